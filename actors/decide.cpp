@@ -1,0 +1,185 @@
+// actors/decide.cpp — see decide.hpp.
+#include "actors/decide.hpp"
+
+#include <cstdio>
+
+#include "actors/simulate.hpp"
+
+namespace order_node {
+
+namespace {
+
+constexpr const char* no_answer = "no answer within the deadline";
+
+template <class Reply>
+std::string why(const check_slot<Reply>& s) {
+  switch (s.state) {
+  case call_state::not_called:
+    return "not called";
+  case call_state::pending:
+    return "still pending";
+  case call_state::answered:
+    return "answered";
+  case call_state::failed:
+    return s.error;
+  case call_state::timed_out:
+    return no_answer;
+  }
+  return "unknown";
+}
+
+template <class Slots>
+bool any_timed_out(const Slots& xs) {
+  for (auto& x : xs)
+    if (x.state == call_state::timed_out)
+      return true;
+  return false;
+}
+
+std::string format(const char* fmt, double x) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), fmt, x);
+  return buf;
+}
+
+const inventory_reply* chosen_warehouse(const order_replies& r) {
+  for (auto& w : r.warehouses)
+    if (w.state == call_state::answered && w.reply.available)
+      return &w.reply;
+  return nullptr;
+}
+
+const shipping_quote* cheapest_quote(const order_replies& r) {
+  const shipping_quote* best = nullptr;
+  for (auto& q : r.quotes)
+    if (q.state == call_state::answered
+        && (best == nullptr || q.reply.cost < best->cost))
+      best = &q.reply;
+  return best;
+}
+
+// "Product not available in any warehouse", with the reason of each
+// warehouse in parentheses unless each one simply said "unavailable".
+template <class Reply>
+std::string with_reasons(std::string text,
+                         const std::vector<check_slot<Reply>>& slots,
+                         const char* plain_no) {
+  bool plain = !slots.empty();
+  for (auto& s : slots)
+    plain = plain && s.state == call_state::answered;
+  if (plain)
+    return text;
+  std::string reasons;
+  for (auto& s : slots) {
+    if (!reasons.empty())
+      reasons += "; ";
+    reasons += s.instance + ": "
+               + (s.state == call_state::answered ? plain_no : why(s));
+  }
+  if (slots.empty())
+    reasons = "no instance available";
+  return text + " (" + reasons + ")";
+}
+
+} // namespace
+
+decision decide(const order_replies& r) {
+  decision d;
+  auto& res = d.result;
+  auto* wh = chosen_warehouse(r);
+  if (wh != nullptr)
+    res.warehouse = wh->warehouse;
+  bool authorized
+      = r.payment.state == call_state::answered && r.payment.reply.authorized;
+  if (authorized)
+    res.transaction_id = r.payment.reply.transaction_id;
+  bool has_risk = r.fraud.state == call_state::answered;
+  if (has_risk)
+    res.risk_score = r.fraud.reply.risk_score;
+  auto* quote = cheapest_quote(r);
+  if (quote != nullptr) {
+    res.carrier = quote->carrier;
+    res.shipping_cost = quote->cost;
+    res.shipping_days = quote->estimated_days;
+  }
+  auto fail = [&](bool timed_out, std::string details) {
+    res.status = timed_out ? status::timeout : status::failed;
+    res.details = std::move(details);
+  };
+  if (wh == nullptr) {
+    fail(any_timed_out(r.warehouses),
+         with_reasons("Product not available in any warehouse", r.warehouses,
+                      "not available"));
+  } else if (!authorized) {
+    auto& p = r.payment;
+    fail(p.state == call_state::timed_out,
+         p.state == call_state::answered
+             ? "Payment authorization failed"
+             : "Payment authorization failed: " + why(p));
+  } else if (!has_risk) {
+    fail(r.fraud.state == call_state::timed_out,
+         "Fraud check failed: " + why(r.fraud));
+  } else if (r.fraud.reply.risk_score > max_risk) {
+    fail(false, format("High fraud risk: %.1f", r.fraud.reply.risk_score));
+  } else if (quote == nullptr) {
+    fail(any_timed_out(r.quotes),
+         with_reasons("No shipping options available", r.quotes, "no quote"));
+  } else {
+    res.status = status::confirmed;
+    char buf[160];
+    std::snprintf(buf, sizeof(buf), "Shipping: $%.2f via %s (%d days)",
+                  quote->cost, quote->carrier.c_str(), quote->estimated_days);
+    res.details = buf;
+  }
+  if (res.status != status::confirmed && authorized) {
+    d.void_payment = true;
+    res.voided = true;
+    res.details += "; payment authorization " + res.transaction_id + " voided";
+  }
+  return d;
+}
+
+bool worth_retry(const order_replies& r, slot_ref slot) {
+  // Another check already failed for good: the order fails whatever comes.
+  auto answered = [](auto& s) { return s.state == call_state::answered; };
+  if (slot.which != check::payment && answered(r.payment)
+      && !r.payment.reply.authorized)
+    return false;
+  if (slot.which != check::fraud && answered(r.fraud)
+      && r.fraud.reply.risk_score > max_risk)
+    return false;
+  if (slot.which != check::inventory) {
+    bool all_no = !r.warehouses.empty();
+    for (auto& w : r.warehouses)
+      all_no = all_no && answered(w) && !w.reply.available;
+    if (all_no)
+      return false;
+  }
+  // Another warehouse has stock: this one's answer changes nothing.
+  if (slot.which == check::inventory)
+    for (size_t i = 0; i < r.warehouses.size(); ++i)
+      if (i != slot.index && answered(r.warehouses[i])
+          && r.warehouses[i].reply.available)
+        return false;
+  return true;
+}
+
+std::string describe(const inventory_reply& x) {
+  return x.available ? "available" : "unavailable";
+}
+
+std::string describe(const payment_reply& x) {
+  return x.authorized ? "authorized " + x.transaction_id : "declined";
+}
+
+std::string describe(const fraud_reply& x) {
+  return format(x.flagged ? "risk %.2f (flagged)" : "risk %.2f", x.risk_score);
+}
+
+std::string describe(const shipping_quote& x) {
+  char buf[96];
+  std::snprintf(buf, sizeof(buf), "$%.2f, %d days", x.cost, x.estimated_days);
+  return buf;
+}
+
+} // namespace order_node

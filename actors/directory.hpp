@@ -1,0 +1,22 @@
+// actors/directory.hpp — knows where each service instance lives and tells
+// orders. In the single role it holds the locally spawned instances.
+// Interface: messages/interfaces.hpp (directory_actor).
+#pragma once
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "messages/interfaces.hpp"
+
+namespace order_node {
+
+struct directory_state {
+  service_routes routes;
+  static constexpr const char* name = "directory";
+};
+
+directory_actor::behavior_type
+directory(directory_actor::stateful_pointer<directory_state> self,
+          service_routes routes);
+
+} // namespace order_node

@@ -1,0 +1,273 @@
+// actors/order_core.cpp — see order_core.hpp.
+#include "actors/order_core.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "actors/log.hpp"
+#include "messages/errors.hpp"
+
+namespace order_node {
+
+namespace {
+
+using clock_type = caf::actor_clock;
+
+double ms_between(clock_type::time_point from, clock_type::time_point to) {
+  return std::chrono::duration<double, std::milli>(to - from).count();
+}
+
+template <class Handle>
+Handle find_route(const std::vector<instance_route<Handle>>& routes,
+                  const std::string& instance) {
+  for (auto& r : routes)
+    if (r.instance == instance)
+      return r.handle;
+  return Handle{};
+}
+
+void record(order_self self, int32_t id, const char* service,
+            const std::string& instance, int32_t attempt, std::string outcome) {
+  auto& st = self->state;
+  auto ms
+      = ms_between(st.sent_at[static_cast<size_t>(id)], self->clock().now());
+  st.calls.push_back(
+      call_record{service, instance, attempt, ms, std::move(outcome)});
+}
+
+template <class Reply>
+void set_final(order_self self, int32_t id, check_slot<Reply>* slot,
+               call_state state, std::string error) {
+  slot->state = state;
+  slot->error = std::move(error);
+  self->state.on_final(self, id);
+}
+
+template <class Reply>
+void on_error(order_self self, int32_t id, check_slot<Reply>* slot,
+              const char* service, int32_t attempt, const caf::error& err) {
+  auto& st = self->state;
+  if (err == caf::sec::request_timeout) {
+    record(self, id, service, slot->instance, attempt, "timeout");
+    set_final(self, id, slot, call_state::timed_out, "");
+    return;
+  }
+  auto text = error_text(err);
+  record(self, id, service, slot->instance, attempt, "error: " + text);
+  auto backoff = st.params->backoff * (int64_t{1} << std::min(attempt - 1, 20));
+  if (attempt < st.params->max_attempts
+      && worth_retry(st.replies, slot_of(st.replies, id))
+      && self->clock().now() + backoff < st.deadline) {
+    slot->error = text;
+    self->delayed_send(self, backoff, retry_atom::value, id);
+    return;
+  }
+  set_final(self, id, slot, call_state::failed, std::move(text));
+}
+
+template <class Reply, class Handle, class Atom, class Request>
+void send_call(order_self self, int32_t id, check_slot<Reply>* slot,
+               const char* service, const Handle& handle, Atom atom,
+               Request req) {
+  auto& st = self->state;
+  auto now = self->clock().now();
+  auto attempt = ++slot->attempts;
+  st.sent_at[static_cast<size_t>(id)] = now;
+  auto remaining = st.deadline - now;
+  if (remaining.count() <= 0) {
+    record(self, id, service, slot->instance, attempt, "timeout");
+    set_final(self, id, slot, call_state::timed_out, "");
+    return;
+  }
+  if (!handle) {
+    auto text = std::string{"no "} + service + " instance " + slot->instance
+                + " available";
+    record(self, id, service, slot->instance, attempt, "error: " + text);
+    set_final(self, id, slot, call_state::failed, std::move(text));
+    return;
+  }
+  auto& log = node_log();
+  if (log.should_log(spdlog::level::debug))
+    log.debug("order {}: call {}/{} attempt {}", st.job.order_id, service,
+              slot->instance, attempt);
+  slot->state = call_state::pending;
+  req.call = call_id{st.job.order_key, attempt};
+  self->request(handle, remaining, atom, std::move(req))
+      .then(
+          [=](Reply& reply) {
+            if (self->state.decided)
+              return;
+            record(self, id, service, slot->instance, attempt, describe(reply));
+            slot->reply = std::move(reply);
+            set_final(self, id, slot, call_state::answered, "");
+          },
+          [=](caf::error& err) {
+            if (!self->state.decided)
+              on_error(self, id, slot, service, attempt, err);
+          });
+}
+
+// Marks every slot as failed (the directory could not be asked) and decides.
+void fail_all(order_self self, const std::string& why) {
+  auto& r = self->state.replies;
+  auto mark = [&](auto& s) {
+    s.state = call_state::failed;
+    s.error = why;
+  };
+  for (auto& w : r.warehouses)
+    mark(w);
+  mark(r.payment);
+  mark(r.fraud);
+  for (auto& q : r.quotes)
+    mark(q);
+  finish(self);
+}
+
+} // namespace
+
+slot_ref slot_of(const order_replies& r, int32_t id) {
+  auto i = static_cast<size_t>(id);
+  auto nw = r.warehouses.size();
+  if (i < nw)
+    return {check::inventory, i};
+  if (i == nw)
+    return {check::payment, 0};
+  if (i == nw + 1)
+    return {check::fraud, 0};
+  return {check::shipping, i - nw - 2};
+}
+
+int32_t slot_count(const order_replies& r) {
+  return static_cast<int32_t>(r.warehouses.size() + 2 + r.quotes.size());
+}
+
+void start_call(order_self self, int32_t id) {
+  auto& st = self->state;
+  if (st.decided)
+    return;
+  auto& r = st.replies;
+  auto& req = st.job.request;
+  auto ref = slot_of(r, id);
+  switch (ref.which) {
+  case check::inventory: {
+    auto& s = r.warehouses[ref.index];
+    send_call(self, id, &s, "inventory",
+              find_route(st.routes.warehouses, s.instance), check_atom::value,
+              inventory_request{{}, req.product_id, req.quantity});
+    break;
+  }
+  case check::payment: {
+    auto& routes = st.routes.payments;
+    if (!routes.empty()) {
+      r.payment.instance = routes.front().instance;
+      st.payment_used = routes.front().handle;
+    }
+    send_call(self, id, &r.payment, "payment", st.payment_used,
+              authorize_atom::value, payment_request{{}, req.amount, "USD"});
+    break;
+  }
+  case check::fraud: {
+    auto& routes = st.routes.frauds;
+    fraud_actor handle;
+    if (!routes.empty()) {
+      r.fraud.instance = routes.front().instance;
+      handle = routes.front().handle;
+    }
+    send_call(self, id, &r.fraud, "fraud", handle, assess_atom::value,
+              fraud_request{{}, req.user_id, req.amount});
+    break;
+  }
+  case check::shipping: {
+    auto& s = r.quotes[ref.index];
+    send_call(self, id, &s, "shipping",
+              find_route(st.routes.carriers, s.instance), quote_atom::value,
+              shipping_request{{}, req.weight, req.destination});
+    break;
+  }
+  }
+}
+
+void finish(order_self self) {
+  auto& st = self->state;
+  if (st.decided)
+    return;
+  st.decided = true;
+  auto d = decide(st.replies);
+  auto& res = d.result;
+  res.order_id = st.job.order_id;
+  auto elapsed = self->clock().now() - st.job.accepted_at;
+  res.processing_time_us
+      = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
+  res.processing_time_ms = res.processing_time_us / 1000;
+  res.calls = std::move(st.calls);
+  if (d.void_payment && st.payment_used)
+    self->send(st.payment_used, void_atom::value,
+               void_request{st.job.order_key, res.transaction_id});
+  auto& log = node_log();
+  if (log.should_log(spdlog::level::debug))
+    log.debug("order {}: {} after {} ms: {}", res.order_id, res.status,
+              res.processing_time_ms, res.details);
+  st.promise.deliver(std::move(res));
+  self->quit();
+}
+
+order_impl::behavior_type order_behavior(order_self self) {
+  auto& st = self->state;
+  st.deadline = st.job.accepted_at + st.params->deadline;
+  st.sent_at.resize(static_cast<size_t>(slot_count(st.replies)));
+  return {
+      [=](run_atom) -> caf::result<order_result> {
+        auto& st = self->state;
+        if (st.running)
+          return make_error(order_errc::internal, "order is already running");
+        st.running = true;
+        st.promise = self->make_response_promise<order_result>();
+        auto remaining = st.deadline - self->clock().now();
+        if (remaining.count() <= 0) {
+          fail_all(self, "deadline passed before the order started");
+          return st.promise;
+        }
+        self->request(st.directory, remaining, lookup_atom::value)
+            .then(
+                [=](service_routes& routes) {
+                  self->state.routes = std::move(routes);
+                  self->state.start(self);
+                },
+                [=](caf::error& err) {
+                  fail_all(self,
+                           "service directory failed: " + error_text(err));
+                });
+        return st.promise;
+      },
+      [=](retry_atom, int32_t id) {
+        auto& st = self->state;
+        if (st.decided)
+          return;
+        auto ref = slot_of(st.replies, id);
+        if (worth_retry(st.replies, ref)) {
+          start_call(self, id);
+          return;
+        }
+        // The decision no longer depends on this call: settle it as failed.
+        auto settle = [&](auto& slot) {
+          slot.state = call_state::failed;
+          st.on_final(self, id);
+        };
+        switch (ref.which) {
+        case check::inventory:
+          settle(st.replies.warehouses[ref.index]);
+          break;
+        case check::payment:
+          settle(st.replies.payment);
+          break;
+        case check::fraud:
+          settle(st.replies.fraud);
+          break;
+        case check::shipping:
+          settle(st.replies.quotes[ref.index]);
+          break;
+        }
+      },
+  };
+}
+
+} // namespace order_node

@@ -1,0 +1,34 @@
+// actors/service_common.hpp — what the simulated service actors share: the
+// private tick message of their delay_line and the outcome-to-reply step.
+#pragma once
+
+#include <caf/expected.hpp>
+#include <caf/replies_to.hpp>
+
+#include "actors/delay_line.hpp"
+#include "actors/simulate.hpp"
+#include "messages/errors.hpp"
+
+namespace order_node {
+
+/// The private message every service sends itself when a tick is due.
+using tick_input = caf::reacts_to<tick_atom, int64_t>;
+
+/// A simulated outcome as CAF sees it: the reply or a transient error.
+template <class T>
+caf::expected<T> to_expected(sim_outcome<T>&& x) {
+  if (x.ok)
+    return std::move(x.reply);
+  return make_error(order_errc::transient, std::move(x.error));
+}
+
+/// State shared by the service actors: their configuration, the seed and the
+/// replies waiting for their latency.
+template <class Config, class Reply>
+struct service_state {
+  Config cfg;
+  uint64_t seed = 0;
+  delay_line<Reply> delays;
+};
+
+} // namespace order_node

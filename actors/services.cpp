@@ -1,0 +1,41 @@
+// actors/services.cpp — see services.hpp.
+#include "actors/services.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/send.hpp>
+
+#include "actors/carrier.hpp"
+#include "actors/fraud.hpp"
+#include "actors/payment.hpp"
+#include "actors/warehouse.hpp"
+
+namespace order_node {
+
+service_routes spawn_services(caf::actor_system& sys,
+                              const services_config& cfg) {
+  service_routes out;
+  auto res = cfg.timer_resolution;
+  for (auto& w : cfg.warehouses)
+    out.warehouses.push_back(
+        {w.instance, sys.spawn(warehouse, w, cfg.seed, res)});
+  out.payments.push_back(
+      {cfg.payment.instance, sys.spawn(payment, cfg.payment, cfg.seed, res)});
+  out.frauds.push_back(
+      {cfg.fraud.instance, sys.spawn(fraud, cfg.fraud, cfg.seed, res)});
+  for (auto& c : cfg.carriers)
+    out.carriers.push_back({c.instance, sys.spawn(carrier, c, cfg.seed, res)});
+  return out;
+}
+
+void stop_services(const service_routes& routes) {
+  auto stop = [](auto& xs) {
+    for (auto& x : xs)
+      caf::anon_send_exit(x.handle, caf::exit_reason::user_shutdown);
+  };
+  stop(routes.warehouses);
+  stop(routes.payments);
+  stop(routes.frauds);
+  stop(routes.carriers);
+}
+
+} // namespace order_node

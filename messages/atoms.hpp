@@ -1,0 +1,22 @@
+// messages/atoms.hpp — the atoms of order-node's protocol: what each message
+// asks.
+#pragma once
+
+#include <caf/atom.hpp>
+
+namespace order_node {
+
+using check_atom = caf::atom_constant<caf::atom("check")>;         // stock
+using authorize_atom = caf::atom_constant<caf::atom("authorize")>; // payment
+using void_atom = caf::atom_constant<caf::atom("void_auth")>;      // payment
+using assess_atom = caf::atom_constant<caf::atom("assess")>;       // fraud
+using quote_atom = caf::atom_constant<caf::atom("quote")>;         // shipping
+using lookup_atom = caf::atom_constant<caf::atom("lookup")>;       // directory
+using submit_atom = caf::atom_constant<caf::atom("submit")>;       // desk
+using stats_atom = caf::atom_constant<caf::atom("stats")>;         // desk
+using run_atom = caf::atom_constant<caf::atom("run")>;             // order
+using tick_atom = caf::atom_constant<caf::atom("tick")>;           // timers
+using retry_atom = caf::atom_constant<caf::atom("retry")>;         // order
+using expire_atom = caf::atom_constant<caf::atom("expire")>;       // desk
+
+} // namespace order_node

@@ -1,0 +1,80 @@
+// messages/interfaces.hpp — the typed actor interfaces of order-node: what each
+// actor accepts and what it answers. One line per message.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "messages/atoms.hpp"
+#include "messages/order_types.hpp"
+#include "messages/service_types.hpp"
+#include "messages/stats_types.hpp"
+
+namespace order_node {
+
+/// A warehouse: is the product in stock? (instances Main, Backup)
+using warehouse_actor = caf::typed_actor<
+    caf::replies_to<check_atom, inventory_request>::with<inventory_reply>>;
+
+/// The payment gateway.
+using payment_actor = caf::typed_actor<
+    // Authorize an amount; a transient error is a caf::error.
+    caf::replies_to<authorize_atom, payment_request>::with<payment_reply>,
+    // Cancel an authorization (fire and forget).
+    caf::reacts_to<void_atom, void_request>>;
+
+/// The fraud model: a risk score from 0 to 100.
+using fraud_actor = caf::typed_actor<
+    caf::replies_to<assess_atom, fraud_request>::with<fraud_reply>>;
+
+/// A shipping carrier: cost and days for a weight (Standard, Economy, ...).
+using carrier_actor = caf::typed_actor<
+    caf::replies_to<quote_atom, shipping_request>::with<shipping_quote>>;
+
+/// A service instance and its name ("Main", "Standard", "payment", ...).
+template <class Handle>
+struct instance_route {
+  std::string instance;
+  Handle handle;
+};
+
+template <class Inspector, class Handle>
+typename Inspector::result_type inspect(Inspector& f,
+                                        instance_route<Handle>& x) {
+  return f(caf::meta::type_name("instance_route"), x.instance, x.handle);
+}
+
+/// Every service instance an order may call, as the directory knows them.
+/// A service with no instance has an empty list.
+struct service_routes {
+  std::vector<instance_route<warehouse_actor>> warehouses;
+  std::vector<instance_route<payment_actor>> payments;
+  std::vector<instance_route<fraud_actor>> frauds;
+  std::vector<instance_route<carrier_actor>> carriers;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, service_routes& x) {
+  return f(caf::meta::type_name("service_routes"), x.warehouses, x.payments,
+           x.frauds, x.carriers);
+}
+
+/// Knows where each service instance lives.
+using directory_actor
+    = caf::typed_actor<caf::replies_to<lookup_atom>::with<service_routes>>;
+
+/// One order (parallel or sequential): runs once, answers, quits.
+using order_actor
+    = caf::typed_actor<caf::replies_to<run_atom>::with<order_result>>;
+
+/// The front door for every client.
+using order_desk_actor = caf::typed_actor<
+    // Run an order (or return the result of its idempotency key).
+    caf::replies_to<submit_atom, order_submission>::with<order_result>,
+    // Counters and latency histograms so far.
+    caf::replies_to<stats_atom>::with<desk_stats>>;
+
+} // namespace order_node

@@ -1,0 +1,254 @@
+// messages/json_codec.cpp — see json_codec.hpp. nlohmann-json does the parsing
+// and the escaping; this file does the rules.
+#include "messages/json_codec.hpp"
+
+#include <cmath>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "messages/errors.hpp"
+
+namespace order_node {
+
+namespace {
+
+using json = nlohmann::json;
+
+caf::error invalid(std::string text) {
+  return make_error(order_errc::invalid_request, std::move(text));
+}
+
+std::string show(double x) {
+  std::ostringstream os;
+  os << x;
+  return os.str();
+}
+
+caf::error check_id(const char* field, const std::string& x, bool required) {
+  if (required && x.empty())
+    return invalid(std::string{field} + " must be a non-empty string");
+  if (x.size() > max_id_bytes)
+    return invalid(std::string{field} + " must be at most "
+                   + std::to_string(max_id_bytes) + " bytes, got "
+                   + std::to_string(x.size()));
+  if (!is_valid_utf8(x))
+    return invalid(std::string{field} + " must be valid UTF-8");
+  return {};
+}
+
+const char* json_type_name(const json& x) {
+  return x.type_name();
+}
+
+// Reads one field of a JSON object into a request field, naming it on error.
+caf::error read_string(const json& v, const char* field, std::string& out) {
+  if (!v.is_string())
+    return invalid(std::string{field} + " must be a string, got "
+                   + json_type_name(v));
+  out = v.get<std::string>();
+  return {};
+}
+
+caf::error read_number(const json& v, const char* field, double& out) {
+  if (!v.is_number())
+    return invalid(std::string{field} + " must be a number, got "
+                   + json_type_name(v));
+  out = v.get<double>();
+  return {};
+}
+
+caf::error read_quantity(const json& v, int32_t& out) {
+  auto bad = [&](const std::string& got) {
+    return invalid("quantity must be an integer from 1 to "
+                   + std::to_string(max_quantity) + ", got " + got);
+  };
+  if (v.is_number_unsigned()) {
+    auto x = v.get<uint64_t>();
+    if (x < 1 || x > static_cast<uint64_t>(max_quantity))
+      return bad(std::to_string(x));
+    out = static_cast<int32_t>(x);
+    return {};
+  }
+  if (v.is_number_integer()) // negative
+    return bad(std::to_string(v.get<int64_t>()));
+  if (v.is_number_float())
+    return bad(show(v.get<double>()));
+  return bad(json_type_name(v));
+}
+
+// Rounds to `digits` decimals for output (costs to cents, ms to 1/100).
+double round_to(double x, int digits) {
+  auto f = std::pow(10.0, digits);
+  return std::round(x * f) / f;
+}
+
+using ordered = nlohmann::ordered_json;
+
+ordered result_json(const order_result& x) {
+  ordered j = ordered::object();
+  j["orderId"] = x.order_id;
+  j["status"] = x.status;
+  j["processingTimeMs"] = x.processing_time_ms;
+  j["details"] = x.details;
+  j["warehouse"] = x.warehouse.empty() ? ordered() : ordered(x.warehouse);
+  if (x.carrier.empty())
+    j["shipping"] = nullptr;
+  else
+    j["shipping"] = {{"carrier", x.carrier},
+                     {"cost", x.shipping_cost},
+                     {"estimatedDays", x.shipping_days}};
+  j["transactionId"]
+      = x.transaction_id.empty() ? ordered() : ordered(x.transaction_id);
+  j["riskScore"] = x.risk_score < 0 ? ordered() : ordered(x.risk_score);
+  j["voided"] = x.voided;
+  auto calls = ordered::array();
+  for (auto& c : x.calls)
+    calls.push_back({{"service", c.service},
+                     {"instance", c.instance},
+                     {"attempt", c.attempt},
+                     {"ms", round_to(c.ms, 2)},
+                     {"outcome", c.outcome}});
+  j["calls"] = std::move(calls);
+  return j;
+}
+
+std::string dump(const ordered& j) {
+  // Replace invalid UTF-8 rather than throw: output must never crash.
+  return j.dump(-1, ' ', false, ordered::error_handler_t::replace);
+}
+
+} // namespace
+
+bool is_valid_utf8(std::string_view s) {
+  size_t i = 0;
+  auto n = s.size();
+  while (i < n) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len;
+    uint32_t cp;
+    if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > n)
+      return false;
+    for (size_t k = 1; k < len; ++k) {
+      auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80)
+        return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    static constexpr uint32_t min_cp[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min_cp[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+      return false;
+    i += len;
+  }
+  return true;
+}
+
+caf::error validate(const order_request& x) {
+  if (auto err = check_id("userId", x.user_id, true))
+    return err;
+  if (auto err = check_id("productId", x.product_id, true))
+    return err;
+  if (x.quantity < 1 || x.quantity > max_quantity)
+    return invalid("quantity must be an integer from 1 to "
+                   + std::to_string(max_quantity) + ", got "
+                   + std::to_string(x.quantity));
+  if (!std::isfinite(x.amount) || x.amount <= 0)
+    return invalid("amount must be a finite number greater than 0, got "
+                   + show(x.amount));
+  if (!std::isfinite(x.weight) || x.weight < 0)
+    return invalid("weight must be a finite number of at least 0, got "
+                   + show(x.weight));
+  if (auto err = check_id("destination", x.destination, false))
+    return err;
+  return {};
+}
+
+caf::error validate_idempotency_key(std::string_view key) {
+  if (key.empty() || key.size() > max_id_bytes)
+    return invalid("idempotency key must be 1 to "
+                   + std::to_string(max_id_bytes) + " bytes, got "
+                   + std::to_string(key.size()));
+  for (auto c : key)
+    if (c < 0x21 || c > 0x7E)
+      return invalid("idempotency key must be printable ASCII without "
+                     "spaces");
+  return {};
+}
+
+caf::expected<order_input> parse_order_json(std::string_view text,
+                                            bool allow_key) {
+  json j = json::parse(text.begin(), text.end(), nullptr, false);
+  if (j.is_discarded())
+    return invalid("body is not valid JSON");
+  if (!j.is_object())
+    return invalid(std::string{"expected a JSON object, got "}
+                   + json_type_name(j));
+  order_input out;
+  auto& r = out.request;
+  bool seen[6] = {false, false, false, false, false, false};
+  static constexpr const char* names[6]
+      = {"userId", "productId", "quantity", "amount", "weight", "destination"};
+  for (auto& [key, v] : j.items()) {
+    caf::error err;
+    if (key == "userId") {
+      err = read_string(v, "userId", r.user_id);
+      seen[0] = true;
+    } else if (key == "productId") {
+      err = read_string(v, "productId", r.product_id);
+      seen[1] = true;
+    } else if (key == "quantity") {
+      err = read_quantity(v, r.quantity);
+      seen[2] = true;
+    } else if (key == "amount") {
+      err = read_number(v, "amount", r.amount);
+      seen[3] = true;
+    } else if (key == "weight") {
+      err = read_number(v, "weight", r.weight);
+      seen[4] = true;
+    } else if (key == "destination") {
+      err = read_string(v, "destination", r.destination);
+      seen[5] = true;
+    } else if (allow_key && key == "idempotencyKey") {
+      err = read_string(v, "idempotencyKey", out.idempotency_key);
+      if (!err)
+        err = validate_idempotency_key(out.idempotency_key);
+    } else {
+      err = invalid("unknown field '" + key.substr(0, 64) + "'");
+    }
+    if (err)
+      return err;
+  }
+  for (int i = 0; i < 6; ++i)
+    if (!seen[i])
+      return invalid(std::string{"missing field '"} + names[i] + "'");
+  if (auto err = validate(r))
+    return err;
+  return out;
+}
+
+std::string to_json(const order_result& x) {
+  return dump(result_json(x));
+}
+
+std::string to_json(const order_result& x, int64_t input_line) {
+  auto body = dump(result_json(x));
+  return "{\"input\":" + std::to_string(input_line) + "," + body.substr(1);
+}
+
+} // namespace order_node

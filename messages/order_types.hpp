@@ -1,0 +1,101 @@
+// messages/order_types.hpp — what a client sends (order_request,
+// order_submission) and what it gets back (order_result), with the tutorial's
+// JSON field names.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/meta/type_name.hpp>
+
+namespace order_node {
+
+/// The tutorial's OrderRequest. Validated by validate() in json_codec.hpp.
+struct order_request {
+  std::string user_id;    // "userId"
+  std::string product_id; // "productId"
+  int32_t quantity = 0;   // "quantity", 1..10000
+  double amount = 0;      // "amount", finite, > 0
+  double weight = 0;      // "weight", finite, >= 0
+  std::string destination;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, order_request& x) {
+  return f(caf::meta::type_name("order_request"), x.user_id, x.product_id,
+           x.quantity, x.amount, x.weight, x.destination);
+}
+
+/// Which pipeline runs an order: the six-way fan-out or the tutorial's
+/// sequential OrderServiceSlow.
+enum class order_kind : uint8_t { parallel, sequential };
+
+const char* to_string(order_kind x);
+
+/// An order as handed to the desk by any client (REPL, HTTP, remote node).
+struct order_submission {
+  order_kind kind = order_kind::parallel;
+  order_request request;
+  /// Deduplication key: the same key returns the same result (one execution).
+  std::string idempotency_key;
+  /// Client-chosen order key without deduplication (the REPL's "line:N");
+  /// empty: the desk assigns "seq:N" in arrival order.
+  std::string order_key;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, order_submission& x) {
+  return f(caf::meta::type_name("order_submission"), x.kind, x.request,
+           x.idempotency_key, x.order_key);
+}
+
+/// One service call of an order, for users debugging it.
+struct call_record {
+  std::string service;  // "inventory", "payment", "fraud", "shipping"
+  std::string instance; // "Main", "Standard", ...
+  int32_t attempt = 1;
+  double ms = 0;       // from sending the request to its answer (or deadline)
+  std::string outcome; // "available", "error: ...", "timeout", ...
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, call_record& x) {
+  return f(caf::meta::type_name("call_record"), x.service, x.instance,
+           x.attempt, x.ms, x.outcome);
+}
+
+/// Statuses of an order_result.
+namespace status {
+constexpr const char* confirmed = "confirmed";   // every check passed
+constexpr const char* failed = "failed";         // a check said no
+constexpr const char* timeout = "timeout";       // a check had no answer
+constexpr const char* overloaded = "overloaded"; // the desk was full
+} // namespace status
+
+/// The tutorial's OrderResult plus what a user needs to debug an order.
+struct order_result {
+  std::string order_id; // "ORD_" + 8 hex, derived from (seed, order key)
+  std::string status;   // see namespace status
+  int64_t processing_time_ms = 0;
+  std::string details;
+  std::string warehouse;          // chosen warehouse, empty if none
+  std::string carrier;            // chosen carrier, empty if none
+  double shipping_cost = -1;      // -1: no quote chosen
+  int32_t shipping_days = -1;     // -1: no quote chosen
+  std::string transaction_id;     // empty unless payment authorized
+  double risk_score = -1;         // -1: no fraud answer
+  bool voided = false;            // authorization voided after a failure
+  int64_t processing_time_us = 0; // same as processingTimeMs, finer
+  std::vector<call_record> calls;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, order_result& x) {
+  return f(caf::meta::type_name("order_result"), x.order_id, x.status,
+           x.processing_time_ms, x.details, x.warehouse, x.carrier,
+           x.shipping_cost, x.shipping_days, x.transaction_id, x.risk_score,
+           x.voided, x.processing_time_us, x.calls);
+}
+
+} // namespace order_node

@@ -1,0 +1,42 @@
+// messages/stats_types.cpp — latency_histogram arithmetic.
+#include "messages/stats_types.hpp"
+
+#include <algorithm>
+
+namespace order_node {
+
+constexpr std::array<int64_t, 22> latency_histogram::bounds_us;
+
+void latency_histogram::observe(int64_t us) {
+  auto i = std::lower_bound(bounds_us.begin(), bounds_us.end(), us)
+           - bounds_us.begin();
+  ++counts[static_cast<size_t>(i)];
+  ++count;
+  sum_us += us;
+  max_us = std::max(max_us, us);
+}
+
+double latency_histogram::quantile_ms(double q) const {
+  if (count == 0)
+    return 0;
+  auto rank = q * static_cast<double>(count);
+  double seen = 0;
+  for (size_t i = 0; i < counts.size(); ++i) {
+    if (counts[i] == 0)
+      continue;
+    auto next = seen + static_cast<double>(counts[i]);
+    if (next >= rank) {
+      double lo = i == 0 ? 0.0 : static_cast<double>(bounds_us[i - 1]);
+      double hi = i < bounds_us.size() ? static_cast<double>(bounds_us[i])
+                                       : static_cast<double>(max_us);
+      hi = std::min(hi, static_cast<double>(max_us));
+      lo = std::min(lo, hi);
+      auto frac = (rank - seen) / static_cast<double>(counts[i]);
+      return (lo + (hi - lo) * frac) / 1000.0;
+    }
+    seen = next;
+  }
+  return static_cast<double>(max_us) / 1000.0;
+}
+
+} // namespace order_node

@@ -1,0 +1,65 @@
+// messages/stats_types.hpp — the desk's counters and latency histograms, shaped
+// for Prometheus (fixed bucket bounds, cumulative on export).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/meta/type_name.hpp>
+
+#include "messages/order_types.hpp"
+
+namespace order_node {
+
+/// Latencies in fixed buckets. Upper bounds are in microseconds; the last
+/// bucket is +Inf. Cheap to update (a short linear search), no locks.
+struct latency_histogram {
+  static constexpr std::array<int64_t, 22> bounds_us
+      = {1'000,     5'000,     10'000,    25'000,    50'000,  100'000,
+         125'000,   150'000,   155'000,   160'000,   175'000, 200'000,
+         250'000,   300'000,   450'000,   460'000,   500'000, 750'000,
+         1'000'000, 2'500'000, 5'000'000, 10'000'000};
+  std::vector<uint64_t> counts = std::vector<uint64_t>(bounds_us.size() + 1);
+  uint64_t count = 0;
+  int64_t sum_us = 0;
+  int64_t max_us = 0;
+
+  void observe(int64_t us);
+
+  /// Estimated quantile q (0..1) in milliseconds, interpolated in its bucket.
+  double quantile_ms(double q) const;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, latency_histogram& x) {
+  return f(caf::meta::type_name("latency_histogram"), x.counts, x.count,
+           x.sum_us, x.max_us);
+}
+
+/// Orders of one kind that ended with one status.
+struct status_stats {
+  order_kind kind = order_kind::parallel;
+  std::string status;
+  latency_histogram latency;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, status_stats& x) {
+  return f(caf::meta::type_name("status_stats"), x.kind, x.status, x.latency);
+}
+
+struct desk_stats {
+  int64_t in_flight = 0;
+  uint64_t deduplicated = 0; // answered from an earlier order with that key
+  std::vector<status_stats> orders;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, desk_stats& x) {
+  return f(caf::meta::type_name("desk_stats"), x.in_flight, x.deduplicated,
+           x.orders);
+}
+
+} // namespace order_node

@@ -1,0 +1,167 @@
+// node/config.cpp — see config.hpp.
+#include "node/config.hpp"
+
+#include <cmath>
+
+#include <caf/config_option_adder.hpp>
+#include <caf/settings.hpp>
+
+#include "messages/registry.hpp"
+
+namespace order_node {
+
+namespace {
+
+std::string rate_error(const char* name, double x) {
+  if (!(x >= 0.0 && x <= 1.0))
+    return std::string{name} + " must be from 0 to 1, got " + std::to_string(x);
+  return {};
+}
+
+} // namespace
+
+node_config::node_config() {
+  register_types(*this);
+  opt_group{custom_options_, "global"}
+      .add(seed, "seed",
+           "seed of every simulated outcome and order id (default: random, "
+           "logged at startup)")
+      .add(deadline, "deadline", "time an order may take (default: 1s)")
+      .add(max_attempts, "max-attempts",
+           "tries per service call; 1 = no retries, as the tutorial "
+           "(default: 3)")
+      .add(latency_scale, "latency-scale",
+           "multiplies every service latency; 0 = answer at once (default: 1)")
+      .add(log_level, "log-level",
+           "trace, debug, info, warn, error or off (default: info)");
+  opt_group{custom_options_, "order"}
+      .add(backoff, "backoff",
+           "wait before the first retry, doubled per retry (default: 10ms)")
+      .add(fastship, "fastship",
+           "also ask the FastShip carrier for a quote (default: false)");
+  opt_group{custom_options_, "desk"}
+      .add(max_in_flight, "max-in-flight",
+           "orders in flight before the desk answers 'overloaded' "
+           "(default: 100000)")
+      .add(dedup_window, "dedup-window",
+           "how long a result stays available for its idempotency key "
+           "(default: 10min)")
+      .add(dedup_capacity, "dedup-capacity",
+           "results kept for deduplication at most (default: 100000)");
+  opt_group{custom_options_, "services"}.add(
+      timer_resolution, "timer-resolution",
+      "replies due within one tick share a timer (default: 500us)");
+  opt_group{custom_options_, "services.warehouse"}
+      .add(warehouse.latency, "latency", "latency (default: 80ms)")
+      .add(warehouse.error_rate, "error-rate",
+           "share of transient errors (default: 0.05)")
+      .add(warehouse.available_rate, "available-rate",
+           "share of answers 'available' (default: 0.8)");
+  opt_group{custom_options_, "services.payment"}
+      .add(payment.latency, "latency", "latency (default: 120ms)")
+      .add(payment.error_rate, "error-rate",
+           "share of transient errors (default: 0.02)")
+      .add(payment.authorized_rate, "authorized-rate",
+           "share of answers 'authorized' (default: 0.95)");
+  opt_group{custom_options_, "services.fraud"}
+      .add(fraud.latency, "latency", "latency (default: 150ms)")
+      .add(fraud.error_rate, "error-rate",
+           "share of transient errors (default: 0)")
+      .add(fraud.high_risk_rate, "high-risk-rate",
+           "share of risk scores drawn from 50..100 (default: 0.1)");
+  opt_group{custom_options_, "services.carrier"}
+      .add(carrier.latency, "latency", "latency (default: 100ms)")
+      .add(carrier.error_rate, "error-rate",
+           "share of transient errors (default: 0)");
+}
+
+bool node_config::seed_given() const {
+  return caf::get_if(&content, "seed") != nullptr
+         || caf::get_if(&content, "global.seed") != nullptr;
+}
+
+std::string node_config::check() const {
+  if (seed < 0)
+    return "seed must be from 0 to 9223372036854775807";
+  if (deadline.count() <= 0 || deadline > std::chrono::hours(1))
+    return "deadline must be greater than 0 and at most 1h";
+  if (max_attempts < 1 || max_attempts > 10)
+    return "max-attempts must be from 1 to 10, got "
+           + std::to_string(max_attempts);
+  if (!std::isfinite(latency_scale) || latency_scale < 0
+      || latency_scale > 1000)
+    return "latency-scale must be from 0 to 1000, got "
+           + std::to_string(latency_scale);
+  static constexpr const char* levels[]
+      = {"trace", "debug", "info", "warn", "error", "off"};
+  bool level_ok = false;
+  for (auto l : levels)
+    level_ok = level_ok || log_level == l;
+  if (!level_ok)
+    return "log-level must be one of trace, debug, info, warn, error, off, "
+           "got '"
+           + log_level + "'";
+  if (backoff.count() < 0)
+    return "order.backoff must not be negative";
+  if (max_in_flight < 1 || max_in_flight > 10'000'000)
+    return "desk.max-in-flight must be from 1 to 10000000";
+  if (dedup_window.count() < 0)
+    return "desk.dedup-window must not be negative";
+  if (dedup_capacity < 0 || dedup_capacity > 10'000'000)
+    return "desk.dedup-capacity must be from 0 to 10000000";
+  if (timer_resolution.count() <= 0
+      || timer_resolution > std::chrono::milliseconds(100))
+    return "services.timer-resolution must be greater than 0 and at most "
+           "100ms";
+  for (auto l :
+       {warehouse.latency, payment.latency, fraud.latency, carrier.latency})
+    if (l.count() < 0 || l > std::chrono::hours(1))
+      return "service latencies must be from 0 to 1h";
+  for (auto [name, x] :
+       {std::pair{"services.warehouse.error-rate", warehouse.error_rate},
+        std::pair{"services.warehouse.available-rate",
+                  warehouse.available_rate},
+        std::pair{"services.payment.error-rate", payment.error_rate},
+        std::pair{"services.payment.authorized-rate", payment.authorized_rate},
+        std::pair{"services.fraud.error-rate", fraud.error_rate},
+        std::pair{"services.fraud.high-risk-rate", fraud.high_risk_rate},
+        std::pair{"services.carrier.error-rate", carrier.error_rate}})
+    if (auto err = rate_error(name, x); !err.empty())
+      return err;
+  return {};
+}
+
+services_config node_config::make_services(uint64_t effective_seed,
+                                           double scale) const {
+  auto out = tutorial_services(effective_seed);
+  out.timer_resolution = timer_resolution;
+  for (auto& w : out.warehouses) {
+    w.latency = warehouse.latency;
+    w.error_rate = warehouse.error_rate;
+    w.available_rate = warehouse.available_rate;
+  }
+  out.payment = payment;
+  out.fraud = fraud;
+  for (auto& c : out.carriers) {
+    c.latency = carrier.latency;
+    c.error_rate = carrier.error_rate;
+  }
+  scale_latencies(out, scale);
+  return out;
+}
+
+desk_config node_config::make_desk(uint64_t effective_seed) const {
+  desk_config out;
+  out.seed = effective_seed;
+  out.max_in_flight = max_in_flight;
+  out.dedup_window = dedup_window;
+  out.dedup_capacity = static_cast<size_t>(dedup_capacity);
+  out.order.deadline = deadline;
+  out.order.max_attempts = max_attempts;
+  out.order.backoff = backoff;
+  if (fastship)
+    out.order.carriers.push_back("FastShip");
+  return out;
+}
+
+} // namespace order_node

@@ -1,0 +1,56 @@
+// node/config.hpp — order-node's configuration, CAF style: every option is
+// a command-line --key=value, a line in the config file (caf-application.ini
+// or --config-file=...) and listed with its default in --help.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <caf/actor_system_config.hpp>
+
+#include "actors/order_desk.hpp"
+#include "actors/service_config.hpp"
+
+namespace order_node {
+
+class node_config : public caf::actor_system_config {
+ public:
+  node_config();
+
+  // global
+  int64_t seed = 0; // see seed_given()
+  caf::timespan deadline = std::chrono::seconds(1);
+  int32_t max_attempts = 3;
+  double latency_scale = 1.0;
+  std::string log_level = "info";
+
+  // order.*
+  caf::timespan backoff = std::chrono::milliseconds(10);
+  bool fastship = false;
+
+  // desk.*
+  int64_t max_in_flight = 100'000;
+  caf::timespan dedup_window = std::chrono::minutes(10);
+  int64_t dedup_capacity = 100'000;
+
+  // services.*
+  caf::timespan timer_resolution = std::chrono::microseconds(500);
+  warehouse_config warehouse;
+  payment_config payment;
+  fraud_config fraud;
+  carrier_config carrier;
+
+  /// True if --seed was given (on the command line or in the config file).
+  bool seed_given() const;
+
+  /// Checks every value; the text names the option. Empty: all valid.
+  std::string check() const;
+
+  /// The services of this node for the effective seed and a latency scale.
+  services_config make_services(uint64_t effective_seed, double scale) const;
+
+  /// The desk's settings for the effective seed.
+  desk_config make_desk(uint64_t effective_seed) const;
+};
+
+} // namespace order_node

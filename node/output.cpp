@@ -1,0 +1,98 @@
+// node/output.cpp — see output.hpp.
+#include "node/output.hpp"
+
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+namespace order_node {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+constexpr const char* help_lines[] = {
+    "order key=value ...    run a parallel order; keys: userId productId "
+    "quantity amount weight destination [key=IDEMPOTENCY-KEY]",
+    "order {json}           the same with the tutorial's JSON body "
+    "(optional \"idempotencyKey\")",
+    "slow ...               the same as a sequential order (OrderServiceSlow)",
+    "bench orders=N concurrency=C [mode=parallel|sequential] "
+    "[latency-scale=X]",
+    "stats                  counters and latency quantiles per kind and status",
+    "help                   this text",
+    "quit                   stop reading; wait for orders in flight, then exit",
+};
+
+double ms2(double x) {
+  return std::round(x * 100.0) / 100.0;
+}
+
+std::string dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+} // namespace
+
+std::string error_line(const std::string& text, int64_t line) {
+  json j;
+  j["error"] = text;
+  j["line"] = line;
+  return dump(j);
+}
+
+std::string stats_json(const desk_stats& x) {
+  json orders = json::array();
+  for (auto& s : x.orders)
+    orders.push_back({{"kind", to_string(s.kind)},
+                      {"status", s.status},
+                      {"count", s.latency.count},
+                      {"p50_ms", ms2(s.latency.quantile_ms(0.5))},
+                      {"p99_ms", ms2(s.latency.quantile_ms(0.99))},
+                      {"max_ms", ms2(s.latency.max_us / 1000.0)}});
+  json j;
+  j["stats"] = {{"in_flight", x.in_flight},
+                {"deduplicated", x.deduplicated},
+                {"orders", std::move(orders)}};
+  return dump(j);
+}
+
+std::string bench_json(const bench_report& x) {
+  json counts = json::object();
+  for (auto& [status, n] : x.counts)
+    counts[status] = n;
+  json b;
+  b["orders"] = x.orders;
+  b["concurrency"] = x.concurrency;
+  b["mode"] = to_string(x.mode);
+  b["latency_scale"] = x.latency_scale;
+  b["seconds"] = std::round(x.seconds * 1000.0) / 1000.0;
+  b["orders_per_s"] = x.seconds > 0 ? std::round(x.orders / x.seconds) : 0.0;
+  b["p50_ms"] = ms2(x.percentile_ms(0.50));
+  b["p90_ms"] = ms2(x.percentile_ms(0.90));
+  b["p99_ms"] = ms2(x.percentile_ms(0.99));
+  b["max_ms"] = ms2(x.percentile_ms(1.0));
+  b["counts"] = std::move(counts);
+  json j;
+  j["bench"] = std::move(b);
+  return dump(j);
+}
+
+std::string help_json() {
+  json j;
+  j["help"] = json::array();
+  for (auto line : help_lines)
+    j["help"].push_back(line);
+  return dump(j);
+}
+
+std::string help_text() {
+  std::string out;
+  for (auto line : help_lines) {
+    out += line;
+    out += '\n';
+  }
+  return out;
+}
+
+} // namespace order_node

@@ -1,0 +1,31 @@
+// node/output.hpp — what order-node prints besides order results (those are
+// in messages/json_codec.hpp): error lines, stats, bench reports, help. Every
+// function returns one line of JSON unless it says otherwise.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "messages/stats_types.hpp"
+#include "node/bench.hpp"
+
+namespace order_node {
+
+/// {"error": text, "line": N}
+std::string error_line(const std::string& text, int64_t line);
+
+/// {"stats": {...}} with in-flight, dedup count and per kind/status counts
+/// and latency quantiles (estimated from the histogram).
+std::string stats_json(const desk_stats& x);
+
+/// {"bench": {...}}: orders, concurrency, mode, seconds, orders_per_s,
+/// p50/p90/p99/max latency in ms and the count of every status.
+std::string bench_json(const bench_report& x);
+
+/// {"help": [lines]} for scripts.
+std::string help_json();
+
+/// The help as plain text for a terminal (several lines).
+std::string help_text();
+
+} // namespace order_node

@@ -1,0 +1,156 @@
+// node/repl.cpp — see repl.hpp. Output goes through one detached actor (the
+// session), which owns stdout: order results, error lines and reports never
+// interleave within a line, and a blocked stdout blocks no scheduler thread.
+#include "node/repl.hpp"
+
+#include <cstdio>
+#include <variant>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "messages/errors.hpp"
+#include "messages/json_codec.hpp"
+#include "node/bench.hpp"
+#include "node/output.hpp"
+
+namespace order_node {
+
+namespace {
+
+using print_atom = caf::atom_constant<caf::atom("print")>;
+using drain_atom = caf::atom_constant<caf::atom("drain")>;
+
+struct session_state {
+  int64_t outstanding = 0;
+  std::vector<caf::response_promise> drained; // answered when outstanding = 0
+  static constexpr const char* name = "repl_session";
+};
+
+void print(const std::string& line) {
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fputc('\n', stdout);
+  std::fflush(stdout);
+}
+
+caf::behavior session(caf::stateful_actor<session_state>* self,
+                      order_desk_actor desk, caf::timespan timeout) {
+  auto finished = [self] {
+    auto& st = self->state;
+    if (--st.outstanding == 0) {
+      for (auto& rp : st.drained)
+        rp.deliver(true);
+      st.drained.clear();
+    }
+  };
+  return {
+      [=](submit_atom, int64_t line, order_submission& sub) {
+        ++self->state.outstanding;
+        self->request(desk, timeout, submit_atom::value, std::move(sub))
+            .then(
+                [=](order_result& r) {
+                  print(to_json(r, line));
+                  finished();
+                },
+                [=](caf::error& err) {
+                  print(error_line(error_text(err), line));
+                  finished();
+                });
+      },
+      [=](print_atom, const std::string& text) { print(text); },
+      [=](drain_atom) -> caf::result<bool> {
+        auto& st = self->state;
+        if (st.outstanding == 0)
+          return true;
+        auto rp = self->make_response_promise();
+        st.drained.push_back(rp);
+        return rp;
+      },
+  };
+}
+
+// Runs a bench to its end and returns its JSON line.
+std::string run_bench(caf::actor_system& sys, order_desk_actor desk,
+                      const bench_command& cmd, const repl_options& opts) {
+  std::optional<pipeline> own;
+  double scale = opts.latency_scale;
+  if (cmd.latency_scale) {
+    scale = *cmd.latency_scale;
+    own = opts.make_bench_pipeline(scale);
+    desk = own->desk;
+  }
+  auto driver = spawn_bench(sys, desk, cmd, scale, opts.order_timeout);
+  std::string out;
+  caf::scoped_actor self{sys};
+  self->request(driver, caf::infinite, run_atom::value)
+      .receive([&](bench_report& rep) { out = bench_json(rep); },
+               [&](caf::error& err) {
+                 out = "{\"error\":\"bench failed: " + error_text(err) + "\"}";
+               });
+  if (own)
+    stop_pipeline(*own);
+  return out;
+}
+
+std::string stats_of(caf::actor_system& sys, const order_desk_actor& desk) {
+  std::string out;
+  caf::scoped_actor self{sys};
+  self->request(desk, std::chrono::seconds(10), stats_atom::value)
+      .receive([&](desk_stats& st) { out = stats_json(st); },
+               [&](caf::error& err) {
+                 out = "{\"error\":\"stats failed: " + error_text(err) + "\"}";
+               });
+  return out;
+}
+
+} // namespace
+
+int run_repl(caf::actor_system& sys, order_desk_actor desk, line_reader& input,
+             const repl_options& opts) {
+  auto out = sys.spawn<caf::detached>(session, desk, opts.order_timeout);
+  auto say = [&](std::string line) {
+    caf::anon_send(out, print_atom::value, std::move(line));
+  };
+  if (opts.interactive)
+    say("order-node: type 'help' for commands, 'quit' or Ctrl-D to leave");
+  while (auto line = input.next()) {
+    if (line->too_long) {
+      say(error_line("line is longer than " + std::to_string(max_line_bytes)
+                         + " bytes",
+                     line->number));
+      continue;
+    }
+    auto cmd = parse_command(line->text);
+    if (!cmd) {
+      say(error_line(error_text(cmd.error()), line->number));
+      continue;
+    }
+    if (auto* o = std::get_if<order_command>(&*cmd)) {
+      order_submission sub;
+      sub.kind = o->kind;
+      sub.request = std::move(o->input.request);
+      sub.idempotency_key = std::move(o->input.idempotency_key);
+      sub.order_key = "line:" + std::to_string(line->number);
+      caf::anon_send(out, submit_atom::value, line->number, std::move(sub));
+    } else if (auto* b = std::get_if<bench_command>(&*cmd)) {
+      say(run_bench(sys, desk, *b, opts));
+    } else if (auto* s = std::get_if<simple_command>(&*cmd)) {
+      if (*s == simple_command::quit)
+        break;
+      if (*s == simple_command::stats)
+        say(stats_of(sys, desk));
+      else
+        say(opts.interactive ? help_text() : help_json());
+    }
+  }
+  // Wait for every order still in flight, then let the session go.
+  caf::scoped_actor self{sys};
+  self->request(out, caf::infinite, drain_atom::value)
+      .receive([](bool) {}, [](caf::error&) {});
+  caf::anon_send_exit(out, caf::exit_reason::user_shutdown);
+  return 0;
+}
+
+} // namespace order_node
