@@ -1,0 +1,135 @@
+// tests/actors/desk_test.cpp — the order desk: overload, deduplication,
+// validation, ids and statistics, in virtual time.
+#include <doctest/doctest.h>
+
+#include "fixture.hpp"
+
+using namespace order_node;
+using namespace order_node::testing;
+
+namespace {
+
+desk_stats stats_of(fixture& fx, const order_desk_actor& desk) {
+  desk_stats out;
+  fx.sys.spawn([&](caf::event_based_actor* self) {
+    self->request(desk, std::chrono::seconds(1), stats_atom::value)
+        .then([&](desk_stats& s) { out = s; });
+  });
+  fx.sched.run();
+  return out;
+}
+
+uint64_t orders_counted(const desk_stats& s) {
+  uint64_t n = 0;
+  for (auto& x : s.orders)
+    n += x.latency.count;
+  return n;
+}
+
+} // namespace
+
+TEST_CASE_FIXTURE(fixture, "the desk answers overloaded past its bound") {
+  desk_config d;
+  d.max_in_flight = 2;
+  auto p = spawn_pipeline(sys, all_yes(), d);
+  auto a = submit(p.desk, tutorial_order());
+  auto b = submit(p.desk, tutorial_order());
+  auto c = submit(p.desk, tutorial_order());
+  REQUIRE_MESSAGE(c->has_value(), "overload is answered at once");
+  CHECK((***c).status == "overloaded");
+  CHECK((***c).details
+        == "Order desk at capacity (2 orders in flight); retry later");
+  CHECK(!a->has_value());
+  run_until(200);
+  CHECK((***a).status == "confirmed");
+  CHECK((***b).status == "confirmed");
+  auto after = submit(p.desk, tutorial_order());
+  run_until(400);
+  CHECK_MESSAGE((***after).status == "confirmed",
+                "the bound frees up as orders finish");
+}
+
+TEST_CASE_FIXTURE(fixture, "the same idempotency key in flight runs one "
+                           "order") {
+  auto p = spawn_pipeline(sys, all_yes(), desk_config{});
+  auto a = submit(p.desk, tutorial_order(order_kind::parallel, "k1"));
+  auto b = submit(p.desk, tutorial_order(order_kind::parallel, "k1"));
+  run_until(200);
+  REQUIRE(a->has_value());
+  REQUIRE(b->has_value());
+  CHECK((***a).order_id == (***b).order_id);
+  CHECK((***a).calls.size() == (***b).calls.size());
+  auto s = stats_of(*this, p.desk);
+  CHECK(orders_counted(s) == 1);
+  CHECK(s.deduplicated == 1);
+}
+
+TEST_CASE_FIXTURE(fixture, "a finished key returns the same result within "
+                           "the window, a new order after it") {
+  desk_config d;
+  d.dedup_window = std::chrono::seconds(10);
+  auto p = spawn_pipeline(sys, all_yes(), d);
+  auto a = submit(p.desk, tutorial_order(order_kind::parallel, "k2"));
+  run_until(200);
+  auto b = submit(p.desk, tutorial_order(order_kind::parallel, "k2"));
+  REQUIRE_MESSAGE(b->has_value(), "a known key is answered at once");
+  CHECK((***b).order_id == (***a).order_id);
+  CHECK((***b).processing_time_us == (***a).processing_time_us);
+  run_until(10'300);
+  auto c = submit(p.desk, tutorial_order(order_kind::parallel, "k2"));
+  CHECK_MESSAGE(!c->has_value(), "after the window the key runs again");
+  run_until(10'600);
+  REQUIRE(c->has_value());
+  CHECK(orders_counted(stats_of(*this, p.desk)) == 2);
+}
+
+TEST_CASE_FIXTURE(fixture, "keys are per kind: slow and order do not share "
+                           "results") {
+  auto p = spawn_pipeline(sys, all_yes(), desk_config{});
+  auto a = submit(p.desk, tutorial_order(order_kind::parallel, "k3"));
+  auto b = submit(p.desk, tutorial_order(order_kind::sequential, "k3"));
+  run_until(600);
+  CHECK((***a).processing_time_ms == 150);
+  CHECK((***b).processing_time_ms == 450);
+}
+
+TEST_CASE_FIXTURE(fixture, "the desk rejects an invalid request by field") {
+  auto p = spawn_pipeline(sys, all_yes(), desk_config{});
+  auto sub = tutorial_order();
+  sub.request.quantity = 0;
+  auto res = submit(p.desk, sub);
+  REQUIRE(res->has_value());
+  REQUIRE_FALSE(**res);
+  CHECK(error_text((**res).error())
+        == "quantity must be an integer from 1 to 10000, got 0");
+}
+
+TEST_CASE_FIXTURE(fixture, "order ids derive from seed and order key") {
+  desk_config d;
+  d.seed = 7;
+  auto p = spawn_pipeline(sys, all_yes(7), d);
+  auto sub = tutorial_order();
+  sub.order_key = "line:1";
+  auto a = submit(p.desk, sub);
+  auto b = submit(p.desk, sub);
+  auto c = submit(p.desk, tutorial_order()); // desk assigns seq:1
+  run_until(200);
+  CHECK((***a).order_id == (***b).order_id);
+  CHECK((***a).order_id == make_order_id(7, "line:1"));
+  CHECK((***c).order_id == make_order_id(7, "seq:1"));
+}
+
+TEST_CASE_FIXTURE(fixture, "the desk counts orders per kind and status") {
+  auto p = spawn_pipeline(sys, all_yes(), desk_config{});
+  submit(p.desk, tutorial_order());
+  submit(p.desk, tutorial_order());
+  submit(p.desk, tutorial_order(order_kind::sequential));
+  run_until(1000);
+  auto s = stats_of(*this, p.desk);
+  CHECK(s.in_flight == 0);
+  REQUIRE(s.orders.size() == 2);
+  for (auto& x : s.orders) {
+    CHECK(x.status == "confirmed");
+    CHECK(x.latency.count == (x.kind == order_kind::parallel ? 2u : 1u));
+  }
+}

@@ -1,0 +1,287 @@
+// tests/actors/order_test.cpp — parallel and sequential orders in virtual time:
+// timing, deadlines, retries, late replies and voids.
+#include <doctest/doctest.h>
+
+#include "actors/simulate.hpp"
+#include "fixture.hpp"
+
+using namespace order_node;
+using namespace order_node::testing;
+
+namespace {
+
+desk_config default_desk() {
+  desk_config d;
+  d.seed = 1;
+  return d;
+}
+
+// The calls of `r` to `service`.
+std::vector<call_record> calls_to(const order_result& r,
+                                  const std::string& service) {
+  std::vector<call_record> out;
+  for (auto& c : r.calls)
+    if (c.service == service)
+      out.push_back(c);
+  return out;
+}
+
+// A seed whose payment call for `key` errors on attempt 1 and answers
+// "authorized" on attempt 2, given `cfg` (found by the pure simulation).
+uint64_t seed_retry_then_ok(const payment_config& cfg, const std::string& key) {
+  for (uint64_t seed = 1; seed < 100'000; ++seed) {
+    auto a1 = simulate(cfg, seed, payment_request{{key, 1}, 99.99, "USD"});
+    auto a2 = simulate(cfg, seed, payment_request{{key, 2}, 99.99, "USD"});
+    if (!a1.ok && a2.ok && a2.reply.authorized)
+      return seed;
+  }
+  FAIL("no seed found");
+  return 0;
+}
+
+} // namespace
+
+TEST_CASE_FIXTURE(fixture, "a parallel order completes at virtual 150 ms") {
+  auto p = spawn_pipeline(sys, all_yes(), default_desk());
+  auto res = submit(p.desk, tutorial_order());
+  run_until(149.9);
+  CHECK_MESSAGE(!res->has_value(), "fraud answers only at 150 ms");
+  run_until(150);
+  REQUIRE(res->has_value());
+  REQUIRE(**res);
+  auto& r = ***res;
+  CHECK(r.status == "confirmed");
+  CHECK(r.processing_time_ms == 150);
+  CHECK(r.details == "Shipping: $9.63 via Economy (7 days)");
+  CHECK(r.calls.size() == 6);
+  for (auto& c : r.calls)
+    CHECK_MESSAGE(c.attempt == 1, c.service << " was asked once");
+}
+
+TEST_CASE_FIXTURE(fixture, "the six calls of a parallel order start together") {
+  auto p = spawn_pipeline(sys, all_yes(), default_desk());
+  auto res = submit(p.desk, tutorial_order());
+  run_until(200);
+  REQUIRE(res->has_value());
+  // Each call's duration equals its service's latency: all were sent at 0.
+  for (auto& c : (***res).calls) {
+    CAPTURE(c.service);
+    auto expected = c.service == "inventory" ? 80.0
+                    : c.service == "payment" ? 120.0
+                    : c.service == "fraud"   ? 150.0
+                                             : 100.0;
+    CHECK(c.ms == doctest::Approx(expected));
+  }
+}
+
+TEST_CASE_FIXTURE(fixture, "a sequential order completes at virtual 450 ms") {
+  auto p = spawn_pipeline(sys, all_yes(), default_desk());
+  auto res = submit(p.desk, tutorial_order(order_kind::sequential));
+  run_until(449.9);
+  CHECK(!res->has_value());
+  run_until(450);
+  REQUIRE(res->has_value());
+  auto& r = ***res;
+  CHECK(r.status == "confirmed");
+  CHECK(r.processing_time_ms == 450);
+  CHECK(r.details == "Shipping: $13.75 via Standard (3 days)");
+  CHECK(r.calls.size() == 4);
+}
+
+TEST_CASE_FIXTURE(fixture, "a sequential order stops at the first failure") {
+  auto svc = all_yes();
+  svc.payment.authorized_rate = 0;
+  auto p = spawn_pipeline(sys, svc, default_desk());
+  auto res = submit(p.desk, tutorial_order(order_kind::sequential));
+  run_until(1000);
+  REQUIRE(res->has_value());
+  auto& r = ***res;
+  CHECK(r.status == "failed");
+  CHECK(r.details == "Payment authorization failed");
+  CHECK(r.processing_time_ms == 200); // 80 + 120, fraud and shipping skipped
+  CHECK(r.calls.size() == 2);
+}
+
+TEST_CASE_FIXTURE(fixture, "a service that never answers fails the order at "
+                           "the deadline, naming the check") {
+  auto svc = all_yes();
+  svc.fraud.latency = std::chrono::hours(1);
+  auto p = spawn_pipeline(sys, svc, default_desk());
+  auto res = submit(p.desk, tutorial_order());
+  run_until(999.9);
+  CHECK(!res->has_value());
+  run_until(1000);
+  REQUIRE(res->has_value());
+  auto& r = ***res;
+  CHECK(r.status == "timeout");
+  CHECK(r.processing_time_ms == 1000);
+  CHECK(r.details.rfind("Fraud check failed: no answer within the deadline", 0)
+        == 0);
+  CHECK(calls_to(r, "fraud").at(0).outcome == "timeout");
+}
+
+TEST_CASE_FIXTURE(fixture, "a late reply after the deadline is ignored") {
+  auto svc = all_yes();
+  svc.fraud.latency = std::chrono::milliseconds(1500);
+  auto p = spawn_pipeline(sys, svc, default_desk());
+  auto res = submit(p.desk, tutorial_order());
+  run_until(1000);
+  REQUIRE(res->has_value());
+  auto first = ***res;
+  CHECK(first.status == "timeout");
+  run_until(2000); // fraud answers at 1500 ms, to an order that has quit
+  CHECK((***res).status == "timeout");
+  CHECK((***res).calls.size() == first.calls.size());
+  desk_stats stats;
+  sys.spawn([&](caf::event_based_actor* self) {
+    self->request(p.desk, std::chrono::seconds(1), stats_atom::value)
+        .then([&](desk_stats& s) { stats = s; });
+  });
+  sched.run();
+  CHECK(stats.in_flight == 0);
+}
+
+TEST_CASE_FIXTURE(fixture, "a transient error is retried after a backoff") {
+  auto svc = all_yes();
+  svc.payment.error_rate = 0.5;
+  auto key = "key:retry-me";
+  svc.seed = seed_retry_then_ok(svc.payment, key);
+  auto d = default_desk();
+  d.seed = svc.seed;
+  auto p = spawn_pipeline(sys, svc, d);
+  auto res = submit(p.desk, tutorial_order(order_kind::parallel, "retry-me"));
+  run_until(1000);
+  REQUIRE(res->has_value());
+  auto& r = ***res;
+  CHECK(r.status == "confirmed");
+  auto pay = calls_to(r, "payment");
+  REQUIRE(pay.size() == 2);
+  CHECK(pay[0].outcome == "error: payment gateway timeout");
+  CHECK(pay[1].attempt == 2);
+  // 120 ms, 10 ms backoff, 120 ms again.
+  CHECK(r.processing_time_ms == 250);
+}
+
+TEST_CASE_FIXTURE(fixture, "with max-attempts=1 a transient error is final") {
+  auto svc = all_yes();
+  svc.payment.error_rate = 1;
+  auto d = default_desk();
+  d.order.max_attempts = 1;
+  auto p = spawn_pipeline(sys, svc, d);
+  auto res = submit(p.desk, tutorial_order());
+  run_until(1000);
+  REQUIRE(res->has_value());
+  auto& r = ***res;
+  CHECK(r.status == "failed");
+  CHECK(r.details == "Payment authorization failed: payment gateway timeout");
+  CHECK(calls_to(r, "payment").size() == 1);
+  CHECK(r.processing_time_ms == 150);
+}
+
+TEST_CASE_FIXTURE(fixture, "retries stop at max-attempts") {
+  auto svc = all_yes();
+  svc.payment.error_rate = 1;
+  auto p = spawn_pipeline(sys, svc, default_desk()); // 3 attempts
+  auto res = submit(p.desk, tutorial_order());
+  run_until(1000);
+  REQUIRE(res->has_value());
+  CHECK(calls_to(***res, "payment").size() == 3);
+  // 120 + 10 + 120 + 20 + 120
+  CHECK((***res).processing_time_ms == 390);
+}
+
+TEST_CASE_FIXTURE(fixture, "a warehouse error is not retried when the other "
+                           "warehouse has stock") {
+  auto svc = all_yes();
+  svc.warehouses[0].error_rate = 1;                          // Main fails
+  svc.warehouses[1].latency = std::chrono::milliseconds(40); // Backup first
+  auto p = spawn_pipeline(sys, svc, default_desk());
+  auto res = submit(p.desk, tutorial_order());
+  run_until(1000);
+  REQUIRE(res->has_value());
+  auto& r = ***res;
+  CHECK(r.status == "confirmed");
+  CHECK(r.warehouse == "Backup");
+  auto inv = calls_to(r, "inventory");
+  CHECK(inv.size() == 2);
+}
+
+TEST_CASE_FIXTURE(fixture, "a failed order after authorization voids it "
+                           "exactly once") {
+  int voids = 0;
+  auto svc = all_yes();
+  for (auto& w : svc.warehouses)
+    w.available_rate = 0; // no stock: the order fails after payment
+  auto routes = spawn_services(sys, svc);
+  // Replace the payment gateway by one that counts voids.
+  routes.payments[0].handle
+      = sys.spawn([&](payment_actor::pointer) -> payment_actor::behavior_type {
+          return {
+              [](authorize_atom, const payment_request&) {
+                return payment_reply{true, "tx_feedbeef"};
+              },
+              [&](void_atom, const void_request& req) {
+                CHECK(req.transaction_id == "tx_feedbeef");
+                ++voids;
+              },
+          };
+        });
+  auto dir = sys.spawn(directory, routes);
+  auto desk = sys.spawn(order_desk, dir, default_desk());
+  auto res = submit(desk, tutorial_order());
+  run_until(2000);
+  REQUIRE(res->has_value());
+  auto& r = ***res;
+  CHECK(r.status == "failed");
+  CHECK(r.voided);
+  CHECK(r.details
+        == "Product not available in any warehouse; payment authorization "
+           "tx_feedbeef voided");
+  CHECK(voids == 1);
+}
+
+TEST_CASE_FIXTURE(fixture, "a confirmed order voids nothing") {
+  int voids = 0;
+  auto routes = spawn_services(sys, all_yes());
+  routes.payments[0].handle
+      = sys.spawn([&](payment_actor::pointer) -> payment_actor::behavior_type {
+          return {
+              [](authorize_atom, const payment_request&) {
+                return payment_reply{true, "tx_feedbeef"};
+              },
+              [&](void_atom, const void_request&) { ++voids; },
+          };
+        });
+  auto desk
+      = sys.spawn(order_desk, sys.spawn(directory, routes), default_desk());
+  auto res = submit(desk, tutorial_order());
+  run_until(2000);
+  REQUIRE(res->has_value());
+  CHECK((***res).status == "confirmed");
+  CHECK(voids == 0);
+}
+
+TEST_CASE_FIXTURE(fixture, "a missing service instance fails the order "
+                           "naming it") {
+  auto routes = spawn_services(sys, all_yes());
+  routes.frauds.clear();
+  auto desk
+      = sys.spawn(order_desk, sys.spawn(directory, routes), default_desk());
+  auto res = submit(desk, tutorial_order());
+  run_until(1000);
+  REQUIRE(res->has_value());
+  CHECK((***res).details.rfind(
+            "Fraud check failed: no fraud instance fraud available", 0)
+        == 0);
+}
+
+TEST_CASE_FIXTURE(fixture, "FastShip joins the fan-out when enabled") {
+  auto d = default_desk();
+  d.order.carriers.push_back("FastShip");
+  auto p = spawn_pipeline(sys, all_yes(), d);
+  auto res = submit(p.desk, tutorial_order());
+  run_until(1000);
+  REQUIRE(res->has_value());
+  CHECK(calls_to(***res, "shipping").size() == 3);
+  CHECK((***res).carrier == "Economy"); // still the cheapest
+}
