@@ -75,6 +75,42 @@ node_config::node_config() {
            "share of transient errors (default: 0)");
 }
 
+std::string node_config::usage() const {
+  std::string out
+    = "Usage: order-node [--option=value ...]\n"
+      "Reads commands (order, slow, bench, stats, help, quit) from stdin: a\n"
+      "terminal gets a prompt, a pipe or file runs as a script with one JSON\n"
+      "line per result on stdout. Logs go to stderr. Options can also be set\n"
+      "in a config file: --config-file=PATH (default: order-node.ini).\n"
+      "CAF's own options (scheduler, logger, ...): --long-help.\n";
+  std::string group = "-";
+  for (auto& opt : custom_options_) {
+    auto cat = std::string{opt.category().begin(), opt.category().end()};
+    if (cat != "global" && cat != "order" && cat != "desk"
+        && cat.rfind("services", 0) != 0)
+      continue;
+    if (cat != group) {
+      group = cat;
+      out += "\n" + (cat == "global" ? std::string{"general"} : cat) + ":\n";
+    }
+    auto name = std::string{opt.long_name().begin(), opt.long_name().end()};
+    if (name == "help" || name == "long-help" || name == "dump-config"
+        || name == "config-file")
+      continue;
+    auto flag = "  --" + (cat == "global" ? name : cat + "." + name) + "=<"
+                + std::string{opt.type_name().begin(), opt.type_name().end()}
+                + ">";
+    if (flag.size() < 44)
+      flag.resize(44, ' ');
+    else
+      flag += "\n" + std::string(44, ' ');
+    out += flag;
+    out.append(opt.description().begin(), opt.description().end());
+    out += '\n';
+  }
+  return out;
+}
+
 bool node_config::seed_given() const {
   return caf::get_if(&content, "seed") != nullptr
          || caf::get_if(&content, "global.seed") != nullptr;

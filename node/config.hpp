@@ -40,6 +40,10 @@ class node_config : public caf::actor_system_config {
   fraud_config fraud;
   carrier_config carrier;
 
+  /// The text of --help: every order-node option with its default (CAF's
+  /// own options are listed by --long-help).
+  std::string usage() const;
+
   /// True if --seed was given (on the command line or in the config file).
   bool seed_given() const;
 

@@ -30,6 +30,13 @@ std::string history_file() {
 
 int main(int argc, char** argv) {
   node_config cfg;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "-h" || arg == "-?" || arg == "--help") {
+      std::cout << cfg.usage();
+      return 0;
+    }
+  }
   if (auto err = cfg.parse(argc, argv, "order-node.ini")) {
     std::cerr << "order-node: " << caf::actor_system_config::render(err)
               << " (see --help)\n";

@@ -1,0 +1,108 @@
+// tests/e2e/process.cpp — see process.hpp. fork/exec with three pipes and a
+// poll loop, so a large input and a chatty output cannot deadlock.
+#include "process.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace order_node::testing {
+
+std::vector<std::string> run_result::lines() const {
+  std::vector<std::string> out_lines;
+  size_t pos = 0;
+  while (pos < out.size()) {
+    auto nl = out.find('\n', pos);
+    if (nl == std::string::npos)
+      nl = out.size();
+    out_lines.push_back(out.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  return out_lines;
+}
+
+run_result run_process(const std::string& binary,
+                       const std::vector<std::string>& args,
+                       const std::string& input,
+                       std::chrono::milliseconds limit) {
+  int in[2], out[2], err[2];
+  if (::pipe(in) != 0 || ::pipe(out) != 0 || ::pipe(err) != 0)
+    return {};
+  auto pid = ::fork();
+  if (pid == 0) {
+    ::dup2(in[0], 0);
+    ::dup2(out[1], 1);
+    ::dup2(err[1], 2);
+    for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]})
+      ::close(fd);
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(binary.c_str()));
+    for (auto& a : args)
+      argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(binary.c_str(), argv.data());
+    ::_exit(127);
+  }
+  ::close(in[0]);
+  ::close(out[1]);
+  ::close(err[1]);
+  ::signal(SIGPIPE, SIG_IGN);
+  ::fcntl(in[1], F_SETFL, O_NONBLOCK);
+  run_result res;
+  size_t written = 0;
+  int to_child = in[1];
+  if (input.empty()) {
+    ::close(to_child);
+    to_child = -1;
+  }
+  bool out_open = true, err_open = true;
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  char buf[65536];
+  while (out_open || err_open) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  deadline - std::chrono::steady_clock::now())
+                  .count();
+    if (left <= 0) {
+      ::kill(pid, SIGKILL);
+      break;
+    }
+    pollfd fds[3] = {{out_open ? out[0] : -1, POLLIN, 0},
+                     {err_open ? err[0] : -1, POLLIN, 0},
+                     {to_child, POLLOUT, 0}};
+    if (::poll(fds, 3, static_cast<int>(left)) < 0 && errno != EINTR)
+      break;
+    if (fds[2].revents & (POLLOUT | POLLERR | POLLHUP)) {
+      auto n = ::write(to_child, input.data() + written, input.size() - written);
+      if (n > 0)
+        written += static_cast<size_t>(n);
+      if (n < 0 || written == input.size()) {
+        ::close(to_child);
+        to_child = -1;
+      }
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+        continue;
+      auto n = ::read(fds[i].fd, buf, sizeof(buf));
+      if (n <= 0) {
+        (i == 0 ? out_open : err_open) = false;
+        continue;
+      }
+      (i == 0 ? res.out : res.err).append(buf, static_cast<size_t>(n));
+    }
+  }
+  if (to_child >= 0)
+    ::close(to_child);
+  ::close(out[0]);
+  ::close(err[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (WIFEXITED(status))
+    res.exit_code = WEXITSTATUS(status);
+  return res;
+}
+
+} // namespace order_node::testing
