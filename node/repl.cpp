@@ -60,6 +60,14 @@ caf::behavior session(caf::stateful_actor<session_state>* self,
                 });
       },
       [=](print_atom, const std::string& text) { print(text); },
+    // Through the session, so that stats come after the orders sent before.
+    [=](stats_atom) {
+      self->request(desk, std::chrono::seconds(10), stats_atom::value)
+        .then([](desk_stats& st) { print(stats_json(st)); },
+              [](caf::error& err) {
+                print(error_line("stats failed: " + error_text(err), 0));
+              });
+    },
       [=](drain_atom) -> caf::result<bool> {
         auto& st = self->state;
         if (st.outstanding == 0)
@@ -73,7 +81,8 @@ caf::behavior session(caf::stateful_actor<session_state>* self,
 
 // Runs a bench to its end and returns its JSON line.
 std::string run_bench(caf::actor_system& sys, order_desk_actor desk,
-                      const bench_command& cmd, const repl_options& opts) {
+                      const bench_command& cmd, const repl_options& opts,
+                      int64_t line) {
   std::optional<pipeline> own;
   double scale = opts.latency_scale;
   if (cmd.latency_scale) {
@@ -87,21 +96,10 @@ std::string run_bench(caf::actor_system& sys, order_desk_actor desk,
   self->request(driver, caf::infinite, run_atom::value)
       .receive([&](bench_report& rep) { out = bench_json(rep); },
                [&](caf::error& err) {
-                 out = "{\"error\":\"bench failed: " + error_text(err) + "\"}";
+                 out = error_line("bench failed: " + error_text(err), line);
                });
   if (own)
     stop_pipeline(*own);
-  return out;
-}
-
-std::string stats_of(caf::actor_system& sys, const order_desk_actor& desk) {
-  std::string out;
-  caf::scoped_actor self{sys};
-  self->request(desk, std::chrono::seconds(10), stats_atom::value)
-      .receive([&](desk_stats& st) { out = stats_json(st); },
-               [&](caf::error& err) {
-                 out = "{\"error\":\"stats failed: " + error_text(err) + "\"}";
-               });
   return out;
 }
 
@@ -135,12 +133,12 @@ int run_repl(caf::actor_system& sys, order_desk_actor desk, line_reader& input,
       sub.order_key = "line:" + std::to_string(line->number);
       caf::anon_send(out, submit_atom::value, line->number, std::move(sub));
     } else if (auto* b = std::get_if<bench_command>(&*cmd)) {
-      say(run_bench(sys, desk, *b, opts));
+      say(run_bench(sys, desk, *b, opts, line->number));
     } else if (auto* s = std::get_if<simple_command>(&*cmd)) {
       if (*s == simple_command::quit)
         break;
       if (*s == simple_command::stats)
-        say(stats_of(sys, desk));
+        caf::anon_send(out, stats_atom::value);
       else
         say(opts.interactive ? help_text() : help_json());
     }
