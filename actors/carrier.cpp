@@ -10,12 +10,12 @@ carrier(carrier_impl::stateful_pointer<carrier_state> self, carrier_config cfg,
   self->state.seed = seed;
   self->state.delays.set_resolution(resolution);
   return {
-      [=](quote_atom, const shipping_request& req) {
-        auto& st = self->state;
-        return st.delays.answer(self, st.cfg.latency,
-                                to_expected(simulate(st.cfg, st.seed, req)));
-      },
-      [=](tick_atom, int64_t tick) { self->state.delays.fire(tick); },
+    [=](quote_atom, const shipping_request& req) {
+      auto& st = self->state;
+      return st.delays.answer(self, st.cfg.latency,
+                              to_expected(simulate(st.cfg, st.seed, req)));
+    },
+    [=](tick_atom, int64_t tick) { self->state.delays.fire(tick); },
   };
 }
 

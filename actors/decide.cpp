@@ -14,16 +14,16 @@ constexpr const char* no_answer = "no answer within the deadline";
 template <class Reply>
 std::string why(const check_slot<Reply>& s) {
   switch (s.state) {
-  case call_state::not_called:
-    return "not called";
-  case call_state::pending:
-    return "still pending";
-  case call_state::answered:
-    return "answered";
-  case call_state::failed:
-    return s.error;
-  case call_state::timed_out:
-    return no_answer;
+    case call_state::not_called:
+      return "not called";
+    case call_state::pending:
+      return "still pending";
+    case call_state::answered:
+      return "answered";
+    case call_state::failed:
+      return s.error;
+    case call_state::timed_out:
+      return no_answer;
   }
   return "unknown";
 }
@@ -90,7 +90,7 @@ decision decide(const order_replies& r) {
   if (wh != nullptr)
     res.warehouse = wh->warehouse;
   bool authorized
-      = r.payment.state == call_state::answered && r.payment.reply.authorized;
+    = r.payment.state == call_state::answered && r.payment.reply.authorized;
   if (authorized)
     res.transaction_id = r.payment.reply.transaction_id;
   bool has_risk = r.fraud.state == call_state::answered;
@@ -114,8 +114,8 @@ decision decide(const order_replies& r) {
     auto& p = r.payment;
     fail(p.state == call_state::timed_out,
          p.state == call_state::answered
-             ? "Payment authorization failed"
-             : "Payment authorization failed: " + why(p));
+           ? "Payment authorization failed"
+           : "Payment authorization failed: " + why(p));
   } else if (!has_risk) {
     fail(r.fraud.state == call_state::timed_out,
          "Fraud check failed: " + why(r.fraud));

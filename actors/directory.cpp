@@ -6,9 +6,10 @@ namespace order_node {
 directory_actor::behavior_type
 directory(directory_actor::stateful_pointer<directory_state> self,
           service_routes routes) {
-  self->state.routes = std::move(routes);
+  self->state.routes
+    = std::make_shared<const service_routes>(std::move(routes));
   return {
-      [=](lookup_atom) { return self->state.routes; },
+    [=](lookup_atom) { return self->state.routes; },
   };
 }
 

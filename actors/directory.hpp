@@ -11,7 +11,7 @@
 namespace order_node {
 
 struct directory_state {
-  service_routes routes;
+  service_routes_ptr routes; // replaced, never modified, on change
   static constexpr const char* name = "directory";
 };
 

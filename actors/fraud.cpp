@@ -10,12 +10,12 @@ fraud_impl::behavior_type fraud(fraud_impl::stateful_pointer<fraud_state> self,
   self->state.seed = seed;
   self->state.delays.set_resolution(resolution);
   return {
-      [=](assess_atom, const fraud_request& req) {
-        auto& st = self->state;
-        return st.delays.answer(self, st.cfg.latency,
-                                to_expected(simulate(st.cfg, st.seed, req)));
-      },
-      [=](tick_atom, int64_t tick) { self->state.delays.fire(tick); },
+    [=](assess_atom, const fraud_request& req) {
+      auto& st = self->state;
+      return st.delays.answer(self, st.cfg.latency,
+                              to_expected(simulate(st.cfg, st.seed, req)));
+    },
+    [=](tick_atom, int64_t tick) { self->state.delays.fire(tick); },
   };
 }
 

@@ -29,9 +29,9 @@ void record(order_self self, int32_t id, const char* service,
             const std::string& instance, int32_t attempt, std::string outcome) {
   auto& st = self->state;
   auto ms
-      = ms_between(st.sent_at[static_cast<size_t>(id)], self->clock().now());
+    = ms_between(st.sent_at[static_cast<size_t>(id)], self->clock().now());
   st.calls.push_back(
-      call_record{service, instance, attempt, ms, std::move(outcome)});
+    call_record{service, instance, attempt, ms, std::move(outcome)});
 }
 
 template <class Reply>
@@ -64,10 +64,11 @@ void on_error(order_self self, int32_t id, check_slot<Reply>* slot,
   set_final(self, id, slot, call_state::failed, std::move(text));
 }
 
-template <class Reply, class Handle, class Atom, class Request>
+// `make_request(call_id)` builds the request of this attempt.
+template <class Reply, class Handle, class Atom, class MakeRequest>
 void send_call(order_self self, int32_t id, check_slot<Reply>* slot,
                const char* service, const Handle& handle, Atom atom,
-               Request req) {
+               MakeRequest make_request) {
   auto& st = self->state;
   auto now = self->clock().now();
   auto attempt = ++slot->attempts;
@@ -90,27 +91,29 @@ void send_call(order_self self, int32_t id, check_slot<Reply>* slot,
     log.debug("order {}: call {}/{} attempt {}", st.job.order_id, service,
               slot->instance, attempt);
   slot->state = call_state::pending;
-  req.call = call_id{st.job.order_key, attempt};
-  self->request(handle, remaining, atom, std::move(req))
-      .then(
-          [=](Reply& reply) {
-            if (self->state.decided)
-              return;
-            record(self, id, service, slot->instance, attempt, describe(reply));
-            slot->reply = std::move(reply);
-            set_final(self, id, slot, call_state::answered, "");
-          },
-          [=](caf::error& err) {
-            if (!self->state.decided)
-              on_error(self, id, slot, service, attempt, err);
-          });
+  // No timeout of its own: the order's deadline timer bounds the call.
+  self
+    ->request(handle, caf::infinite, atom,
+              make_request(call_id{st.job.order_key, attempt}))
+    .then(
+      [=](Reply& reply) {
+        if (self->state.decided)
+          return;
+        record(self, id, service, slot->instance, attempt, describe(reply));
+        slot->reply = std::move(reply);
+        set_final(self, id, slot, call_state::answered, "");
+      },
+      [=](caf::error& err) {
+        if (!self->state.decided)
+          on_error(self, id, slot, service, attempt, err);
+      });
 }
 
-// Marks every slot as failed (the directory could not be asked) and decides.
-void fail_all(order_self self, const std::string& why) {
+// Marks every slot (the directory could not be asked) and decides.
+void fail_all(order_self self, call_state state, const std::string& why) {
   auto& r = self->state.replies;
   auto mark = [&](auto& s) {
-    s.state = call_state::failed;
+    s.state = state;
     s.error = why;
   };
   for (auto& w : r.warehouses)
@@ -119,6 +122,56 @@ void fail_all(order_self self, const std::string& why) {
   mark(r.fraud);
   for (auto& q : r.quotes)
     mark(q);
+  finish(self);
+}
+
+const char* service_of(check c) {
+  switch (c) {
+    case check::inventory:
+      return "inventory";
+    case check::payment:
+      return "payment";
+    case check::fraud:
+      return "fraud";
+    case check::shipping:
+      return "shipping";
+  }
+  return "unknown";
+}
+
+// The deadline: every call still pending (or waiting to retry) times out.
+void expire(order_self self) {
+  auto& st = self->state;
+  if (!st.routed) {
+    fail_all(self, call_state::timed_out,
+             "service directory: no answer within the deadline");
+    return;
+  }
+  auto n = slot_count(st.replies);
+  for (int32_t id = 0; id < n; ++id) {
+    auto ref = slot_of(st.replies, id);
+    auto time_out = [&](auto& slot) {
+      if (slot.state != call_state::pending)
+        return;
+      slot.state = call_state::timed_out;
+      record(self, id, service_of(ref.which), slot.instance, slot.attempts,
+             "timeout");
+    };
+    switch (ref.which) {
+      case check::inventory:
+        time_out(st.replies.warehouses[ref.index]);
+        break;
+      case check::payment:
+        time_out(st.replies.payment);
+        break;
+      case check::fraud:
+        time_out(st.replies.fraud);
+        break;
+      case check::shipping:
+        time_out(st.replies.quotes[ref.index]);
+        break;
+    }
+  }
   finish(self);
 }
 
@@ -148,41 +201,50 @@ void start_call(order_self self, int32_t id) {
   auto& req = st.job.request;
   auto ref = slot_of(r, id);
   switch (ref.which) {
-  case check::inventory: {
-    auto& s = r.warehouses[ref.index];
-    send_call(self, id, &s, "inventory",
-              find_route(st.routes.warehouses, s.instance), check_atom::value,
-              inventory_request{{}, req.product_id, req.quantity});
-    break;
-  }
-  case check::payment: {
-    auto& routes = st.routes.payments;
-    if (!routes.empty()) {
-      r.payment.instance = routes.front().instance;
-      st.payment_used = routes.front().handle;
+    case check::inventory: {
+      auto& s = r.warehouses[ref.index];
+      send_call(
+        self, id, &s, "inventory",
+        find_route(st.routes->warehouses, s.instance), check_atom::value,
+        [&](call_id c) {
+          return inventory_request{std::move(c), req.product_id, req.quantity};
+        });
+      break;
     }
-    send_call(self, id, &r.payment, "payment", st.payment_used,
-              authorize_atom::value, payment_request{{}, req.amount, "USD"});
-    break;
-  }
-  case check::fraud: {
-    auto& routes = st.routes.frauds;
-    fraud_actor handle;
-    if (!routes.empty()) {
-      r.fraud.instance = routes.front().instance;
-      handle = routes.front().handle;
+    case check::payment: {
+      auto& routes = st.routes->payments;
+      if (!routes.empty()) {
+        r.payment.instance = routes.front().instance;
+        st.payment_used = routes.front().handle;
+      }
+      send_call(self, id, &r.payment, "payment", st.payment_used,
+                authorize_atom::value, [&](call_id c) {
+                  return payment_request{std::move(c), req.amount, "USD"};
+                });
+      break;
     }
-    send_call(self, id, &r.fraud, "fraud", handle, assess_atom::value,
-              fraud_request{{}, req.user_id, req.amount});
-    break;
-  }
-  case check::shipping: {
-    auto& s = r.quotes[ref.index];
-    send_call(self, id, &s, "shipping",
-              find_route(st.routes.carriers, s.instance), quote_atom::value,
-              shipping_request{{}, req.weight, req.destination});
-    break;
-  }
+    case check::fraud: {
+      auto& routes = st.routes->frauds;
+      fraud_actor handle;
+      if (!routes.empty()) {
+        r.fraud.instance = routes.front().instance;
+        handle = routes.front().handle;
+      }
+      send_call(self, id, &r.fraud, "fraud", handle, assess_atom::value,
+                [&](call_id c) {
+                  return fraud_request{std::move(c), req.user_id, req.amount};
+                });
+      break;
+    }
+    case check::shipping: {
+      auto& s = r.quotes[ref.index];
+      send_call(
+        self, id, &s, "shipping", find_route(st.routes->carriers, s.instance),
+        quote_atom::value, [&](call_id c) {
+          return shipping_request{std::move(c), req.weight, req.destination};
+        });
+      break;
+    }
   }
 }
 
@@ -196,7 +258,7 @@ void finish(order_self self) {
   res.order_id = st.job.order_id;
   auto elapsed = self->clock().now() - st.job.accepted_at;
   res.processing_time_us
-      = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
+    = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
   res.processing_time_ms = res.processing_time_us / 1000;
   res.calls = std::move(st.calls);
   if (d.void_payment && st.payment_used)
@@ -214,45 +276,56 @@ order_impl::behavior_type order_behavior(order_self self) {
   auto& st = self->state;
   st.deadline = st.job.accepted_at + st.params->deadline;
   st.sent_at.resize(static_cast<size_t>(slot_count(st.replies)));
+  st.calls.reserve(st.sent_at.size() + 2);
   return {
-      [=](run_atom) -> caf::result<order_result> {
-        auto& st = self->state;
-        if (st.running)
-          return make_error(order_errc::internal, "order is already running");
-        st.running = true;
-        st.promise = self->make_response_promise<order_result>();
-        auto remaining = st.deadline - self->clock().now();
-        if (remaining.count() <= 0) {
-          fail_all(self, "deadline passed before the order started");
-          return st.promise;
-        }
-        self->request(st.directory, remaining, lookup_atom::value)
-            .then(
-                [=](service_routes& routes) {
-                  self->state.routes = std::move(routes);
-                  self->state.start(self);
-                },
-                [=](caf::error& err) {
-                  fail_all(self,
-                           "service directory failed: " + error_text(err));
-                });
+    [=](run_atom) -> caf::result<order_result> {
+      auto& st = self->state;
+      if (st.running)
+        return make_error(order_errc::internal, "order is already running");
+      st.running = true;
+      st.promise = self->make_response_promise<order_result>();
+      auto remaining = st.deadline - self->clock().now();
+      if (remaining.count() <= 0) {
+        fail_all(self, call_state::timed_out,
+                 "deadline passed before the order started");
         return st.promise;
-      },
-      [=](retry_atom, int32_t id) {
-        auto& st = self->state;
-        if (st.decided)
-          return;
-        auto ref = slot_of(st.replies, id);
-        if (worth_retry(st.replies, ref)) {
-          start_call(self, id);
-          return;
-        }
-        // The decision no longer depends on this call: settle it as failed.
-        auto settle = [&](auto& slot) {
-          slot.state = call_state::failed;
-          st.on_final(self, id);
-        };
-        switch (ref.which) {
+      }
+      self->request(st.directory, caf::infinite, lookup_atom::value)
+        .then(
+          [=](service_routes_ptr& routes) {
+            if (!routes) {
+              fail_all(self, call_state::failed, "service directory is empty");
+              return;
+            }
+            self->state.routes = std::move(routes);
+            self->state.routed = true;
+            self->state.start(self);
+          },
+          [=](caf::error& err) {
+            fail_all(self, call_state::failed,
+                     "service directory failed: " + error_text(err));
+          });
+      return st.promise;
+    },
+    [=](deadline_atom) {
+      if (!self->state.decided)
+        expire(self);
+    },
+    [=](retry_atom, int32_t id) {
+      auto& st = self->state;
+      if (st.decided)
+        return;
+      auto ref = slot_of(st.replies, id);
+      if (worth_retry(st.replies, ref)) {
+        start_call(self, id);
+        return;
+      }
+      // The decision no longer depends on this call: settle it as failed.
+      auto settle = [&](auto& slot) {
+        slot.state = call_state::failed;
+        st.on_final(self, id);
+      };
+      switch (ref.which) {
         case check::inventory:
           settle(st.replies.warehouses[ref.index]);
           break;
@@ -265,8 +338,8 @@ order_impl::behavior_type order_behavior(order_self self) {
         case check::shipping:
           settle(st.replies.quotes[ref.index]);
           break;
-        }
-      },
+      }
+    },
   };
 }
 

@@ -46,7 +46,7 @@ struct order_state {
   order_job job;
   std::shared_ptr<const order_params> params;
   directory_actor directory;
-  service_routes routes;
+  service_routes_ptr routes; // the directory's snapshot
   order_replies replies;
   std::vector<call_record> calls;
   std::vector<caf::actor_clock::time_point> sent_at; // per slot id
@@ -55,6 +55,7 @@ struct order_state {
   int32_t outstanding = 0;    // slots still pending (parallel order)
   payment_actor payment_used; // to void an authorization
   bool running = false;
+  bool routed = false; // the directory has answered
   bool decided = false;
   /// The mode (parallel or sequential): what to call first, and what to do
   /// when a slot reaches its final state (answered, failed, timed out).

@@ -14,7 +14,8 @@ namespace order_node {
 
 namespace {
 
-using desk_self = order_desk_actor::stateful_pointer<desk_state>;
+using desk_self = order_desk_impl::stateful_pointer<desk_state>;
+using time_point = caf::actor_clock::time_point;
 
 void count(desk_state& st, order_kind kind, const order_result& r) {
   for (auto& s : st.stats)
@@ -27,7 +28,7 @@ void count(desk_state& st, order_kind kind, const order_result& r) {
 }
 
 // Forgets results whose window has passed, and the oldest beyond capacity.
-void expire(desk_state& st, caf::actor_clock::time_point now) {
+void expire_results(desk_state& st, time_point now) {
   while (!st.done_order.empty()
          && (st.done_order.front().expires <= now
              || st.done.size() > st.cfg.dedup_capacity)) {
@@ -40,116 +41,184 @@ std::string dedup_key(order_kind kind, const std::string& key) {
   return std::string{kind == order_kind::parallel ? "p/" : "s/"} + key;
 }
 
-// Runs a new order; answers through `rp` and every client waiting on `dk`.
+// Answers every client of order `id` with `r`, once.
+void complete(desk_self self, uint64_t id, order_result r) {
+  auto& st = self->state;
+  auto i = st.running.find(id);
+  if (i == st.running.end())
+    return; // answered already (by the grace rule)
+  auto run = std::move(i->second);
+  st.running.erase(i);
+  count(st, run.kind, r);
+  if (run.dedup_key.empty()) {
+    run.promise.deliver(std::move(r));
+    return;
+  }
+  if (auto w = st.waiting.find(run.dedup_key); w != st.waiting.end()) {
+    for (auto& rp : w->second)
+      rp.deliver(r);
+    st.waiting.erase(w);
+  }
+  auto now = self->clock().now();
+  st.done_order.push_back({now + st.cfg.dedup_window, run.dedup_key});
+  st.done[run.dedup_key] = std::move(r);
+  expire_results(st, now);
+}
+
+// Makes sure one tick is scheduled for the oldest deadline.
+void schedule_tick(desk_self self) {
+  auto& st = self->state;
+  if (st.tick_pending || st.deadlines.empty())
+    return;
+  auto res = st.cfg.deadline_tick.count();
+  auto at = st.deadlines.front().at.time_since_epoch().count();
+  time_point tick{caf::timespan{(at + res - 1) / res * res}};
+  self->scheduled_send(self, tick, tick_atom::value);
+  st.tick_pending = true;
+}
+
+// Tells every order past its deadline; answers for those past their grace.
+void on_tick(desk_self self) {
+  auto& st = self->state;
+  st.tick_pending = false;
+  auto now = self->clock().now();
+  while (!st.deadlines.empty() && st.deadlines.front().at <= now) {
+    auto id = st.deadlines.front().id;
+    st.deadlines.pop_front();
+    auto i = st.running.find(id);
+    if (i == st.running.end())
+      continue; // finished in time, the usual case
+    auto& run = i->second;
+    if (!run.told) {
+      run.told = true;
+      self->send(run.handle, deadline_atom::value);
+      st.deadlines.push_back({now + st.cfg.grace, id});
+      continue;
+    }
+    node_log().error(
+      "order {}: no answer {} ms after its deadline; the "
+      "desk answers for it",
+      run.order_id,
+      std::chrono::duration_cast<std::chrono::milliseconds>(st.cfg.grace)
+        .count());
+    order_result r;
+    r.order_id = run.order_id;
+    r.status = status::failed;
+    r.details = "Order processing failed: the order actor did not answer";
+    r.processing_time_us
+      = std::chrono::duration_cast<std::chrono::microseconds>(now
+                                                              - run.accepted_at)
+          .count();
+    r.processing_time_ms = r.processing_time_us / 1000;
+    complete(self, id, std::move(r));
+  }
+  schedule_tick(self);
+}
+
+// Runs a new order; its clients are `rp` or those waiting on `dk`.
 void launch(desk_self self, order_kind kind, order_job job, std::string dk,
             caf::typed_response_promise<order_result> rp) {
   auto& st = self->state;
-  order_actor handle;
+  auto id = ++st.next_id;
+  running_order run;
+  run.kind = kind;
+  run.dedup_key = std::move(dk);
+  run.promise = std::move(rp);
+  run.order_id = job.order_id;
+  run.accepted_at = job.accepted_at;
+  auto due = job.accepted_at + st.cfg.order.deadline;
   if (kind == order_kind::parallel)
-    handle = self->spawn(order, std::move(job), st.params, st.directory);
+    run.handle = self->spawn(order, std::move(job), st.params, st.directory);
   else
-    handle = self->spawn(order_sequential, std::move(job), st.params,
-                         st.directory);
-  ++st.in_flight;
-  auto done = [=](order_result& r) mutable {
-    auto& st = self->state;
-    --st.in_flight;
-    count(st, kind, r);
-    if (dk.empty()) {
-      rp.deliver(std::move(r));
-      return;
-    }
-    auto i = st.waiting.find(dk);
-    if (i != st.waiting.end()) {
-      for (auto& w : i->second)
-        w.deliver(r);
-      st.waiting.erase(i);
-    }
-    auto now = self->clock().now();
-    st.done_order.push_back({now + st.cfg.dedup_window, dk});
-    st.done[dk] = std::move(r);
-    expire(st, now);
-  };
-  auto order_id = job.order_id;
-  auto accepted = job.accepted_at;
-  self->request(handle, st.cfg.order.deadline + st.cfg.grace, run_atom::value)
-      .then(done, [=](caf::error& err) mutable {
-        // The order actor died or never answered: answer for it.
-        auto text = error_text(err);
-        node_log().error("order {}: order actor failed: {}", order_id, text);
-        order_result r;
-        r.order_id = order_id;
-        r.status = status::failed;
-        r.details = "Order processing failed: " + text;
-        auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                      self->clock().now() - accepted)
-                      .count();
-        r.processing_time_us = us;
-        r.processing_time_ms = us / 1000;
-        done(r);
-      });
+    run.handle
+      = self->spawn(order_sequential, std::move(job), st.params, st.directory);
+  // No timeout: the deadline FIFO above bounds every order.
+  self->request(run.handle, caf::infinite, run_atom::value)
+    .then([=](order_result& r) { complete(self, id, std::move(r)); },
+          [=](caf::error& err) {
+            auto& st = self->state;
+            auto i = st.running.find(id);
+            if (i == st.running.end())
+              return;
+            order_result r;
+            r.order_id = i->second.order_id;
+            r.status = status::failed;
+            r.details = "Order processing failed: " + error_text(err);
+            node_log().error("order {}: {}", r.order_id, r.details);
+            complete(self, id, std::move(r));
+          });
+  st.running.emplace(id, std::move(run));
+  st.deadlines.push_back({due, id});
+  schedule_tick(self);
 }
 
 } // namespace
 
-order_desk_actor::behavior_type
-order_desk(order_desk_actor::stateful_pointer<desk_state> self,
+order_desk_impl::behavior_type
+order_desk(order_desk_impl::stateful_pointer<desk_state> self,
            directory_actor directory, desk_config cfg) {
+  if (cfg.deadline_tick.count() <= 0)
+    cfg.deadline_tick = caf::timespan{1};
   self->state.params = std::make_shared<const order_params>(cfg.order);
   self->state.cfg = std::move(cfg);
   self->state.directory = std::move(directory);
   return {
-      [=](submit_atom, order_submission& sub) -> caf::result<order_result> {
-        auto& st = self->state;
-        if (auto err = validate(sub.request))
+    [=](submit_atom, order_submission& sub) -> caf::result<order_result> {
+      auto& st = self->state;
+      if (auto err = validate(sub.request))
+        return err;
+      std::string dk;
+      if (!sub.idempotency_key.empty()) {
+        if (auto err = validate_idempotency_key(sub.idempotency_key))
           return err;
-        std::string dk;
-        if (!sub.idempotency_key.empty()) {
-          if (auto err = validate_idempotency_key(sub.idempotency_key))
-            return err;
-          dk = dedup_key(sub.kind, sub.idempotency_key);
-          expire(st, self->clock().now());
-          if (auto i = st.done.find(dk); i != st.done.end()) {
-            ++st.deduplicated;
-            return i->second;
-          }
-          if (auto i = st.waiting.find(dk); i != st.waiting.end()) {
-            ++st.deduplicated;
-            auto rp = self->make_response_promise<order_result>();
-            i->second.push_back(rp);
-            return rp;
-          }
+        dk = dedup_key(sub.kind, sub.idempotency_key);
+        expire_results(st, self->clock().now());
+        if (auto i = st.done.find(dk); i != st.done.end()) {
+          ++st.deduplicated;
+          return i->second;
         }
-        order_job job;
-        if (!sub.idempotency_key.empty())
-          job.order_key = "key:" + sub.idempotency_key;
-        else if (!sub.order_key.empty())
-          job.order_key = std::move(sub.order_key);
-        else
-          job.order_key = "seq:" + std::to_string(++st.next_seq);
-        job.order_id = make_order_id(st.cfg.seed, job.order_key);
-        job.accepted_at = self->clock().now();
-        if (st.in_flight >= st.cfg.max_in_flight) {
-          order_result r;
-          r.order_id = job.order_id;
-          r.status = status::overloaded;
-          r.details = "Order desk at capacity ("
-                      + std::to_string(st.cfg.max_in_flight)
-                      + " orders in flight); retry later";
-          count(st, sub.kind, r);
-          return r;
+        if (auto i = st.waiting.find(dk); i != st.waiting.end()) {
+          ++st.deduplicated;
+          auto rp = self->make_response_promise<order_result>();
+          i->second.push_back(rp);
+          return rp;
         }
-        job.request = std::move(sub.request);
-        auto rp = self->make_response_promise<order_result>();
-        if (!dk.empty())
-          st.waiting[dk].push_back(rp);
-        launch(self, sub.kind, std::move(job), dk, rp);
-        return rp;
-      },
-      [=](stats_atom) {
-        auto& st = self->state;
-        return desk_stats{st.in_flight, st.deduplicated, st.stats};
-      },
+      }
+      order_job job;
+      if (!sub.idempotency_key.empty())
+        job.order_key = "key:" + sub.idempotency_key;
+      else if (!sub.order_key.empty())
+        job.order_key = std::move(sub.order_key);
+      else
+        job.order_key = "seq:" + std::to_string(++st.next_seq);
+      job.order_id = make_order_id(st.cfg.seed, job.order_key);
+      job.accepted_at = self->clock().now();
+      if (static_cast<int64_t>(st.running.size()) >= st.cfg.max_in_flight) {
+        order_result r;
+        r.order_id = job.order_id;
+        r.status = status::overloaded;
+        r.details = "Order desk at capacity ("
+                    + std::to_string(st.cfg.max_in_flight)
+                    + " orders in flight); retry later";
+        count(st, sub.kind, r);
+        return r;
+      }
+      job.request = std::move(sub.request);
+      auto rp = self->make_response_promise<order_result>();
+      if (dk.empty()) {
+        launch(self, sub.kind, std::move(job), std::move(dk), rp);
+      } else {
+        st.waiting[dk].push_back(rp); // answered through `waiting`
+        launch(self, sub.kind, std::move(job), std::move(dk), {});
+      }
+      return rp;
+    },
+    [=](stats_atom) {
+      auto& st = self->state;
+      return desk_stats{static_cast<int64_t>(st.running.size()),
+                        st.deduplicated, st.stats};
+    },
+    [=](tick_atom) { on_tick(self); },
   };
 }
 

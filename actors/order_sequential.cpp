@@ -15,14 +15,14 @@ void start_first(order_self self) {
 bool passed(const order_replies& r, slot_ref ref) {
   auto ok = [](auto& s) { return s.state == call_state::answered; };
   switch (ref.which) {
-  case check::inventory:
-    return ok(r.warehouses[0]) && r.warehouses[0].reply.available;
-  case check::payment:
-    return ok(r.payment) && r.payment.reply.authorized;
-  case check::fraud:
-    return ok(r.fraud) && r.fraud.reply.risk_score <= max_risk;
-  case check::shipping:
-    return ok(r.quotes[0]);
+    case check::inventory:
+      return ok(r.warehouses[0]) && r.warehouses[0].reply.available;
+    case check::payment:
+      return ok(r.payment) && r.payment.reply.authorized;
+    case check::fraud:
+      return ok(r.fraud) && r.fraud.reply.risk_score <= max_risk;
+    case check::shipping:
+      return ok(r.quotes[0]);
   }
   return false;
 }

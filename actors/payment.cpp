@@ -14,17 +14,17 @@ payment(payment_impl::stateful_pointer<payment_state> self, payment_config cfg,
   self->state.seed = seed;
   self->state.delays.set_resolution(resolution);
   return {
-      [=](authorize_atom, const payment_request& req) {
-        auto& st = self->state;
-        return st.delays.answer(self, st.cfg.latency,
-                                to_expected(simulate(st.cfg, st.seed, req)));
-      },
-      [=](void_atom, const void_request& req) {
-        ++self->state.voided;
-        node_log().debug("payment: voided {} of order key {}",
-                         req.transaction_id, req.order_key);
-      },
-      [=](tick_atom, int64_t tick) { self->state.delays.fire(tick); },
+    [=](authorize_atom, const payment_request& req) {
+      auto& st = self->state;
+      return st.delays.answer(self, st.cfg.latency,
+                              to_expected(simulate(st.cfg, st.seed, req)));
+    },
+    [=](void_atom, const void_request& req) {
+      ++self->state.voided;
+      node_log().debug("payment: voided {} of order key {}", req.transaction_id,
+                       req.order_key);
+    },
+    [=](tick_atom, int64_t tick) { self->state.delays.fire(tick); },
   };
 }
 

@@ -17,11 +17,11 @@ service_routes spawn_services(caf::actor_system& sys,
   auto res = cfg.timer_resolution;
   for (auto& w : cfg.warehouses)
     out.warehouses.push_back(
-        {w.instance, sys.spawn(warehouse, w, cfg.seed, res)});
+      {w.instance, sys.spawn(warehouse, w, cfg.seed, res)});
   out.payments.push_back(
-      {cfg.payment.instance, sys.spawn(payment, cfg.payment, cfg.seed, res)});
+    {cfg.payment.instance, sys.spawn(payment, cfg.payment, cfg.seed, res)});
   out.frauds.push_back(
-      {cfg.fraud.instance, sys.spawn(fraud, cfg.fraud, cfg.seed, res)});
+    {cfg.fraud.instance, sys.spawn(fraud, cfg.fraud, cfg.seed, res)});
   for (auto& c : cfg.carriers)
     out.carriers.push_back({c.instance, sys.spawn(carrier, c, cfg.seed, res)});
   return out;

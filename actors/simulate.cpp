@@ -42,7 +42,7 @@ services_config tutorial_services(uint64_t seed) {
 void scale_latencies(services_config& cfg, double scale) {
   auto scaled = [scale](duration d) {
     return duration{static_cast<duration::rep>(
-        std::llround(static_cast<double>(d.count()) * scale))};
+      std::llround(static_cast<double>(d.count()) * scale))};
   };
   for (auto& w : cfg.warehouses)
     w.latency = scaled(w.latency);

@@ -10,12 +10,12 @@ warehouse(warehouse_impl::stateful_pointer<warehouse_state> self,
   self->state.seed = seed;
   self->state.delays.set_resolution(resolution);
   return {
-      [=](check_atom, const inventory_request& req) {
-        auto& st = self->state;
-        return st.delays.answer(self, st.cfg.latency,
-                                to_expected(simulate(st.cfg, st.seed, req)));
-      },
-      [=](tick_atom, int64_t tick) { self->state.delays.fire(tick); },
+    [=](check_atom, const inventory_request& req) {
+      auto& st = self->state;
+      return st.delays.answer(self, st.cfg.latency,
+                              to_expected(simulate(st.cfg, st.seed, req)));
+    },
+    [=](tick_atom, int64_t tick) { self->state.delays.fire(tick); },
   };
 }
 

@@ -17,6 +17,6 @@ using stats_atom = caf::atom_constant<caf::atom("stats")>;         // desk
 using run_atom = caf::atom_constant<caf::atom("run")>;             // order
 using tick_atom = caf::atom_constant<caf::atom("tick")>;           // timers
 using retry_atom = caf::atom_constant<caf::atom("retry")>;         // order
-using expire_atom = caf::atom_constant<caf::atom("expire")>;       // desk
+using deadline_atom = caf::atom_constant<caf::atom("deadline")>;   // order
 
 } // namespace order_node

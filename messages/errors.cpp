@@ -10,14 +10,14 @@ namespace order_node {
 
 std::string to_string(order_errc x) {
   switch (x) {
-  case order_errc::transient:
-    return "transient";
-  case order_errc::invalid_request:
-    return "invalid_request";
-  case order_errc::no_instance:
-    return "no_instance";
-  case order_errc::internal:
-    return "internal";
+    case order_errc::transient:
+      return "transient";
+    case order_errc::invalid_request:
+      return "invalid_request";
+    case order_errc::no_instance:
+      return "no_instance";
+    case order_errc::internal:
+      return "internal";
   }
   return "unknown";
 }

@@ -2,9 +2,11 @@
 // actor accepts and what it answers. One line per message.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
@@ -17,22 +19,22 @@ namespace order_node {
 
 /// A warehouse: is the product in stock? (instances Main, Backup)
 using warehouse_actor = caf::typed_actor<
-    caf::replies_to<check_atom, inventory_request>::with<inventory_reply>>;
+  caf::replies_to<check_atom, inventory_request>::with<inventory_reply>>;
 
 /// The payment gateway.
 using payment_actor = caf::typed_actor<
-    // Authorize an amount; a transient error is a caf::error.
-    caf::replies_to<authorize_atom, payment_request>::with<payment_reply>,
-    // Cancel an authorization (fire and forget).
-    caf::reacts_to<void_atom, void_request>>;
+  // Authorize an amount; a transient error is a caf::error.
+  caf::replies_to<authorize_atom, payment_request>::with<payment_reply>,
+  // Cancel an authorization (fire and forget).
+  caf::reacts_to<void_atom, void_request>>;
 
 /// The fraud model: a risk score from 0 to 100.
 using fraud_actor = caf::typed_actor<
-    caf::replies_to<assess_atom, fraud_request>::with<fraud_reply>>;
+  caf::replies_to<assess_atom, fraud_request>::with<fraud_reply>>;
 
 /// A shipping carrier: cost and days for a weight (Standard, Economy, ...).
 using carrier_actor = caf::typed_actor<
-    caf::replies_to<quote_atom, shipping_request>::with<shipping_quote>>;
+  caf::replies_to<quote_atom, shipping_request>::with<shipping_quote>>;
 
 /// A service instance and its name ("Main", "Standard", "payment", ...).
 template <class Handle>
@@ -62,19 +64,34 @@ typename Inspector::result_type inspect(Inspector& f, service_routes& x) {
            x.frauds, x.carriers);
 }
 
+/// A directory's routes at one moment, shared by every order that looked
+/// them up: one reference count per lookup instead of a copy. Orders and
+/// their directory always live in one process, so this never crosses the
+/// network (service_routes itself is registered for that).
+using service_routes_ptr = std::shared_ptr<const service_routes>;
+
+} // namespace order_node
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(order_node::service_routes_ptr)
+
+namespace order_node {
+
 /// Knows where each service instance lives.
 using directory_actor
-    = caf::typed_actor<caf::replies_to<lookup_atom>::with<service_routes>>;
+  = caf::typed_actor<caf::replies_to<lookup_atom>::with<service_routes_ptr>>;
 
 /// One order (parallel or sequential): runs once, answers, quits.
-using order_actor
-    = caf::typed_actor<caf::replies_to<run_atom>::with<order_result>>;
+using order_actor = caf::typed_actor<
+  // Look up the services, call them, decide and answer.
+  caf::replies_to<run_atom>::with<order_result>,
+  // The deadline has passed: decide now with what has arrived.
+  caf::reacts_to<deadline_atom>>;
 
 /// The front door for every client.
 using order_desk_actor = caf::typed_actor<
-    // Run an order (or return the result of its idempotency key).
-    caf::replies_to<submit_atom, order_submission>::with<order_result>,
-    // Counters and latency histograms so far.
-    caf::replies_to<stats_atom>::with<desk_stats>>;
+  // Run an order (or return the result of its idempotency key).
+  caf::replies_to<submit_atom, order_submission>::with<order_result>,
+  // Counters and latency histograms so far.
+  caf::replies_to<stats_atom>::with<desk_stats>>;
 
 } // namespace order_node

@@ -99,7 +99,7 @@ ordered result_json(const order_result& x) {
                      {"cost", x.shipping_cost},
                      {"estimatedDays", x.shipping_days}};
   j["transactionId"]
-      = x.transaction_id.empty() ? ordered() : ordered(x.transaction_id);
+    = x.transaction_id.empty() ? ordered() : ordered(x.transaction_id);
   j["riskScore"] = x.risk_score < 0 ? ordered() : ordered(x.risk_score);
   j["voided"] = x.voided;
   auto calls = ordered::array();
@@ -203,7 +203,7 @@ caf::expected<order_input> parse_order_json(std::string_view text,
   auto& r = out.request;
   bool seen[6] = {false, false, false, false, false, false};
   static constexpr const char* names[6]
-      = {"userId", "productId", "quantity", "amount", "weight", "destination"};
+    = {"userId", "productId", "quantity", "amount", "weight", "destination"};
   for (auto& [key, v] : j.items()) {
     caf::error err;
     if (key == "userId") {

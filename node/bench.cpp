@@ -50,7 +50,7 @@ void on_done(bench_self self, caf::actor_clock::time_point t0,
   auto& st = self->state;
   auto now = self->clock().now();
   st.report.latencies_us.push_back(
-      std::chrono::duration_cast<std::chrono::microseconds>(now - t0).count());
+    std::chrono::duration_cast<std::chrono::microseconds>(now - t0).count());
   count_status(st.report, status);
   ++st.done;
   if (st.sent < st.cmd.orders) {
@@ -71,10 +71,9 @@ void send_one(bench_self self) {
   ++st.sent;
   auto t0 = self->clock().now();
   self->request(st.desk, st.timeout, submit_atom::value, st.proto)
-      .then([=](order_result& r) { on_done(self, t0, r.status); },
-            [=](caf::error& err) {
-              on_done(self, t0, "error: " + error_text(err));
-            });
+    .then(
+      [=](order_result& r) { on_done(self, t0, r.status); },
+      [=](caf::error& err) { on_done(self, t0, "error: " + error_text(err)); });
 }
 
 bench_impl::behavior_type bench(bench_self self, order_desk_actor desk,
@@ -86,35 +85,35 @@ bench_impl::behavior_type bench(bench_self self, order_desk_actor desk,
   st.timeout = timeout;
   st.proto.kind = cmd.mode;
   st.proto.request
-      = order_request{"user123", "prod456", 2, 99.99, 5.5, "New York"};
+    = order_request{"user123", "prod456", 2, 99.99, 5.5, "New York"};
   st.report.orders = cmd.orders;
   st.report.concurrency = cmd.concurrency;
   st.report.mode = cmd.mode;
   st.report.latency_scale = latency_scale;
   st.report.latencies_us.reserve(static_cast<size_t>(cmd.orders));
   return {
-      [=](run_atom) {
-        auto& st = self->state;
-        st.promise = self->make_response_promise<bench_report>();
-        st.start = st.last_tick = self->clock().now();
-        auto first = std::min(st.cmd.concurrency, st.cmd.orders);
-        for (int64_t i = 0; i < first; ++i)
-          send_one(self);
-        self->delayed_send(self, std::chrono::seconds(1), tick_atom::value);
-        return st.promise;
-      },
-      [=](tick_atom) {
-        auto& st = self->state;
-        auto now = self->clock().now();
-        auto secs = std::chrono::duration<double>(now - st.last_tick).count();
-        std::fprintf(stderr, "bench: %lld/%lld orders done, %.0f orders/s\n",
-                     static_cast<long long>(st.done),
-                     static_cast<long long>(st.cmd.orders),
-                     static_cast<double>(st.done - st.done_at_tick) / secs);
-        st.done_at_tick = st.done;
-        st.last_tick = now;
-        self->delayed_send(self, std::chrono::seconds(1), tick_atom::value);
-      },
+    [=](run_atom) {
+      auto& st = self->state;
+      st.promise = self->make_response_promise<bench_report>();
+      st.start = st.last_tick = self->clock().now();
+      auto first = std::min(st.cmd.concurrency, st.cmd.orders);
+      for (int64_t i = 0; i < first; ++i)
+        send_one(self);
+      self->delayed_send(self, std::chrono::seconds(1), tick_atom::value);
+      return st.promise;
+    },
+    [=](tick_atom) {
+      auto& st = self->state;
+      auto now = self->clock().now();
+      auto secs = std::chrono::duration<double>(now - st.last_tick).count();
+      std::fprintf(stderr, "bench: %lld/%lld orders done, %.0f orders/s\n",
+                   static_cast<long long>(st.done),
+                   static_cast<long long>(st.cmd.orders),
+                   static_cast<double>(st.done - st.done_at_tick) / secs);
+      st.done_at_tick = st.done;
+      st.last_tick = now;
+      self->delayed_send(self, std::chrono::seconds(1), tick_atom::value);
+    },
   };
 }
 

@@ -38,7 +38,7 @@ typename Inspector::result_type inspect(Inspector& f, bench_report& x) {
 }
 
 using bench_actor
-    = caf::typed_actor<caf::replies_to<run_atom>::with<bench_report>>;
+  = caf::typed_actor<caf::replies_to<run_atom>::with<bench_report>>;
 
 /// Spawns a driver for `cmd` against `desk`; `run` starts it and answers at
 /// the end. Progress goes to stderr once a second. `latency_scale` is only

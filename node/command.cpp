@@ -86,7 +86,7 @@ caf::expected<command> parse_order_kv(order_kind kind,
   auto& r = cmd.input.request;
   bool seen[6] = {false, false, false, false, false, false};
   static constexpr const char* names[6]
-      = {"userId", "productId", "quantity", "amount", "weight", "destination"};
+    = {"userId", "productId", "quantity", "amount", "weight", "destination"};
   for (auto& [key, value] : kvs) {
     if (key == "userId") {
       r.user_id = value;

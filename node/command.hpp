@@ -41,7 +41,7 @@ struct bench_command {
 enum class simple_command { stats, help, quit };
 
 using command
-    = std::variant<blank_command, order_command, bench_command, simple_command>;
+  = std::variant<blank_command, order_command, bench_command, simple_command>;
 
 /// Parses one line (without its newline). Errors are order_errc::
 /// invalid_request with one sentence naming the problem.

@@ -22,57 +22,63 @@ std::string rate_error(const char* name, double x) {
 
 node_config::node_config() {
   register_types(*this);
+  // CAF's default work stealing pushes new jobs to the front of a worker's
+  // queue; under the order pipeline's bursts that starves older actors (we
+  // measured orders waiting past their 1 s deadline at latency 0 with one
+  // thread). The shared FIFO queue is fair and, on 2 cores, also faster:
+  // docs/performance.md. --scheduler.policy=stealing restores CAF's default.
+  set("scheduler.policy", caf::atom("sharing"));
   opt_group{custom_options_, "global"}
-      .add(seed, "seed",
-           "seed of every simulated outcome and order id (default: random, "
-           "logged at startup)")
-      .add(deadline, "deadline", "time an order may take (default: 1s)")
-      .add(max_attempts, "max-attempts",
-           "tries per service call; 1 = no retries, as the tutorial "
-           "(default: 3)")
-      .add(latency_scale, "latency-scale",
-           "multiplies every service latency; 0 = answer at once (default: 1)")
-      .add(log_level, "log-level",
-           "trace, debug, info, warn, error or off (default: info)");
+    .add(seed, "seed",
+         "seed of every simulated outcome and order id (default: random, "
+         "logged at startup)")
+    .add(deadline, "deadline", "time an order may take (default: 1s)")
+    .add(max_attempts, "max-attempts",
+         "tries per service call; 1 = no retries, as the tutorial "
+         "(default: 3)")
+    .add(latency_scale, "latency-scale",
+         "multiplies every service latency; 0 = answer at once (default: 1)")
+    .add(log_level, "log-level",
+         "trace, debug, info, warn, error or off (default: info)");
   opt_group{custom_options_, "order"}
-      .add(backoff, "backoff",
-           "wait before the first retry, doubled per retry (default: 10ms)")
-      .add(fastship, "fastship",
-           "also ask the FastShip carrier for a quote (default: false)");
+    .add(backoff, "backoff",
+         "wait before the first retry, doubled per retry (default: 10ms)")
+    .add(fastship, "fastship",
+         "also ask the FastShip carrier for a quote (default: false)");
   opt_group{custom_options_, "desk"}
-      .add(max_in_flight, "max-in-flight",
-           "orders in flight before the desk answers 'overloaded' "
-           "(default: 100000)")
-      .add(dedup_window, "dedup-window",
-           "how long a result stays available for its idempotency key "
-           "(default: 10min)")
-      .add(dedup_capacity, "dedup-capacity",
-           "results kept for deduplication at most (default: 100000)");
+    .add(max_in_flight, "max-in-flight",
+         "orders in flight before the desk answers 'overloaded' "
+         "(default: 100000)")
+    .add(dedup_window, "dedup-window",
+         "how long a result stays available for its idempotency key "
+         "(default: 10min)")
+    .add(dedup_capacity, "dedup-capacity",
+         "results kept for deduplication at most (default: 100000)");
   opt_group{custom_options_, "services"}.add(
-      timer_resolution, "timer-resolution",
-      "replies due within one tick share a timer (default: 500us)");
+    timer_resolution, "timer-resolution",
+    "replies due within one tick share a timer (default: 500us)");
   opt_group{custom_options_, "services.warehouse"}
-      .add(warehouse.latency, "latency", "latency (default: 80ms)")
-      .add(warehouse.error_rate, "error-rate",
-           "share of transient errors (default: 0.05)")
-      .add(warehouse.available_rate, "available-rate",
-           "share of answers 'available' (default: 0.8)");
+    .add(warehouse.latency, "latency", "latency (default: 80ms)")
+    .add(warehouse.error_rate, "error-rate",
+         "share of transient errors (default: 0.05)")
+    .add(warehouse.available_rate, "available-rate",
+         "share of answers 'available' (default: 0.8)");
   opt_group{custom_options_, "services.payment"}
-      .add(payment.latency, "latency", "latency (default: 120ms)")
-      .add(payment.error_rate, "error-rate",
-           "share of transient errors (default: 0.02)")
-      .add(payment.authorized_rate, "authorized-rate",
-           "share of answers 'authorized' (default: 0.95)");
+    .add(payment.latency, "latency", "latency (default: 120ms)")
+    .add(payment.error_rate, "error-rate",
+         "share of transient errors (default: 0.02)")
+    .add(payment.authorized_rate, "authorized-rate",
+         "share of answers 'authorized' (default: 0.95)");
   opt_group{custom_options_, "services.fraud"}
-      .add(fraud.latency, "latency", "latency (default: 150ms)")
-      .add(fraud.error_rate, "error-rate",
-           "share of transient errors (default: 0)")
-      .add(fraud.high_risk_rate, "high-risk-rate",
-           "share of risk scores drawn from 50..100 (default: 0.1)");
+    .add(fraud.latency, "latency", "latency (default: 150ms)")
+    .add(fraud.error_rate, "error-rate",
+         "share of transient errors (default: 0)")
+    .add(fraud.high_risk_rate, "high-risk-rate",
+         "share of risk scores drawn from 50..100 (default: 0.1)");
   opt_group{custom_options_, "services.carrier"}
-      .add(carrier.latency, "latency", "latency (default: 100ms)")
-      .add(carrier.error_rate, "error-rate",
-           "share of transient errors (default: 0)");
+    .add(carrier.latency, "latency", "latency (default: 100ms)")
+    .add(carrier.error_rate, "error-rate",
+         "share of transient errors (default: 0)");
 }
 
 std::string node_config::usage() const {
@@ -129,7 +135,7 @@ std::string node_config::check() const {
     return "latency-scale must be from 0 to 1000, got "
            + std::to_string(latency_scale);
   static constexpr const char* levels[]
-      = {"trace", "debug", "info", "warn", "error", "off"};
+    = {"trace", "debug", "info", "warn", "error", "off"};
   bool level_ok = false;
   for (auto l : levels)
     level_ok = level_ok || log_level == l;

@@ -51,17 +51,17 @@ int main(int argc, char** argv) {
   auto& log = node_log();
   log.set_level(spdlog::level::from_str(cfg.log_level));
   auto seed
-      = cfg.seed_given() ? static_cast<uint64_t>(cfg.seed) : random_seed();
+    = cfg.seed_given() ? static_cast<uint64_t>(cfg.seed) : random_seed();
   caf::actor_system sys{cfg};
   auto desk_cfg = cfg.make_desk(seed);
-  auto main_pipeline = spawn_pipeline(
-      sys, cfg.make_services(seed, cfg.latency_scale), desk_cfg);
-  log.info("order-node started: role=single seed={}{} deadline={}ms "
-           "max-attempts={} latency-scale={} max-in-flight={}",
-           seed, cfg.seed_given() ? "" : " (random)",
-           std::chrono::duration_cast<std::chrono::milliseconds>(cfg.deadline)
-               .count(),
-           cfg.max_attempts, cfg.latency_scale, cfg.max_in_flight);
+  auto main_pipeline
+    = spawn_pipeline(sys, cfg.make_services(seed, cfg.latency_scale), desk_cfg);
+  log.info(
+    "order-node started: role=single seed={}{} deadline={}ms "
+    "max-attempts={} latency-scale={} max-in-flight={}",
+    seed, cfg.seed_given() ? "" : " (random)",
+    std::chrono::duration_cast<std::chrono::milliseconds>(cfg.deadline).count(),
+    cfg.max_attempts, cfg.latency_scale, cfg.max_in_flight);
   repl_options opts;
   opts.interactive = ::isatty(STDIN_FILENO) != 0;
   opts.order_timeout = cfg.deadline + desk_cfg.grace + std::chrono::seconds(1);
@@ -69,9 +69,10 @@ int main(int argc, char** argv) {
   opts.make_bench_pipeline = [&](double scale) {
     return spawn_pipeline(sys, cfg.make_services(seed, scale), desk_cfg);
   };
-  auto input = opts.interactive ? make_terminal_reader(
-                   "order-node> ", history_file(), max_line_bytes)
-                                : make_fd_reader(STDIN_FILENO, max_line_bytes);
+  auto input
+    = opts.interactive
+        ? make_terminal_reader("order-node> ", history_file(), max_line_bytes)
+        : make_fd_reader(STDIN_FILENO, max_line_bytes);
   auto rc = run_repl(sys, main_pipeline.desk, *input, opts);
   stop_pipeline(main_pipeline);
   log.info("order-node stopped");

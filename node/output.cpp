@@ -12,16 +12,16 @@ namespace {
 using json = nlohmann::ordered_json;
 
 constexpr const char* help_lines[] = {
-    "order key=value ...    run a parallel order; keys: userId productId "
-    "quantity amount weight destination [key=IDEMPOTENCY-KEY]",
-    "order {json}           the same with the tutorial's JSON body "
-    "(optional \"idempotencyKey\")",
-    "slow ...               the same as a sequential order (OrderServiceSlow)",
-    "bench orders=N concurrency=C [mode=parallel|sequential] "
-    "[latency-scale=X]",
-    "stats                  counters and latency quantiles per kind and status",
-    "help                   this text",
-    "quit                   stop reading; wait for orders in flight, then exit",
+  "order key=value ...    run a parallel order; keys: userId productId "
+  "quantity amount weight destination [key=IDEMPOTENCY-KEY]",
+  "order {json}           the same with the tutorial's JSON body "
+  "(optional \"idempotencyKey\")",
+  "slow ...               the same as a sequential order (OrderServiceSlow)",
+  "bench orders=N concurrency=C [mode=parallel|sequential] "
+  "[latency-scale=X]",
+  "stats                  counters and latency quantiles per kind and status",
+  "help                   this text",
+  "quit                   stop reading; wait for orders in flight, then exit",
 };
 
 double ms2(double x) {

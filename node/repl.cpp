@@ -46,20 +46,20 @@ caf::behavior session(caf::stateful_actor<session_state>* self,
     }
   };
   return {
-      [=](submit_atom, int64_t line, order_submission& sub) {
-        ++self->state.outstanding;
-        self->request(desk, timeout, submit_atom::value, std::move(sub))
-            .then(
-                [=](order_result& r) {
-                  print(to_json(r, line));
-                  finished();
-                },
-                [=](caf::error& err) {
-                  print(error_line(error_text(err), line));
-                  finished();
-                });
-      },
-      [=](print_atom, const std::string& text) { print(text); },
+    [=](submit_atom, int64_t line, order_submission& sub) {
+      ++self->state.outstanding;
+      self->request(desk, timeout, submit_atom::value, std::move(sub))
+        .then(
+          [=](order_result& r) {
+            print(to_json(r, line));
+            finished();
+          },
+          [=](caf::error& err) {
+            print(error_line(error_text(err), line));
+            finished();
+          });
+    },
+    [=](print_atom, const std::string& text) { print(text); },
     // Through the session, so that stats come after the orders sent before.
     [=](stats_atom) {
       self->request(desk, std::chrono::seconds(10), stats_atom::value)
@@ -68,14 +68,14 @@ caf::behavior session(caf::stateful_actor<session_state>* self,
                 print(error_line("stats failed: " + error_text(err), 0));
               });
     },
-      [=](drain_atom) -> caf::result<bool> {
-        auto& st = self->state;
-        if (st.outstanding == 0)
-          return true;
-        auto rp = self->make_response_promise();
-        st.drained.push_back(rp);
-        return rp;
-      },
+    [=](drain_atom) -> caf::result<bool> {
+      auto& st = self->state;
+      if (st.outstanding == 0)
+        return true;
+      auto rp = self->make_response_promise();
+      st.drained.push_back(rp);
+      return rp;
+    },
   };
 }
 
@@ -94,10 +94,10 @@ std::string run_bench(caf::actor_system& sys, order_desk_actor desk,
   std::string out;
   caf::scoped_actor self{sys};
   self->request(driver, caf::infinite, run_atom::value)
-      .receive([&](bench_report& rep) { out = bench_json(rep); },
-               [&](caf::error& err) {
-                 out = error_line("bench failed: " + error_text(err), line);
-               });
+    .receive([&](bench_report& rep) { out = bench_json(rep); },
+             [&](caf::error& err) {
+               out = error_line("bench failed: " + error_text(err), line);
+             });
   if (own)
     stop_pipeline(*own);
   return out;
@@ -116,7 +116,7 @@ int run_repl(caf::actor_system& sys, order_desk_actor desk, line_reader& input,
   while (auto line = input.next()) {
     if (line->too_long) {
       say(error_line("line is longer than " + std::to_string(max_line_bytes)
-                         + " bytes",
+                       + " bytes",
                      line->number));
       continue;
     }
@@ -146,7 +146,7 @@ int run_repl(caf::actor_system& sys, order_desk_actor desk, line_reader& input,
   // Wait for every order still in flight, then let the session go.
   caf::scoped_actor self{sys};
   self->request(out, caf::infinite, drain_atom::value)
-      .receive([](bool) {}, [](caf::error&) {});
+    .receive([](bool) {}, [](caf::error&) {});
   caf::anon_send_exit(out, caf::exit_reason::user_shutdown);
   return 0;
 }

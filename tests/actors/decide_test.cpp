@@ -74,8 +74,8 @@ TEST_CASE("Backup is the fallback when Main has no stock") {
 
 TEST_CASE("Backup is the fallback when Main errors") {
   auto r = all_good();
-  r.warehouses[0] = failed<inventory_reply>(
-      "Main", "warehouse Main temporarily unavailable");
+  r.warehouses[0]
+    = failed<inventory_reply>("Main", "warehouse Main temporarily unavailable");
   CHECK(decide(r).result.warehouse == "Backup");
 }
 
@@ -95,8 +95,8 @@ TEST_CASE("no stock anywhere fails the order with the tutorial's text") {
 
 TEST_CASE("warehouse errors are named in the inventory failure") {
   auto r = all_good();
-  r.warehouses[0] = failed<inventory_reply>(
-      "Main", "warehouse Main temporarily unavailable");
+  r.warehouses[0]
+    = failed<inventory_reply>("Main", "warehouse Main temporarily unavailable");
   r.warehouses[1].reply.available = false;
   r.payment.reply.authorized = false;
   auto d = decide(r);
@@ -139,7 +139,7 @@ TEST_CASE("an order whose fraud check never answers fails as a timeout") {
   auto d = decide(r);
   CHECK(d.result.status == "timeout");
   CHECK(d.result.details.rfind(
-            "Fraud check failed: no answer within the deadline", 0)
+          "Fraud check failed: no answer within the deadline", 0)
         == 0);
 }
 
@@ -156,21 +156,21 @@ TEST_CASE("a risk above 70 fails the order; exactly 70 passes") {
 TEST_CASE("no quote at all fails the order") {
   auto r = all_good();
   r.quotes[0]
-      = failed<shipping_quote>("Standard", "carrier Standard unavailable");
+    = failed<shipping_quote>("Standard", "carrier Standard unavailable");
   r.quotes[1] = timed_out<shipping_quote>("Economy");
   auto d = decide(r);
   CHECK(d.result.status == "timeout");
   CHECK(d.result.details.rfind(
-            "No shipping options available (Standard: carrier Standard "
-            "unavailable; Economy: no answer within the deadline)",
-            0)
+          "No shipping options available (Standard: carrier Standard "
+          "unavailable; Economy: no answer within the deadline)",
+          0)
         == 0);
 }
 
 TEST_CASE("one quote is enough") {
   auto r = all_good();
   r.quotes[1]
-      = failed<shipping_quote>("Economy", "carrier Economy unavailable");
+    = failed<shipping_quote>("Economy", "carrier Economy unavailable");
   auto d = decide(r);
   CHECK(d.result.status == "confirmed");
   CHECK(d.result.carrier == "Standard");

@@ -14,9 +14,10 @@ TEST_CASE_FIXTURE(fixture, "calls due in one tick share a single timer") {
   int answers = 0;
   for (int i = 0; i < 100; ++i)
     sys.spawn([&, i](caf::event_based_actor* self) {
-      self->request(fraud, std::chrono::seconds(1), assess_atom::value,
-                    fraud_request{{"k" + std::to_string(i), 1}, "u", 1.0})
-          .then([&](fraud_reply&) { ++answers; });
+      self
+        ->request(fraud, std::chrono::seconds(1), assess_atom::value,
+                  fraud_request{{"k" + std::to_string(i), 1}, "u", 1.0})
+        .then([&](fraud_reply&) { ++answers; });
     });
   sched.run();
   // One tick timer for the 100 replies (plus one timeout per request).

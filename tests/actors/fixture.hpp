@@ -65,7 +65,7 @@ struct fixture {
   /// Virtual time since the fixture started, in milliseconds.
   double now_ms() {
     return std::chrono::duration<double, std::milli>(clock().current_time - t0)
-        .count();
+      .count();
   }
 
   /// Runs every message and every timeout due up to `ms` (virtual, since the
@@ -74,7 +74,7 @@ struct fixture {
   void run_until(double ms) {
     auto target = t0
                   + std::chrono::duration_cast<caf::timespan>(
-                      std::chrono::duration<double, std::milli>(ms));
+                    std::chrono::duration<double, std::milli>(ms));
     sched.run();
     while (clock().has_pending_timeout()
            && clock().schedule().begin()->first <= target) {
@@ -91,8 +91,8 @@ struct fixture {
     auto out = std::make_shared<std::optional<caf::expected<order_result>>>();
     sys.spawn([=](caf::event_based_actor* self) {
       self->request(desk, std::chrono::seconds(3600), submit_atom::value, sub)
-          .then([=](order_result& r) { *out = std::move(r); },
-                [=](caf::error& err) { *out = std::move(err); });
+        .then([=](order_result& r) { *out = std::move(r); },
+              [=](caf::error& err) { *out = std::move(err); });
     });
     sched.run();
     return out;

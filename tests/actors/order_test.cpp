@@ -135,7 +135,7 @@ TEST_CASE_FIXTURE(fixture, "a late reply after the deadline is ignored") {
   desk_stats stats;
   sys.spawn([&](caf::event_based_actor* self) {
     self->request(p.desk, std::chrono::seconds(1), stats_atom::value)
-        .then([&](desk_stats& s) { stats = s; });
+      .then([&](desk_stats& s) { stats = s; });
   });
   sched.run();
   CHECK(stats.in_flight == 0);
@@ -215,17 +215,17 @@ TEST_CASE_FIXTURE(fixture, "a failed order after authorization voids it "
   auto routes = spawn_services(sys, svc);
   // Replace the payment gateway by one that counts voids.
   routes.payments[0].handle
-      = sys.spawn([&](payment_actor::pointer) -> payment_actor::behavior_type {
-          return {
-              [](authorize_atom, const payment_request&) {
-                return payment_reply{true, "tx_feedbeef"};
-              },
-              [&](void_atom, const void_request& req) {
-                CHECK(req.transaction_id == "tx_feedbeef");
-                ++voids;
-              },
-          };
-        });
+    = sys.spawn([&](payment_actor::pointer) -> payment_actor::behavior_type {
+        return {
+          [](authorize_atom, const payment_request&) {
+            return payment_reply{true, "tx_feedbeef"};
+          },
+          [&](void_atom, const void_request& req) {
+            CHECK(req.transaction_id == "tx_feedbeef");
+            ++voids;
+          },
+        };
+      });
   auto dir = sys.spawn(directory, routes);
   auto desk = sys.spawn(order_desk, dir, default_desk());
   auto res = submit(desk, tutorial_order());
@@ -244,16 +244,16 @@ TEST_CASE_FIXTURE(fixture, "a confirmed order voids nothing") {
   int voids = 0;
   auto routes = spawn_services(sys, all_yes());
   routes.payments[0].handle
-      = sys.spawn([&](payment_actor::pointer) -> payment_actor::behavior_type {
-          return {
-              [](authorize_atom, const payment_request&) {
-                return payment_reply{true, "tx_feedbeef"};
-              },
-              [&](void_atom, const void_request&) { ++voids; },
-          };
-        });
+    = sys.spawn([&](payment_actor::pointer) -> payment_actor::behavior_type {
+        return {
+          [](authorize_atom, const payment_request&) {
+            return payment_reply{true, "tx_feedbeef"};
+          },
+          [&](void_atom, const void_request&) { ++voids; },
+        };
+      });
   auto desk
-      = sys.spawn(order_desk, sys.spawn(directory, routes), default_desk());
+    = sys.spawn(order_desk, sys.spawn(directory, routes), default_desk());
   auto res = submit(desk, tutorial_order());
   run_until(2000);
   REQUIRE(res->has_value());
@@ -266,12 +266,12 @@ TEST_CASE_FIXTURE(fixture, "a missing service instance fails the order "
   auto routes = spawn_services(sys, all_yes());
   routes.frauds.clear();
   auto desk
-      = sys.spawn(order_desk, sys.spawn(directory, routes), default_desk());
+    = sys.spawn(order_desk, sys.spawn(directory, routes), default_desk());
   auto res = submit(desk, tutorial_order());
   run_until(1000);
   REQUIRE(res->has_value());
   CHECK((***res).details.rfind(
-            "Fraud check failed: no fraud instance fraud available", 0)
+          "Fraud check failed: no fraud instance fraud available", 0)
         == 0);
 }
 
@@ -284,4 +284,26 @@ TEST_CASE_FIXTURE(fixture, "FastShip joins the fan-out when enabled") {
   REQUIRE(res->has_value());
   CHECK(calls_to(***res, "shipping").size() == 3);
   CHECK((***res).carrier == "Economy"); // still the cheapest
+}
+
+TEST_CASE_FIXTURE(fixture, "a directory that never answers fails the order "
+                           "at the deadline") {
+  std::vector<caf::typed_response_promise<service_routes_ptr>> held;
+  auto silent = sys.spawn(
+    [&](directory_actor::pointer self) -> directory_actor::behavior_type {
+      return {
+        [&, self](lookup_atom) {
+          held.push_back(self->make_response_promise<service_routes_ptr>());
+          return held.back();
+        },
+      };
+    });
+  auto desk = sys.spawn(order_desk, silent, default_desk());
+  auto res = submit(desk, tutorial_order());
+  run_until(999.9);
+  CHECK(!res->has_value());
+  run_until(1000);
+  REQUIRE(res->has_value());
+  CHECK((***res).status == "timeout");
+  CHECK((***res).calls.empty());
 }

@@ -75,7 +75,8 @@ run_result run_process(const std::string& binary,
     if (::poll(fds, 3, static_cast<int>(left)) < 0 && errno != EINTR)
       break;
     if (fds[2].revents & (POLLOUT | POLLERR | POLLHUP)) {
-      auto n = ::write(to_child, input.data() + written, input.size() - written);
+      auto n
+        = ::write(to_child, input.data() + written, input.size() - written);
       if (n > 0)
         written += static_cast<size_t>(n);
       if (n < 0 || written == input.size()) {

@@ -103,18 +103,18 @@ TEST_CASE("the same script with the same seed prints the same ids and "
 
 TEST_CASE("every malformed line gets its error and a valid order after them "
           "still runs") {
-  std::string script = "order userId=u\n"                       // 1 missing
-                       "order quantity=x\n"                     // 2
-                       "order {\"userId\": }\n"                 // 3 bad JSON
-                       "bogus\n"                                // 4
-                       "bench orders=0 concurrency=1\n"         // 5
-                       "order \xff\xfe\xfd\n"                   // 6 not UTF-8
-                       + std::string("order \0\x01\x02\n", 10)  // 7 binary
+  std::string script = "order userId=u\n"                      // 1 missing
+                       "order quantity=x\n"                    // 2
+                       "order {\"userId\": }\n"                // 3 bad JSON
+                       "bogus\n"                               // 4
+                       "bench orders=0 concurrency=1\n"        // 5
+                       "order \xff\xfe\xfd\n"                  // 6 not UTF-8
+                       + std::string("order \0\x01\x02\n", 10) // 7 binary
                        + "order " + std::string(70'000, 'a') + "\n" // 8 long
-                       + "\n"                                   // 9 blank
-                       + "# a comment\n"                        // 10
-                       + "stats extra\n"                        // 11
-                       + "order " + tutorial_args + "\n";       // 12 valid
+                       + "\n"                                       // 9 blank
+                       + "# a comment\n"                            // 10
+                       + "stats extra\n"                            // 11
+                       + "order " + tutorial_args + "\n";           // 12 valid
   auto r = run_node({"--seed=1"}, script);
   CHECK(r.exit_code == 0);
   auto lines = by_input(json_lines(r));
@@ -161,8 +161,8 @@ TEST_CASE("bench prints one JSON line whose status counts add up") {
   for (auto& [status, n] : b["counts"].items())
     total += n.get<int>();
   CHECK(total == 2000);
-  for (auto key : {"seconds", "orders_per_s", "p50_ms", "p90_ms", "p99_ms",
-                   "max_ms"})
+  for (auto key :
+       {"seconds", "orders_per_s", "p50_ms", "p90_ms", "p99_ms", "max_ms"})
     CHECK_MESSAGE(b[key].is_number(), key);
   CHECK(b["p50_ms"].get<double>() <= b["p99_ms"].get<double>());
 }

@@ -12,8 +12,8 @@ using namespace order_node;
 namespace {
 
 const char* tutorial_body
-    = R"({"userId":"user123","productId":"prod456","quantity":2,)"
-      R"("amount":99.99,"weight":5.5,"destination":"New York"})";
+  = R"({"userId":"user123","productId":"prod456","quantity":2,)"
+    R"("amount":99.99,"weight":5.5,"destination":"New York"})";
 
 // Parses `body` expecting an error; returns its text.
 std::string error_of(const std::string& body, bool allow_key = false) {
@@ -50,25 +50,24 @@ TEST_CASE("each bad field is rejected with an error naming it") {
     const char* expected;
   };
   const bad cases[] = {
-      {"userId", R"("")", "userId must be a non-empty string"},
-      {"userId", "42", "userId must be a string, got number"},
-      {"productId", R"("")", "productId must be a non-empty string"},
-      {"productId", "null", "productId must be a string, got null"},
-      {"quantity", "0", "quantity must be an integer from 1 to 10000, got 0"},
-      {"quantity", "-1", "quantity must be an integer from 1 to 10000, got -1"},
-      {"quantity", "10001",
-       "quantity must be an integer from 1 to 10000, got 10001"},
-      {"quantity", "2.5",
-       "quantity must be an integer from 1 to 10000, got 2.5"},
-      {"quantity", R"("2")",
-       "quantity must be an integer from 1 to 10000, got string"},
-      {"amount", "0", "amount must be a finite number greater than 0, got 0"},
-      {"amount", "-5", "amount must be a finite number greater than 0, got -5"},
-      {"amount", R"("9")", "amount must be a number, got string"},
-      {"weight", "-0.5",
-       "weight must be a finite number of at least 0, got -0.5"},
-      {"weight", "true", "weight must be a number, got boolean"},
-      {"destination", "[]", "destination must be a string, got array"},
+    {"userId", R"("")", "userId must be a non-empty string"},
+    {"userId", "42", "userId must be a string, got number"},
+    {"productId", R"("")", "productId must be a non-empty string"},
+    {"productId", "null", "productId must be a string, got null"},
+    {"quantity", "0", "quantity must be an integer from 1 to 10000, got 0"},
+    {"quantity", "-1", "quantity must be an integer from 1 to 10000, got -1"},
+    {"quantity", "10001",
+     "quantity must be an integer from 1 to 10000, got 10001"},
+    {"quantity", "2.5", "quantity must be an integer from 1 to 10000, got 2.5"},
+    {"quantity", R"("2")",
+     "quantity must be an integer from 1 to 10000, got string"},
+    {"amount", "0", "amount must be a finite number greater than 0, got 0"},
+    {"amount", "-5", "amount must be a finite number greater than 0, got -5"},
+    {"amount", R"("9")", "amount must be a number, got string"},
+    {"weight", "-0.5",
+     "weight must be a finite number of at least 0, got -0.5"},
+    {"weight", "true", "weight must be a number, got boolean"},
+    {"destination", "[]", "destination must be a string, got array"},
   };
   for (auto& c : cases) {
     CAPTURE(c.field);
@@ -121,10 +120,10 @@ TEST_CASE("a result keeps the tutorial's field names, first and in order") {
   r.calls.push_back({"fraud", "fraud", 1, 150.0, "risk 12.00"});
   auto text = to_json(r, 3);
   CHECK(
-      text.rfind(R"({"input":3,"orderId":"ORD_0000abcd","status":"confirmed",)"
-                 R"("processingTimeMs":150,"details":)",
-                 0)
-      == 0);
+    text.rfind(R"({"input":3,"orderId":"ORD_0000abcd","status":"confirmed",)"
+               R"("processingTimeMs":150,"details":)",
+               0)
+    == 0);
   auto j = nlohmann::json::parse(text);
   CHECK(j["shipping"]["cost"] == 9.63);
   CHECK(j["warehouse"].is_null());

@@ -92,7 +92,8 @@ TEST_CASE("bad order arguments are errors that name the field") {
   CHECK(error_of(with("weight=5.5", "weight=5.5 weight=1"))
         == "duplicate field 'weight'");
   CHECK(error_of(with("weight=5.5", "")) == "missing field 'weight'");
-  CHECK(error_of(with("weight=5.5", "weight")) == "expected key=value, got 'weight'");
+  CHECK(error_of(with("weight=5.5", "weight"))
+        == "expected key=value, got 'weight'");
   CHECK(error_of("order destination=\"New York") == "unterminated quote");
   CHECK(error_of(with("weight=5.5", "weight=5.5 key="))
         == "idempotency key must be 1 to 256 bytes, got 0");
@@ -129,8 +130,9 @@ TEST_CASE("simple commands, blank lines and comments") {
   CHECK(std::holds_alternative<blank_command>(*parse_command("   \t")));
   CHECK(std::holds_alternative<blank_command>(*parse_command("# note")));
   CHECK(error_of("stats now") == "stats takes no arguments");
-  CHECK(error_of("fly me") == "unknown command 'fly'; try order, slow, "
-                              "bench, stats, help or quit");
+  CHECK(error_of("fly me")
+        == "unknown command 'fly'; try order, slow, "
+           "bench, stats, help or quit");
 }
 
 TEST_CASE("binary junk and invalid UTF-8 are errors, not crashes") {
