@@ -36,7 +36,7 @@ void record(order_self self, int32_t id, const char* service,
 
 template <class Reply>
 void set_final(order_self self, int32_t id, check_slot<Reply>* slot,
-               call_state state, std::string error) {
+               call_state state, std::string&& error) {
   slot->state = state;
   slot->error = std::move(error);
   self->state.on_final(self, id);

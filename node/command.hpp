@@ -22,7 +22,7 @@
 namespace order_node {
 
 /// Longest accepted input line in bytes (without its newline).
-constexpr size_t max_line_bytes = 64 * 1024;
+constexpr size_t max_line_bytes = size_t{64} * 1024;
 
 struct blank_command {};
 

@@ -103,9 +103,11 @@ std::string node_config::usage() const {
     if (name == "help" || name == "long-help" || name == "dump-config"
         || name == "config-file")
       continue;
-    auto flag = "  --" + (cat == "global" ? name : cat + "." + name) + "=<"
-                + std::string{opt.type_name().begin(), opt.type_name().end()}
-                + ">";
+    std::string flag = "  --";
+    if (cat != "global")
+      flag.append(cat).append(".");
+    flag.append(name).append("=<");
+    flag.append(opt.type_name().begin(), opt.type_name().end()).append(">");
     if (flag.size() < 44)
       flag.resize(44, ' ');
     else

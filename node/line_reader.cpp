@@ -18,7 +18,7 @@ namespace {
 class fd_reader : public line_reader {
  public:
   fd_reader(int fd, size_t max_bytes) : fd_(fd), max_(max_bytes) {
-    buf_.resize(64 * 1024);
+    buf_.resize(size_t{64} * 1024);
   }
 
   std::optional<input_line> next() override {

@@ -89,8 +89,9 @@ std::string help_json() {
 std::string help_text() {
   std::string out;
   for (auto line : help_lines) {
+    if (!out.empty())
+      out += '\n';
     out += line;
-    out += '\n';
   }
   return out;
 }

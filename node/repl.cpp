@@ -36,7 +36,7 @@ void print(const std::string& line) {
 }
 
 caf::behavior session(caf::stateful_actor<session_state>* self,
-                      order_desk_actor desk, caf::timespan timeout) {
+                      const order_desk_actor& desk, caf::timespan timeout) {
   auto finished = [self] {
     auto& st = self->state;
     if (--st.outstanding == 0) {
@@ -111,8 +111,8 @@ int run_repl(caf::actor_system& sys, order_desk_actor desk, line_reader& input,
   auto say = [&](std::string line) {
     caf::anon_send(out, print_atom::value, std::move(line));
   };
-  if (opts.interactive)
-    say("order-node: type 'help' for commands, 'quit' or Ctrl-D to leave");
+  if (opts.interactive) // before the first prompt, nothing else prints yet
+    print("order-node: type 'help' for commands, 'quit' or Ctrl-D to leave");
   while (auto line = input.next()) {
     if (line->too_long) {
       say(error_line("line is longer than " + std::to_string(max_line_bytes)
@@ -143,7 +143,8 @@ int run_repl(caf::actor_system& sys, order_desk_actor desk, line_reader& input,
         say(opts.interactive ? help_text() : help_json());
     }
   }
-  // Wait for every order still in flight, then let the session go.
+  // Wait for every order still in flight, then let the session go. Bounded:
+  // each of the session's requests has a timeout.
   caf::scoped_actor self{sys};
   self->request(out, caf::infinite, drain_atom::value)
     .receive([](bool) {}, [](caf::error&) {});
