@@ -6,15 +6,9 @@ namespace order_node {
 carrier_impl::behavior_type
 carrier(carrier_impl::stateful_pointer<carrier_state> self, carrier_config cfg,
         uint64_t seed, caf::timespan resolution) {
-  self->state.cfg = std::move(cfg);
-  self->state.seed = seed;
-  self->state.delays.set_resolution(resolution);
+  init_service(self, std::move(cfg), seed, resolution);
   return {
-    [=](quote_atom, const shipping_request& req) {
-      auto& st = self->state;
-      return st.delays.answer(self, st.cfg.latency,
-                              to_expected(simulate(st.cfg, st.seed, req)));
-    },
+    [=](quote_atom, const shipping_request& req) { return answer(self, req); },
     [=](tick_atom, int64_t tick) { self->state.delays.fire(tick); },
   };
 }

@@ -47,6 +47,25 @@ struct order_replies {
   std::vector<check_slot<shipping_quote>> quotes;
 };
 
+/// Calls `f(slot)` with the slot that `ref` addresses.
+template <class F>
+void visit_slot(order_replies& r, slot_ref ref, F&& f) {
+  switch (ref.which) {
+    case check::inventory:
+      f(r.warehouses[ref.index]);
+      break;
+    case check::payment:
+      f(r.payment);
+      break;
+    case check::fraud:
+      f(r.fraud);
+      break;
+    case check::shipping:
+      f(r.quotes[ref.index]);
+      break;
+  }
+}
+
 struct decision {
   /// status, details and the debugging fields; the caller adds orderId,
   /// timing and the call records.

@@ -150,27 +150,13 @@ void expire(order_self self) {
   auto n = slot_count(st.replies);
   for (int32_t id = 0; id < n; ++id) {
     auto ref = slot_of(st.replies, id);
-    auto time_out = [&](auto& slot) {
+    visit_slot(st.replies, ref, [&](auto& slot) {
       if (slot.state != call_state::pending)
         return;
       slot.state = call_state::timed_out;
       record(self, id, service_of(ref.which), slot.instance, slot.attempts,
              "timeout");
-    };
-    switch (ref.which) {
-      case check::inventory:
-        time_out(st.replies.warehouses[ref.index]);
-        break;
-      case check::payment:
-        time_out(st.replies.payment);
-        break;
-      case check::fraud:
-        time_out(st.replies.fraud);
-        break;
-      case check::shipping:
-        time_out(st.replies.quotes[ref.index]);
-        break;
-    }
+    });
   }
   finish(self);
 }
@@ -321,24 +307,9 @@ order_impl::behavior_type order_behavior(order_self self) {
         return;
       }
       // The decision no longer depends on this call: settle it as failed.
-      auto settle = [&](auto& slot) {
-        slot.state = call_state::failed;
-        st.on_final(self, id);
-      };
-      switch (ref.which) {
-        case check::inventory:
-          settle(st.replies.warehouses[ref.index]);
-          break;
-        case check::payment:
-          settle(st.replies.payment);
-          break;
-        case check::fraud:
-          settle(st.replies.fraud);
-          break;
-        case check::shipping:
-          settle(st.replies.quotes[ref.index]);
-          break;
-      }
+      visit_slot(st.replies, ref,
+                 [](auto& slot) { slot.state = call_state::failed; });
+      st.on_final(self, id);
     },
   };
 }

@@ -10,14 +10,10 @@ namespace order_node {
 payment_impl::behavior_type
 payment(payment_impl::stateful_pointer<payment_state> self, payment_config cfg,
         uint64_t seed, caf::timespan resolution) {
-  self->state.cfg = std::move(cfg);
-  self->state.seed = seed;
-  self->state.delays.set_resolution(resolution);
+  init_service(self, std::move(cfg), seed, resolution);
   return {
     [=](authorize_atom, const payment_request& req) {
-      auto& st = self->state;
-      return st.delays.answer(self, st.cfg.latency,
-                              to_expected(simulate(st.cfg, st.seed, req)));
+      return answer(self, req);
     },
     [=](void_atom, const void_request& req) {
       ++self->state.voided;

@@ -31,4 +31,21 @@ struct service_state {
   delay_line<Reply> delays;
 };
 
+/// Sets up a service actor's state.
+template <class Self, class Config>
+void init_service(Self* self, Config cfg, uint64_t seed,
+                  caf::timespan resolution) {
+  self->state.cfg = std::move(cfg);
+  self->state.seed = seed;
+  self->state.delays.set_resolution(resolution);
+}
+
+/// Answers `req` with its simulated outcome after the service's latency.
+template <class Self, class Request>
+auto answer(Self* self, const Request& req) {
+  auto& st = self->state;
+  return st.delays.answer(self, st.cfg.latency,
+                          to_expected(simulate(st.cfg, st.seed, req)));
+}
+
 } // namespace order_node
