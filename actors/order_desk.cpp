@@ -1,6 +1,8 @@
 // actors/order_desk.cpp — see order_desk.hpp.
 #include "actors/order_desk.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "actors/log.hpp"
@@ -27,6 +29,25 @@ void count(desk_state& st, order_kind kind, const order_result& r) {
   st.stats.back().latency.observe(r.processing_time_us);
 }
 
+// Counts the calls of a finished order per service instance.
+void count_calls(desk_state& st, const order_result& r) {
+  for (auto& c : r.calls) {
+    auto i = std::find_if(
+      st.call_stats_.begin(), st.call_stats_.end(), [&](const call_stats& x) {
+        return x.service == c.service && x.instance == c.instance;
+      });
+    if (i == st.call_stats_.end()) {
+      st.call_stats_.push_back(call_stats{c.service, c.instance, {}, 0, 0});
+      i = st.call_stats_.end() - 1;
+    }
+    i->latency.observe(static_cast<int64_t>(c.ms * 1000.0));
+    if (c.outcome == "timeout")
+      ++i->timeouts;
+    else if (c.outcome.rfind("error", 0) == 0)
+      ++i->errors;
+  }
+}
+
 // Forgets results whose window has passed, and the oldest beyond capacity.
 void expire_results(desk_state& st, time_point now) {
   while (!st.done_order.empty()
@@ -50,6 +71,7 @@ void complete(desk_self self, uint64_t id, order_result r) {
   auto run = std::move(i->second);
   st.running.erase(i);
   count(st, run.kind, r);
+  count_calls(st, r);
   if (run.dedup_key.empty()) {
     run.promise.deliver(std::move(r));
     return;
@@ -216,7 +238,7 @@ order_desk(order_desk_impl::stateful_pointer<desk_state> self,
     [=](stats_atom) {
       auto& st = self->state;
       return desk_stats{static_cast<int64_t>(st.running.size()),
-                        st.deduplicated, st.stats};
+                        st.deduplicated, st.stats, st.call_stats_};
     },
     [=](tick_atom) { on_tick(self); },
   };

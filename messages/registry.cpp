@@ -29,6 +29,7 @@ void register_types(caf::actor_system_config& cfg) {
     .add_message_type<shipping_quote>("shipping_quote")
     .add_message_type<latency_histogram>("latency_histogram")
     .add_message_type<status_stats>("status_stats")
+    .add_message_type<call_stats>("call_stats")
     .add_message_type<desk_stats>("desk_stats")
     .add_message_type<warehouse_actor>("warehouse_actor")
     .add_message_type<payment_actor>("payment_actor")

@@ -50,16 +50,32 @@ typename Inspector::result_type inspect(Inspector& f, status_stats& x) {
   return f(caf::meta::type_name("status_stats"), x.kind, x.status, x.latency);
 }
 
+/// Calls of all orders to one service instance.
+struct call_stats {
+  std::string service;
+  std::string instance;
+  latency_histogram latency; // every call, whatever its outcome
+  uint64_t errors = 0;       // transient errors and missing instances
+  uint64_t timeouts = 0;     // no answer by the order's deadline
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, call_stats& x) {
+  return f(caf::meta::type_name("call_stats"), x.service, x.instance, x.latency,
+           x.errors, x.timeouts);
+}
+
 struct desk_stats {
   int64_t in_flight = 0;
   uint64_t deduplicated = 0; // answered from an earlier order with that key
   std::vector<status_stats> orders;
+  std::vector<call_stats> calls;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, desk_stats& x) {
   return f(caf::meta::type_name("desk_stats"), x.in_flight, x.deduplicated,
-           x.orders);
+           x.orders, x.calls);
 }
 
 } // namespace order_node

@@ -7,6 +7,7 @@
 #include <caf/settings.hpp>
 
 #include "messages/registry.hpp"
+#include "node/http_server.hpp"
 
 namespace order_node {
 
@@ -39,7 +40,20 @@ node_config::node_config() {
     .add(latency_scale, "latency-scale",
          "multiplies every service latency; 0 = answer at once (default: 1)")
     .add(log_level, "log-level",
-         "trace, debug, info, warn, error or off (default: info)");
+         "trace, debug, info, warn, error or off (default: info)")
+    .add(http, "http",
+         "HTTP ingress address HOST:PORT, port 0 picks a free one, 'off' "
+         "disables it (default: 127.0.0.1:9080)")
+    .add(repl, "repl",
+         "'off': do not read commands from stdin, serve until SIGTERM or "
+         "SIGINT (default: on)");
+  opt_group{custom_options_, "ingress"}
+    .add(idle_timeout, "idle-timeout",
+         "an HTTP client that sends or reads nothing for this long is cut "
+         "(default: 30s)")
+    .add(drain_timeout, "drain-timeout",
+         "on SIGTERM/SIGINT, how long in-flight HTTP orders may take to "
+         "finish (default: 10s)");
   opt_group{custom_options_, "order"}
     .add(backoff, "backoff",
          "wait before the first retry, doubled per retry (default: 10ms)")
@@ -92,7 +106,7 @@ std::string node_config::usage() const {
   std::string group = "-";
   for (auto& opt : custom_options_) {
     auto cat = std::string{opt.category().begin(), opt.category().end()};
-    if (cat != "global" && cat != "order" && cat != "desk"
+    if (cat != "global" && cat != "order" && cat != "desk" && cat != "ingress"
         && cat.rfind("services", 0) != 0)
       continue;
     if (cat != group) {
@@ -145,6 +159,19 @@ std::string node_config::check() const {
     return "log-level must be one of trace, debug, info, warn, error, off, "
            "got '"
            + log_level + "'";
+  if (http != "off") {
+    std::string host;
+    uint16_t port = 0;
+    if (!parse_host_port(http, host, port))
+      return "http must be HOST:PORT or off, got '" + http + "'";
+  }
+  if (repl != "on" && repl != "off")
+    return "repl must be on or off, got '" + repl + "'";
+  if (repl == "off" && http == "off")
+    return "with repl=off and http=off order-node would have nothing to do";
+  if (idle_timeout.count() <= 0 || drain_timeout.count() < 0)
+    return "ingress.idle-timeout must be greater than 0 and "
+           "ingress.drain-timeout at least 0";
   if (backoff.count() < 0)
     return "order.backoff must not be negative";
   if (max_in_flight < 1 || max_in_flight > 10'000'000)

@@ -23,6 +23,12 @@ class node_config : public caf::actor_system_config {
   int32_t max_attempts = 3;
   double latency_scale = 1.0;
   std::string log_level = "info";
+  std::string http = "127.0.0.1:9080"; // HOST:PORT or "off"
+  std::string repl = "on";             // "off": do not read stdin
+
+  // ingress.*
+  caf::timespan idle_timeout = std::chrono::seconds(30);
+  caf::timespan drain_timeout = std::chrono::seconds(10);
 
   // order.*
   caf::timespan backoff = std::chrono::milliseconds(10);

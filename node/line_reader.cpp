@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <editline/readline.h>
+#include <poll.h>
 
 namespace order_node {
 
@@ -15,9 +16,28 @@ line_reader::~line_reader() = default;
 
 namespace {
 
+// Waits until `fd` is readable; false if `wake_fd` became readable first.
+bool wait_readable(int fd, int wake_fd) {
+  if (wake_fd < 0)
+    return true;
+  pollfd fds[2] = {{fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
+  for (;;) {
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR)
+        continue;
+      return true; // let read() report the problem
+    }
+    if (fds[1].revents != 0)
+      return false;
+    if (fds[0].revents != 0)
+      return true;
+  }
+}
+
 class fd_reader : public line_reader {
  public:
-  fd_reader(int fd, size_t max_bytes) : fd_(fd), max_(max_bytes) {
+  fd_reader(int fd, size_t max_bytes, int wake_fd)
+      : fd_(fd), max_(max_bytes), wake_fd_(wake_fd) {
     buf_.resize(size_t{64} * 1024);
   }
 
@@ -44,6 +64,8 @@ class fd_reader : public line_reader {
         }
       }
       pos_ = len_ = 0;
+      if (!wait_readable(fd_, wake_fd_))
+        return std::nullopt; // shutting down
       ssize_t got;
       do {
         got = ::read(fd_, buf_.data(), buf_.size());
@@ -61,17 +83,21 @@ class fd_reader : public line_reader {
  private:
   int fd_;
   size_t max_;
+  int wake_fd_;
   std::string buf_;
   size_t pos_ = 0;
   size_t len_ = 0;
   int64_t count_ = 0;
 };
 
+// libedit's callback interface, so that the terminal can be watched together
+// with the wake fd. One terminal reader at a time.
 class terminal_reader : public line_reader {
  public:
-  terminal_reader(std::string prompt, std::string history, size_t max_bytes)
+  terminal_reader(std::string prompt, std::string history, size_t max_bytes,
+                  int wake_fd)
       : prompt_(std::move(prompt)), history_(std::move(history)),
-        max_(max_bytes) {
+        max_(max_bytes), wake_fd_(wake_fd) {
     using_history();
     stifle_history(1000);
     if (!history_.empty())
@@ -84,40 +110,69 @@ class terminal_reader : public line_reader {
   }
 
   std::optional<input_line> next() override {
-    char* raw = readline(prompt_.c_str());
-    if (raw == nullptr)
+    current_ = this;
+    done_ = false;
+    eof_ = false;
+    rl_callback_handler_install(prompt_.c_str(), &terminal_reader::on_line);
+    while (!done_) {
+      if (!wait_readable(STDIN_FILENO, wake_fd_)) {
+        rl_callback_handler_remove();
+        std::fputc('\n', stdout);
+        return std::nullopt;
+      }
+      rl_callback_read_char();
+    }
+    rl_callback_handler_remove();
+    if (eof_)
       return std::nullopt;
+    return std::move(line_);
+  }
+
+ private:
+  static void on_line(char* raw) {
+    auto* self = current_;
+    self->done_ = true;
+    if (raw == nullptr) {
+      self->eof_ = true;
+      return;
+    }
     input_line out;
-    out.number = ++count_;
+    out.number = ++self->count_;
     auto n = std::strlen(raw);
-    if (n > max_)
+    if (n > self->max_)
       out.too_long = true;
     else
       out.text.assign(raw, n);
     std::free(raw);
     if (!out.text.empty())
       add_history(out.text.c_str());
-    return out;
+    self->line_ = std::move(out);
   }
 
- private:
+  static inline terminal_reader* current_ = nullptr;
   std::string prompt_;
   std::string history_;
   size_t max_;
+  int wake_fd_;
   int64_t count_ = 0;
+  bool done_ = false;
+  bool eof_ = false;
+  input_line line_;
 };
 
 } // namespace
 
-std::unique_ptr<line_reader> make_fd_reader(int fd, size_t max_bytes) {
-  return std::make_unique<fd_reader>(fd, max_bytes);
+std::unique_ptr<line_reader> make_fd_reader(int fd, size_t max_bytes,
+                                            int wake_fd) {
+  return std::make_unique<fd_reader>(fd, max_bytes, wake_fd);
 }
 
 std::unique_ptr<line_reader> make_terminal_reader(std::string prompt,
                                                   std::string history_file,
-                                                  size_t max_bytes) {
-  return std::make_unique<terminal_reader>(std::move(prompt),
-                                           std::move(history_file), max_bytes);
+                                                  size_t max_bytes,
+                                                  int wake_fd) {
+  return std::make_unique<terminal_reader>(
+    std::move(prompt), std::move(history_file), max_bytes, wake_fd);
 }
 
 } // namespace order_node

@@ -23,13 +23,17 @@ class line_reader {
   virtual std::optional<input_line> next() = 0;
 };
 
-/// Reads a pipe or file descriptor: no prompt, no echo.
-std::unique_ptr<line_reader> make_fd_reader(int fd, size_t max_bytes);
+/// Reads a pipe or file descriptor: no prompt, no echo. Input ends early
+/// when `wake_fd` (if not -1) becomes readable: a shutdown.
+std::unique_ptr<line_reader> make_fd_reader(int fd, size_t max_bytes,
+                                            int wake_fd = -1);
 
 /// Reads a terminal with libedit: prompt, editing, history (kept in
-/// `history_file` when not empty).
+/// `history_file` when not empty). Input ends early when `wake_fd` becomes
+/// readable.
 std::unique_ptr<line_reader> make_terminal_reader(std::string prompt,
                                                   std::string history_file,
-                                                  size_t max_bytes);
+                                                  size_t max_bytes,
+                                                  int wake_fd = -1);
 
 } // namespace order_node

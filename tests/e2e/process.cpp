@@ -106,4 +106,78 @@ run_result run_process(const std::string& binary,
   return res;
 }
 
+child::child(const std::string& binary, const std::vector<std::string>& args) {
+  int err[2];
+  if (::pipe(err) != 0)
+    return;
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    int devnull = ::open("/dev/null", O_RDWR);
+    ::dup2(devnull, 0);
+    ::dup2(devnull, 1);
+    ::dup2(err[1], 2);
+    ::close(err[0]);
+    ::close(err[1]);
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(binary.c_str()));
+    for (auto& a : args)
+      argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(binary.c_str(), argv.data());
+    ::_exit(127);
+  }
+  ::close(err[1]);
+  err_fd_ = err[0];
+}
+
+child::~child() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  if (err_fd_ >= 0)
+    ::close(err_fd_);
+}
+
+std::string child::wait_for(const std::string& needle,
+                            std::chrono::milliseconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  char buf[4096];
+  while (err_.find(needle) == std::string::npos) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  deadline - std::chrono::steady_clock::now())
+                  .count();
+    if (left <= 0 || err_fd_ < 0)
+      return "";
+    pollfd fd{err_fd_, POLLIN, 0};
+    if (::poll(&fd, 1, static_cast<int>(left)) <= 0)
+      continue;
+    auto n = ::read(err_fd_, buf, sizeof(buf));
+    if (n <= 0)
+      return "";
+    err_.append(buf, static_cast<size_t>(n));
+  }
+  return err_;
+}
+
+int child::stop(int signo, std::chrono::milliseconds limit) {
+  if (pid_ <= 0)
+    return -1;
+  ::kill(pid_, signo);
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  int status = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    wait_for("\x01never\x01", std::chrono::milliseconds(20)); // drain stderr
+  }
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+  return -1;
+}
+
 } // namespace order_node::testing

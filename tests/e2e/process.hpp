@@ -21,4 +21,31 @@ run_result run_process(const std::string& binary,
                        const std::string& input,
                        std::chrono::milliseconds limit);
 
+/// A process running in the background; its stderr is kept for reading.
+class child {
+ public:
+  child(const std::string& binary, const std::vector<std::string>& args);
+  ~child(); // SIGKILL if still running
+
+  child(const child&) = delete;
+  child& operator=(const child&) = delete;
+
+  /// Reads stderr until `needle` appears (or `limit` passes); returns the
+  /// text read so far, or "" on timeout.
+  std::string wait_for(const std::string& needle,
+                       std::chrono::milliseconds limit);
+
+  /// Sends `signo` and waits up to `limit` for the exit; returns the exit
+  /// code, or -1 if it had to be killed.
+  int stop(int signo, std::chrono::milliseconds limit);
+
+  /// Everything read from stderr so far.
+  const std::string& err() const { return err_; }
+
+ private:
+  int pid_ = -1;
+  int err_fd_ = -1;
+  std::string err_;
+};
+
 } // namespace order_node::testing

@@ -20,7 +20,9 @@ const std::string tutorial_args = "userId=user123 productId=prod456 "
 
 run_result run_node(const std::vector<std::string>& args,
                     const std::string& input) {
-  return run_process(ORDER_NODE_BIN, args, input, std::chrono::seconds(60));
+  auto all = args;
+  all.insert(all.begin(), "--http=off"); // scripts only; no port needed
+  return run_process(ORDER_NODE_BIN, all, input, std::chrono::seconds(60));
 }
 
 // Every stdout line parsed as one JSON object.

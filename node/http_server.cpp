@@ -1,0 +1,590 @@
+// node/http_server.cpp — see http_server.hpp. One Asio io_context run by one
+// thread; every handler below runs on it, so the server state needs no locks.
+// The desk's answers arrive on CAF threads and are posted back to it.
+#include "node/http_server.hpp"
+
+#include <cmath>
+#include <csignal>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "messages/errors.hpp"
+#include "messages/json_codec.hpp"
+#include "node/metrics.hpp"
+
+namespace order_node::http_detail {
+
+/// What the bridge asks the desk, and whom it tells.
+struct order_job {
+  order_submission sub;
+  std::function<void(caf::expected<order_result>)> done;
+};
+
+struct stats_job {
+  std::function<void(caf::expected<desk_stats>)> done;
+};
+
+using order_job_ptr = std::shared_ptr<order_job>;
+using stats_job_ptr = std::shared_ptr<stats_job>;
+
+} // namespace order_node::http_detail
+
+// Local only: the bridge lives in the ingress's own process.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(order_node::http_detail::order_job_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(order_node::http_detail::stats_job_ptr)
+
+namespace order_node {
+
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using namespace http_detail;
+
+using request_t = http::request<http::string_body>;
+using response_t = http::response<http::string_body>;
+using clock_type = std::chrono::steady_clock;
+
+constexpr const char* route_parallel = "/OrderService/ProcessOrder";
+constexpr const char* route_sequential = "/OrderServiceSlow/ProcessOrder";
+
+spdlog::logger& http_log() {
+  static std::shared_ptr<spdlog::logger> instance = [] {
+    if (auto existing = spdlog::get("http"))
+      return existing;
+    auto log = spdlog::stderr_color_mt("http");
+    log->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ http: %v");
+    if (auto main = spdlog::get("order-node"))
+      log->set_level(main->level());
+    return log;
+  }();
+  return *instance;
+}
+
+// Hands requests from the I/O thread to the desk; one actor, two messages
+// per order.
+caf::behavior bridge(caf::event_based_actor* self, order_desk_actor desk,
+                     caf::timespan timeout) {
+  return {
+    [=](submit_atom, order_job_ptr& job) {
+      self->request(desk, timeout, submit_atom::value, std::move(job->sub))
+        .then([job](order_result& r) { job->done(std::move(r)); },
+              [job](caf::error& err) { job->done(std::move(err)); });
+    },
+    [=](stats_atom, stats_job_ptr& job) {
+      self->request(desk, timeout, stats_atom::value)
+        .then([job](desk_stats& s) { job->done(std::move(s)); },
+              [job](caf::error& err) { job->done(std::move(err)); });
+    },
+  };
+}
+
+// Posts work to the I/O thread while it serves; drops it afterwards.
+class poster {
+ public:
+  explicit poster(net::io_context& ioc) : ioc_(&ioc) {}
+
+  template <class F>
+  void post(F&& f) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (ioc_ != nullptr)
+      net::post(*ioc_, std::forward<F>(f));
+  }
+
+  void close() {
+    std::lock_guard<std::mutex> guard{mtx_};
+    ioc_ = nullptr;
+  }
+
+ private:
+  std::mutex mtx_;
+  net::io_context* ioc_;
+};
+
+std::string error_body(const std::string& text) {
+  nlohmann::json j;
+  j["error"] = text;
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+bool is_json_content_type(beast::string_view ct) {
+  auto lower = std::string{ct.substr(0, 32)};
+  for (auto& c : lower)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  static constexpr beast::string_view json = "application/json";
+  if (lower.compare(0, json.size(), json.data(), json.size()) != 0)
+    return false;
+  return lower.size() == json.size() || lower[json.size()] == ';'
+         || lower[json.size()] == ' ';
+}
+
+struct core;
+
+class session : public std::enable_shared_from_this<session> {
+ public:
+  session(tcp::socket socket, core& srv)
+      : stream_(std::move(socket)), core_(srv) {}
+
+  void start() { do_read(); }
+
+ private:
+  void do_read();
+  void on_read(beast::error_code ec, size_t bytes);
+  void handle(request_t req);
+  void start_order(request_t& req, order_kind kind, const char* route);
+  void start_stats(bool metrics, const char* route);
+  void answer_order(caf::expected<order_result>& r, const char* route);
+  void send(http::status status, std::string body, const char* route,
+            const char* content_type = "application/json");
+  void on_write(bool close, beast::error_code ec, size_t);
+  void close();
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  core& core_;
+  unsigned version_ = 11;
+  bool keep_alive_ = true;
+  std::string allow_; // Allow header of a 405
+  bool retry_after_ = false;
+  clock_type::time_point started_;
+  std::string method_;
+  std::string target_;
+  std::shared_ptr<response_t> res_;
+};
+
+struct core {
+  net::io_context ioc{1};
+  tcp::acceptor acceptor{ioc};
+  net::signal_set signals{ioc, SIGINT, SIGTERM};
+  net::steady_timer drain_timer{ioc};
+  std::shared_ptr<poster> post = std::make_shared<poster>(ioc);
+  http_options opts;
+  caf::actor bridge;
+  http_metrics metrics;
+  clock_type::time_point started = clock_type::now();
+  bool shutting_down = false;
+  bool stopped = false;
+  int64_t pending = 0; // requests waiting for the desk
+  std::function<void()> on_stopped;
+  std::function<void(int)> on_signal;
+
+  void do_accept() {
+    acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
+      if (!ec)
+        std::make_shared<session>(std::move(socket), *this)->start();
+      else if (ec != net::error::operation_aborted)
+        http_log().warn("accept failed: {}", ec.message());
+      if (!shutting_down)
+        do_accept();
+    });
+  }
+
+  void wait_signal() {
+    signals.async_wait([this](beast::error_code ec, int signo) {
+      if (ec)
+        return;
+      if (shutting_down) { // a second signal: stop at once
+        http_log().warn("signal {} again: stopping without draining", signo);
+        finish();
+        return;
+      }
+      if (on_signal)
+        on_signal(signo);
+      wait_signal();
+    });
+  }
+
+  void begin_shutdown(std::function<void()> then) {
+    if (then)
+      on_stopped = std::move(then);
+    if (shutting_down)
+      return;
+    shutting_down = true;
+    beast::error_code ignored;
+    acceptor.close(ignored);
+    http_log().info("stopped accepting; {} requests in flight", pending);
+    if (pending == 0) {
+      finish();
+      return;
+    }
+    drain_timer.expires_after(opts.drain_timeout);
+    drain_timer.async_wait([this](beast::error_code ec) {
+      if (ec)
+        return;
+      if (pending > 0)
+        http_log().warn("drain timeout: {} requests unanswered", pending);
+      finish();
+    });
+  }
+
+  // Called when a request waiting for the desk has been answered.
+  void answered() {
+    --pending;
+    if (shutting_down && pending == 0)
+      finish();
+  }
+
+  void finish() {
+    if (stopped)
+      return;
+    stopped = true;
+    beast::error_code ignored;
+    drain_timer.cancel(ignored);
+    signals.cancel(ignored);
+    post->close();
+    ioc.stop();
+    if (on_stopped)
+      on_stopped();
+  }
+};
+
+void session::do_read() {
+  parser_.emplace();
+  parser_->body_limit(core_.opts.max_body);
+  parser_->header_limit(static_cast<uint32_t>(core_.opts.max_header));
+  stream_.expires_after(core_.opts.idle_timeout);
+  http::async_read(
+    stream_, buffer_, *parser_,
+    beast::bind_front_handler(&session::on_read, shared_from_this()));
+}
+
+void session::on_read(beast::error_code ec, size_t) {
+  started_ = clock_type::now();
+  if (ec == http::error::end_of_stream || ec == beast::error::timeout
+      || ec == net::error::connection_reset || ec == net::error::eof) {
+    close();
+    return;
+  }
+  keep_alive_ = false; // errors below close the connection after answering
+  method_ = "?";
+  target_ = "?";
+  if (ec == http::error::body_limit) {
+    send(http::status::payload_too_large,
+         error_body("body is larger than " + std::to_string(core_.opts.max_body)
+                    + " bytes"),
+         "other");
+    return;
+  }
+  if (ec == http::error::header_limit) {
+    send(http::status::request_header_fields_too_large,
+         error_body("headers are larger than "
+                    + std::to_string(core_.opts.max_header) + " bytes"),
+         "other");
+    return;
+  }
+  if (ec) {
+    send(http::status::bad_request,
+         error_body("malformed HTTP request: " + ec.message()), "other");
+    return;
+  }
+  handle(parser_->release());
+}
+
+void session::handle(request_t req) {
+  version_ = req.version();
+  keep_alive_ = req.keep_alive();
+  method_ = std::string{req.method_string()};
+  auto target = req.target();
+  target_ = std::string{target.substr(0, 200)};
+  auto path = target.substr(0, target.find('?'));
+  allow_.clear();
+  retry_after_ = false;
+  auto method_not_allowed = [&](const char* allow, const char* route) {
+    allow_ = allow;
+    send(http::status::method_not_allowed,
+         error_body("method " + method_ + " not allowed on " + std::string{path}
+                    + "; use " + allow),
+         route);
+  };
+  if (path == route_parallel || path == route_sequential) {
+    auto route = path == route_parallel ? route_parallel : route_sequential;
+    if (req.method() != http::verb::post) {
+      method_not_allowed("POST", route);
+      return;
+    }
+    start_order(req,
+                route == route_parallel ? order_kind::parallel
+                                        : order_kind::sequential,
+                route);
+    return;
+  }
+  if (path == "/health" || path == "/metrics") {
+    bool metrics = path == "/metrics";
+    auto route = metrics ? "/metrics" : "/health";
+    if (req.method() != http::verb::get) {
+      method_not_allowed("GET", route);
+      return;
+    }
+    start_stats(metrics, route);
+    return;
+  }
+  send(http::status::not_found,
+       error_body("no route " + std::string{path.substr(0, 100)} + "; try POST "
+                  + route_parallel),
+       "other");
+}
+
+void session::start_order(request_t& req, order_kind kind, const char* route) {
+  auto ct = req[http::field::content_type];
+  if (!is_json_content_type(ct)) {
+    send(http::status::unsupported_media_type,
+         error_body("content-type must be application/json, got '"
+                    + std::string{ct.substr(0, 64)} + "'"),
+         route);
+    return;
+  }
+  auto input = parse_order_json(req.body(), false);
+  if (!input) {
+    send(http::status::bad_request, error_body(error_text(input.error())),
+         route);
+    return;
+  }
+  auto job = std::make_shared<order_job>();
+  job->sub.kind = kind;
+  job->sub.request = std::move(input->request);
+  if (auto key = req["idempotency-key"]; !key.empty()) {
+    job->sub.idempotency_key = std::string{key};
+    if (auto err = validate_idempotency_key(job->sub.idempotency_key)) {
+      send(http::status::bad_request, error_body(error_text(err)), route);
+      return;
+    }
+  }
+  if (core_.shutting_down) {
+    retry_after_ = true;
+    keep_alive_ = false;
+    send(http::status::service_unavailable,
+         error_body("order-node is shutting down"), route);
+    return;
+  }
+  auto self = shared_from_this();
+  auto post = core_.post;
+  job->done = [self, post, route](caf::expected<order_result> r) {
+    post->post([self, route, r = std::move(r)]() mutable {
+      self->answer_order(r, route);
+    });
+  };
+  ++core_.pending;
+  caf::anon_send(core_.bridge, submit_atom::value, std::move(job));
+}
+
+void session::answer_order(caf::expected<order_result>& r, const char* route) {
+  core_.answered();
+  if (!r) {
+    auto& err = r.error();
+    bool bad
+      = err.category() == caf::atom("order")
+        && err.code() == static_cast<uint8_t>(order_errc::invalid_request);
+    send(bad ? http::status::bad_request : http::status::internal_server_error,
+         error_body(error_text(err)), route);
+    return;
+  }
+  if (r->status == status::overloaded) {
+    retry_after_ = true;
+    send(http::status::service_unavailable, error_body(r->details), route);
+    return;
+  }
+  send(http::status::ok, to_json(*r), route);
+}
+
+void session::start_stats(bool metrics, const char* route) {
+  auto self = shared_from_this();
+  auto post = core_.post;
+  auto job = std::make_shared<stats_job>();
+  job->done = [self, post, metrics, route](caf::expected<desk_stats> s) {
+    post->post([self, metrics, route, s = std::move(s)]() mutable {
+      auto& c = self->core_;
+      c.answered();
+      auto uptime
+        = std::chrono::duration<double>(clock_type::now() - c.started).count();
+      if (!s) {
+        self->send(
+          http::status::service_unavailable,
+          error_body("order desk did not answer: " + error_text(s.error())),
+          route);
+        return;
+      }
+      if (metrics) {
+        self->send(http::status::ok, render_metrics(*s, &c.metrics, uptime),
+                   route, "text/plain; version=0.0.4; charset=utf-8");
+        return;
+      }
+      nlohmann::ordered_json j;
+      j["status"] = c.shutting_down ? "shutting down" : "ok";
+      j["role"] = c.opts.role;
+      j["uptimeSeconds"] = std::round(uptime * 1000.0) / 1000.0;
+      j["ordersInFlight"] = s->in_flight;
+      self->send(c.shutting_down ? http::status::service_unavailable
+                                 : http::status::ok,
+                 j.dump(), route);
+    });
+  };
+  ++core_.pending;
+  caf::anon_send(core_.bridge, stats_atom::value, std::move(job));
+}
+
+void session::send(http::status status, std::string body, const char* route,
+                   const char* content_type) {
+  res_ = std::make_shared<response_t>(status, version_);
+  res_->set(http::field::server, "order-node");
+  res_->set(http::field::content_type, content_type);
+  if (!allow_.empty())
+    res_->set(http::field::allow, allow_);
+  if (retry_after_)
+    res_->set(http::field::retry_after, "1");
+  res_->keep_alive(keep_alive_ && !core_.shutting_down);
+  res_->body() = std::move(body);
+  res_->prepare_payload();
+  auto code = static_cast<unsigned>(status);
+  core_.metrics.count_request(route, code);
+  auto& log = http_log();
+  if (log.should_log(spdlog::level::debug))
+    log.debug(
+      "{} {} {} {:.1f} ms", method_, target_, code,
+      std::chrono::duration<double, std::milli>(clock_type::now() - started_)
+        .count());
+  bool close_after = !res_->keep_alive();
+  stream_.expires_after(core_.opts.idle_timeout);
+  http::async_write(stream_, *res_,
+                    beast::bind_front_handler(&session::on_write,
+                                              shared_from_this(), close_after));
+}
+
+void session::on_write(bool close_after, beast::error_code ec, size_t) {
+  res_.reset();
+  if (ec || close_after) {
+    close();
+    return;
+  }
+  do_read();
+}
+
+void session::close() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream_.close();
+}
+
+class server_impl : public http_server {
+ public:
+  explicit server_impl(http_options opts) { core_.opts = std::move(opts); }
+
+  ~server_impl() override {
+    shutdown({});
+    join();
+  }
+
+  bool bind(std::string& error) {
+    beast::error_code ec;
+    tcp::resolver resolver{core_.ioc};
+    auto results
+      = resolver.resolve(core_.opts.host, std::to_string(core_.opts.port), ec);
+    auto where = core_.opts.host + ":" + std::to_string(core_.opts.port);
+    if (ec || results.empty()) {
+      error = "cannot resolve " + where + ": " + ec.message();
+      return false;
+    }
+    auto ep = results.begin()->endpoint();
+    core_.acceptor.open(ep.protocol(), ec);
+    if (!ec)
+      core_.acceptor.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec)
+      core_.acceptor.bind(ep, ec);
+    if (!ec)
+      core_.acceptor.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+      error = "cannot listen on " + where + ": " + ec.message();
+      return false;
+    }
+    return true;
+  }
+
+  void run(caf::actor_system& sys, order_desk_actor desk) {
+    core_.bridge = sys.spawn(bridge, std::move(desk),
+                             caf::timespan{core_.opts.order_timeout});
+    core_.do_accept();
+    core_.wait_signal();
+    thread_ = std::thread{[this] {
+      core_.ioc.run();
+      caf::anon_send_exit(core_.bridge, caf::exit_reason::user_shutdown);
+    }};
+  }
+
+  uint16_t port() const override {
+    beast::error_code ec;
+    auto ep = core_.acceptor.local_endpoint(ec);
+    return ec ? core_.opts.port : ep.port();
+  }
+
+  void shutdown(std::function<void()> on_stopped) override {
+    core_.post->post([this, f = std::move(on_stopped)]() mutable {
+      core_.begin_shutdown(std::move(f));
+    });
+  }
+
+  void on_signal(std::function<void(int)> f) override {
+    core_.post->post(
+      [this, f = std::move(f)]() mutable { core_.on_signal = std::move(f); });
+  }
+
+  void join() override {
+    if (thread_.joinable())
+      thread_.join();
+  }
+
+ private:
+  core core_;
+  std::thread thread_;
+};
+
+} // namespace
+
+bool parse_host_port(const std::string& text, std::string& host,
+                     uint16_t& port) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
+    return false;
+  auto digits = text.substr(colon + 1);
+  if (digits.size() > 5
+      || digits.find_first_not_of("0123456789") != std::string::npos)
+    return false;
+  auto value = std::stoul(digits);
+  if (value > 65535)
+    return false;
+  host = text.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2); // [::1]:9080
+  port = static_cast<uint16_t>(value);
+  return true;
+}
+
+http_server::~http_server() = default;
+
+std::unique_ptr<http_server> http_server::start(caf::actor_system& sys,
+                                                order_desk_actor desk,
+                                                http_options opts,
+                                                std::string& error) {
+  auto srv = std::make_unique<server_impl>(std::move(opts));
+  if (!srv->bind(error))
+    return nullptr;
+  srv->run(sys, std::move(desk));
+  return srv;
+}
+
+} // namespace order_node

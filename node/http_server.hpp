@@ -1,0 +1,62 @@
+// node/http_server.hpp — the HTTP/1.1 ingress (Boost.Beast on one Asio I/O
+// thread): the tutorial's routes POST /OrderService/ProcessOrder and
+// POST /OrderServiceSlow/ProcessOrder, GET /health and GET /metrics. Requests
+// are handed to the order desk through one bridge actor and answered when the
+// desk answers: no thread per connection or per order. See docs/http.md.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <caf/fwd.hpp>
+
+#include "messages/interfaces.hpp"
+
+namespace order_node {
+
+struct http_options {
+  std::string host = "127.0.0.1";
+  uint16_t port = 9080; // 0: pick a free port
+  std::string role = "single";
+  std::chrono::milliseconds idle_timeout{30'000}; // per read or write
+  std::chrono::milliseconds drain_timeout{10'000};
+  size_t max_body = 64 * 1024;
+  size_t max_header = 8 * 1024;
+  /// How long the bridge waits for the desk (deadline + grace + margin).
+  std::chrono::milliseconds order_timeout{3'000};
+};
+
+/// Parses "HOST:PORT" (port 0..65535); "off" is handled by the caller.
+bool parse_host_port(const std::string& text, std::string& host,
+                     uint16_t& port);
+
+class http_server {
+ public:
+  /// Binds and starts serving on a thread of its own. On failure (a busy
+  /// port, a bad address) returns null and sets `error`.
+  static std::unique_ptr<http_server> start(caf::actor_system& sys,
+                                            order_desk_actor desk,
+                                            http_options opts,
+                                            std::string& error);
+
+  virtual ~http_server();
+
+  /// The bound port (useful with port 0).
+  virtual uint16_t port() const = 0;
+
+  /// Stops accepting, answers the orders in flight (at most drain_timeout),
+  /// closes every connection and stops the I/O thread. `on_stopped` runs on
+  /// the I/O thread at the end. Safe to call from any thread, more than once.
+  virtual void shutdown(std::function<void()> on_stopped) = 0;
+
+  /// Runs `f` (on the I/O thread) when SIGTERM or SIGINT arrives.
+  virtual void on_signal(std::function<void(int)> f) = 0;
+
+  /// Waits for the I/O thread to end.
+  virtual void join() = 0;
+};
+
+} // namespace order_node

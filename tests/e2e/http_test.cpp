@@ -1,0 +1,380 @@
+// tests/e2e/http_test.cpp — the HTTP ingress of a real order-node on
+// 127.0.0.1 (port 0, fixed seed): the tutorial's routes, idempotency, every
+// error code, slow clients, health, metrics, many connections and graceful
+// shutdown. Each test starts its own node and stops it.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#include <arpa/inet.h>
+#include <csignal>
+#include <netinet/in.h>
+#include <poll.h>
+#include <regex>
+#include <sstream>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "process.hpp"
+
+using namespace order_node::testing;
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string tutorial_body
+  = R"({"userId":"user123","productId":"prod456","quantity":2,)"
+    R"("amount":99.99,"weight":5.5,"destination":"New York"})";
+
+// A running order-node with its HTTP ingress on a free port.
+struct node {
+  child proc;
+  int port = 0;
+
+  explicit node(std::vector<std::string> extra = {})
+      : proc(ORDER_NODE_BIN, with_defaults(std::move(extra))) {
+    auto err = proc.wait_for("listening on 127.0.0.1:", 10s);
+    REQUIRE_MESSAGE(!err.empty(), "order-node did not start: " << proc.err());
+    proc.wait_for("\n", 1s);
+    auto text = proc.err();
+    auto at = text.find("listening on 127.0.0.1:") + 23;
+    port = std::stoi(text.substr(at));
+  }
+
+  static std::vector<std::string> with_defaults(std::vector<std::string> xs) {
+    xs.insert(xs.begin(), {"--repl=off", "--http=127.0.0.1:0", "--seed=7"});
+    return xs;
+  }
+};
+
+// A blocking client connection with a bounded receive time.
+struct conn {
+  int fd = -1;
+
+  explicit conn(int port) {
+    fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr))
+            == 0);
+  }
+
+  ~conn() {
+    if (fd >= 0)
+      ::close(fd);
+  }
+
+  void send_raw(const std::string& text) {
+    size_t off = 0;
+    while (off < text.size()) {
+      auto n = ::send(fd, text.data() + off, text.size() - off, MSG_NOSIGNAL);
+      if (n <= 0)
+        return;
+      off += static_cast<size_t>(n);
+    }
+  }
+
+  // Reads until `pred(buffer)` or EOF or the time limit; returns the buffer.
+  template <class Pred>
+  std::string read_until(Pred pred, std::chrono::milliseconds limit,
+                         bool* eof = nullptr) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    char buf[65536];
+    while (!pred(buffer)) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
+      if (left <= 0)
+        break;
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left)) <= 0)
+        continue;
+      auto n = ::recv(fd, buf, sizeof(buf), 0);
+      if (n <= 0) {
+        if (eof != nullptr)
+          *eof = true;
+        break;
+      }
+      buffer.append(buf, static_cast<size_t>(n));
+    }
+    return buffer;
+  }
+
+  std::string buffer;
+};
+
+struct response {
+  int status = 0;
+  std::string headers; // raw, lower-cased names
+  std::string body;
+  json body_json() const { return json::parse(body, nullptr, false); }
+};
+
+// True once `buf` holds one complete response (Content-Length framed).
+bool complete(const std::string& buf) {
+  auto end = buf.find("\r\n\r\n");
+  if (end == std::string::npos)
+    return false;
+  std::smatch m;
+  std::string head = buf.substr(0, end);
+  static const std::regex cl{"[Cc]ontent-[Ll]ength: *([0-9]+)"};
+  size_t len = 0;
+  if (std::regex_search(head, m, cl))
+    len = std::stoul(m[1]);
+  return buf.size() >= end + 4 + len;
+}
+
+// Takes one response off the front of `c.buffer`.
+response take(conn& c, std::chrono::milliseconds limit = 10s) {
+  c.read_until(complete, limit);
+  response r;
+  auto& buf = c.buffer;
+  auto end = buf.find("\r\n\r\n");
+  if (end == std::string::npos)
+    return r;
+  r.headers = buf.substr(0, end);
+  r.status = std::stoi(r.headers.substr(9, 3));
+  std::smatch m;
+  static const std::regex cl{"[Cc]ontent-[Ll]ength: *([0-9]+)"};
+  size_t len = 0;
+  if (std::regex_search(r.headers, m, cl))
+    len = std::stoul(m[1]);
+  r.body = buf.substr(end + 4, len);
+  buf.erase(0, end + 4 + len);
+  return r;
+}
+
+std::string post_request(const std::string& path, const std::string& body,
+                         const std::string& extra_headers = "",
+                         const std::string& type = "application/json") {
+  return "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
+         + type + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n"
+         + extra_headers + "\r\n" + body;
+}
+
+std::string get_request(const std::string& path) {
+  return "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
+}
+
+response call(int port, const std::string& raw) {
+  conn c{port};
+  c.send_raw(raw);
+  return take(c);
+}
+
+// Polls /health until `n` orders are in flight (at most 5 s).
+bool wait_in_flight(int port, int n) {
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto j = call(port, get_request("/health")).body_json();
+    if (j.is_object() && j["ordersInFlight"] == n)
+      return true;
+  }
+  return false;
+}
+
+// The sum of a counter over all its label sets in a metrics exposition.
+double metric_sum(const std::string& text, const std::string& name) {
+  double sum = 0;
+  std::istringstream in{text};
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(name, 0) == 0
+        && (line[name.size()] == '{' || line[name.size()] == ' '))
+      sum += std::stod(line.substr(line.rfind(' ') + 1));
+  return sum;
+}
+
+} // namespace
+
+TEST_CASE("the tutorial's two routes answer with the tutorial's fields") {
+  node n;
+  auto fast
+    = call(n.port, post_request("/OrderService/ProcessOrder", tutorial_body));
+  CHECK(fast.status == 200);
+  auto j = fast.body_json();
+  for (auto key : {"orderId", "status", "processingTimeMs", "details"})
+    CHECK_MESSAGE(j.contains(key), key);
+  CHECK(j["processingTimeMs"].get<int>() >= 150);
+  auto slow = call(
+    n.port, post_request("/OrderServiceSlow/ProcessOrder", tutorial_body));
+  CHECK(slow.status == 200);
+  CHECK(slow.body_json()["orderId"].is_string());
+  CHECK(n.proc.stop(SIGTERM, 10s) == 0);
+}
+
+TEST_CASE("an idempotency key runs one order and returns its result twice") {
+  node n;
+  auto req = post_request("/OrderService/ProcessOrder", tutorial_body,
+                          "Idempotency-Key: order-42\r\n");
+  auto a = call(n.port, req);
+  auto b = call(n.port, req);
+  REQUIRE(a.status == 200);
+  REQUIRE(b.status == 200);
+  CHECK(a.body_json()["orderId"] == b.body_json()["orderId"]);
+  auto metrics = call(n.port, get_request("/metrics")).body;
+  CHECK_MESSAGE(metric_sum(metrics, "order_node_orders_total") == 1,
+                "one execution");
+  CHECK(metric_sum(metrics, "order_node_deduplicated_total") == 1);
+}
+
+TEST_CASE("every error answers its code with a JSON body naming it") {
+  node n;
+  auto expect = [&](const std::string& raw, int code, const char* contains) {
+    auto r = call(n.port, raw);
+    CHECK(r.status == code);
+    auto j = r.body_json();
+    REQUIRE_MESSAGE(j.is_object(), r.body);
+    CHECK_MESSAGE(j["error"].get<std::string>().find(contains)
+                    != std::string::npos,
+                  j["error"]);
+    return r;
+  };
+  expect(post_request("/OrderService/ProcessOrder", "{\"userId\":"), 400,
+         "not valid JSON");
+  expect(post_request("/OrderService/ProcessOrder",
+                      R"({"userId":"u","productId":"p","quantity":0,)"
+                      R"("amount":1,"weight":1,"destination":"x"})"),
+         400, "quantity must be an integer from 1 to 10000");
+  expect(post_request("/OrderService/ProcessOrder", tutorial_body,
+                      "Idempotency-Key: has space\r\n"),
+         400, "idempotency key");
+  expect(get_request("/nope"), 404, "no route /nope");
+  auto r405 = expect(get_request("/OrderService/ProcessOrder"), 405, "GET");
+  CHECK(r405.headers.find("Allow: POST") != std::string::npos);
+  auto r405b = expect(post_request("/health", "{}"), 405, "POST");
+  CHECK(r405b.headers.find("Allow: GET") != std::string::npos);
+  expect(
+    post_request("/OrderService/ProcessOrder", tutorial_body, "", "text/plain"),
+    415, "content-type must be application/json");
+  expect(post_request("/OrderService/ProcessOrder", std::string(70'000, 'x')),
+         413, "larger than 65536");
+  expect("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(10'000, 'a')
+           + "\r\n\r\n",
+         431, "headers are larger");
+  expect("NOT HTTP AT ALL\r\n\r\n", 400, "malformed HTTP request");
+  auto ok
+    = call(n.port, post_request("/OrderService/ProcessOrder", tutorial_body));
+  CHECK_MESSAGE(ok.status == 200, "the server stays up");
+}
+
+TEST_CASE("past the in-flight bound the desk answers 503 with Retry-After") {
+  node n{{"--desk.max-in-flight=1", "--services.fraud.latency=400ms"}};
+  conn first{n.port};
+  first.send_raw(post_request("/OrderService/ProcessOrder", tutorial_body));
+  REQUIRE(wait_in_flight(n.port, 1));
+  auto r
+    = call(n.port, post_request("/OrderService/ProcessOrder", tutorial_body));
+  CHECK(r.status == 503);
+  CHECK(r.headers.find("Retry-After: 1") != std::string::npos);
+  CHECK(r.body_json()["error"].get<std::string>().find("at capacity")
+        != std::string::npos);
+  CHECK(take(first).status == 200);
+}
+
+TEST_CASE("a slow-loris client is cut while others are served") {
+  node n{{"--ingress.idle-timeout=300ms"}};
+  conn loris{n.port};
+  loris.send_raw("POST /OrderService/ProcessOrder HTTP/1.1\r\nHost: x\r\n");
+  auto ok
+    = call(n.port, post_request("/OrderService/ProcessOrder", tutorial_body));
+  CHECK(ok.status == 200);
+  bool eof = false;
+  loris.read_until([](const std::string&) { return false; }, 5s, &eof);
+  CHECK_MESSAGE(eof, "the server closed the idle connection");
+}
+
+TEST_CASE("keep-alive and pipelining answer in order on one connection") {
+  node n;
+  conn c{n.port};
+  c.send_raw(post_request("/OrderServiceSlow/ProcessOrder", tutorial_body)
+             + get_request("/health")
+             + post_request("/OrderService/ProcessOrder", tutorial_body));
+  auto a = take(c);
+  auto b = take(c);
+  auto d = take(c);
+  CHECK(a.status == 200);
+  CHECK(a.body_json()["processingTimeMs"].get<int>() >= 450);
+  CHECK(b.body_json()["status"] == "ok");
+  CHECK(d.body_json().contains("orderId"));
+}
+
+TEST_CASE("health is JSON and metrics is Prometheus text") {
+  node n;
+  call(n.port, post_request("/OrderService/ProcessOrder", tutorial_body));
+  auto h = call(n.port, get_request("/health"));
+  CHECK(h.status == 200);
+  auto hj = h.body_json();
+  CHECK(hj["status"] == "ok");
+  CHECK(hj["role"] == "single");
+  CHECK(hj["ordersInFlight"] == 0);
+  CHECK(hj["uptimeSeconds"].is_number());
+  auto m = call(n.port, get_request("/metrics"));
+  CHECK(m.status == 200);
+  CHECK(m.headers.find("text/plain; version=0.0.4") != std::string::npos);
+  static const std::regex comment{
+    R"(# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .*)"};
+  static const std::regex sample{
+    R"([a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="[^"]*",?)*\})? )"
+    R"(-?([0-9.eE+-]+|\+Inf|NaN))"};
+  std::istringstream in{m.body};
+  std::string line;
+  int samples = 0;
+  while (std::getline(in, line)) {
+    if (line.empty())
+      continue;
+    CHECK_MESSAGE(
+      (std::regex_match(line, comment) || std::regex_match(line, sample)),
+      line);
+    samples += line[0] != '#';
+  }
+  CHECK(samples > 20);
+  for (auto name :
+       {"order_node_orders_total", "order_node_order_duration_seconds_bucket",
+        "order_node_service_call_duration_seconds_count",
+        "order_node_orders_in_flight", "order_node_http_requests_total"})
+    CHECK_MESSAGE(m.body.find(name) != std::string::npos, name);
+  CHECK(metric_sum(m.body, "order_node_orders_total") == 1);
+}
+
+TEST_CASE("many concurrent connections are all answered") {
+  node n;
+  constexpr int count = 300;
+  std::vector<std::unique_ptr<conn>> conns;
+  for (int i = 0; i < count; ++i) {
+    conns.push_back(std::make_unique<conn>(n.port));
+    conns.back()->send_raw(
+      post_request("/OrderService/ProcessOrder", tutorial_body));
+  }
+  int ok = 0;
+  for (auto& c : conns)
+    ok += take(*c).status == 200;
+  CHECK(ok == count);
+}
+
+TEST_CASE("SIGTERM answers the orders in flight, then exits 0") {
+  node n;
+  conn c{n.port};
+  c.send_raw(post_request("/OrderServiceSlow/ProcessOrder", tutorial_body));
+  REQUIRE(wait_in_flight(n.port, 1)); // accepted, not answered (450 ms)
+  auto code = n.proc.stop(SIGTERM, 10s);
+  auto r = take(c);
+  CHECK(r.status == 200);
+  CHECK(r.body_json()["processingTimeMs"].get<int>() >= 450);
+  CHECK(code == 0);
+  CHECK(n.proc.err().find("stop accepting") != std::string::npos);
+}
+
+TEST_CASE("a busy port is a clear error at startup") {
+  node first;
+  auto r = run_process(
+    ORDER_NODE_BIN,
+    {"--repl=off", "--http=127.0.0.1:" + std::to_string(first.port)}, "", 10s);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("cannot listen on 127.0.0.1:") != std::string::npos);
+}
