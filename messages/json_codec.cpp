@@ -2,6 +2,7 @@
 // and the escaping; this file does the rules.
 #include "messages/json_codec.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <sstream>
 
@@ -77,45 +78,170 @@ caf::error read_quantity(const json& v, int32_t& out) {
   return bad(json_type_name(v));
 }
 
-// Rounds to `digits` decimals for output (costs to cents, ms to 1/100).
-double round_to(double x, int digits) {
-  auto f = std::pow(10.0, digits);
-  return std::round(x * f) / f;
+// Writes one JSON object by hand: results are written for every order on the
+// hot path (REPL and HTTP), and building a DOM to dump it cost a fifth of the
+// ingress's I/O thread (perf). Strings are escaped per RFC 8259; invalid
+// UTF-8 is replaced by U+FFFD, as nlohmann's dump with `replace` would.
+class json_writer {
+ public:
+  explicit json_writer(std::string& out) : out_(out) {}
+
+  void key(const char* k) {
+    out_ += first_ ? '{' : ',';
+    first_ = false;
+    out_ += '"';
+    out_ += k;
+    out_ += "\":";
+  }
+
+  void string(const std::string& x) {
+    out_ += '"';
+    if (is_valid_utf8(x)) {
+      escape(x);
+    } else {
+      for (auto c : x)
+        if (static_cast<unsigned char>(c) < 0x80)
+          escape(std::string_view{&c, 1});
+        else
+          out_ += "\xEF\xBF\xBD";
+    }
+    out_ += '"';
+  }
+
+  void number(int64_t x) {
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof(buf), x);
+    out_.append(buf, r.ptr);
+  }
+
+  // Shortest representation that reads back as the same double.
+  void number(double x) {
+    if (!std::isfinite(x)) {
+      out_ += "null";
+      return;
+    }
+    char buf[32];
+    auto r = std::to_chars(buf, buf + sizeof(buf), x);
+    out_.append(buf, r.ptr);
+  }
+
+  void boolean(bool x) { out_ += x ? "true" : "false"; }
+
+  void null() { out_ += "null"; }
+
+  void raw(const std::string& x) { out_ += x; }
+
+  void begin_array() { out_ += '['; }
+
+  void end_array() { out_ += ']'; }
+
+  void end() { out_ += first_ ? "{}" : "}"; }
+
+ private:
+  void escape(std::string_view x) {
+    for (auto c : x) {
+      switch (c) {
+        case '"':
+          out_ += "\\\"";
+          break;
+        case '\\':
+          out_ += "\\\\";
+          break;
+        case '\n':
+          out_ += "\\n";
+          break;
+        case '\r':
+          out_ += "\\r";
+          break;
+        case '\t':
+          out_ += "\\t";
+          break;
+        default:
+          if (static_cast<unsigned char>(c) < 0x20) {
+            static constexpr char hex[] = "0123456789abcdef";
+            out_ += "\\u00";
+            out_ += hex[(c >> 4) & 0xF];
+            out_ += hex[c & 0xF];
+          } else {
+            out_ += c;
+          }
+      }
+    }
+  }
+
+  std::string& out_;
+  bool first_ = true;
+};
+
+// Rounds to hundredths for output (call durations).
+double hundredths(double x) {
+  return std::round(x * 100.0) / 100.0;
 }
 
-using ordered = nlohmann::ordered_json;
-
-ordered result_json(const order_result& x) {
-  ordered j = ordered::object();
-  j["orderId"] = x.order_id;
-  j["status"] = x.status;
-  j["processingTimeMs"] = x.processing_time_ms;
-  j["details"] = x.details;
-  j["warehouse"] = x.warehouse.empty() ? ordered() : ordered(x.warehouse);
-  if (x.carrier.empty())
-    j["shipping"] = nullptr;
+void write_result(json_writer& w, const order_result& x) {
+  w.key("orderId");
+  w.string(x.order_id);
+  w.key("status");
+  w.string(x.status);
+  w.key("processingTimeMs");
+  w.number(x.processing_time_ms);
+  w.key("details");
+  w.string(x.details);
+  w.key("warehouse");
+  if (x.warehouse.empty())
+    w.null();
   else
-    j["shipping"] = {{"carrier", x.carrier},
-                     {"cost", x.shipping_cost},
-                     {"estimatedDays", x.shipping_days}};
-  j["transactionId"]
-    = x.transaction_id.empty() ? ordered() : ordered(x.transaction_id);
-  j["riskScore"] = x.risk_score < 0 ? ordered() : ordered(x.risk_score);
-  j["voided"] = x.voided;
-  auto calls = ordered::array();
-  for (auto& c : x.calls)
-    calls.push_back({{"service", c.service},
-                     {"instance", c.instance},
-                     {"attempt", c.attempt},
-                     {"ms", round_to(c.ms, 2)},
-                     {"outcome", c.outcome}});
-  j["calls"] = std::move(calls);
-  return j;
-}
-
-std::string dump(const ordered& j) {
-  // Replace invalid UTF-8 rather than throw: output must never crash.
-  return j.dump(-1, ' ', false, ordered::error_handler_t::replace);
+    w.string(x.warehouse);
+  w.key("shipping");
+  if (x.carrier.empty()) {
+    w.null();
+  } else {
+    std::string nested;
+    json_writer s{nested};
+    s.key("carrier");
+    s.string(x.carrier);
+    s.key("cost");
+    s.number(x.shipping_cost);
+    s.key("estimatedDays");
+    s.number(int64_t{x.shipping_days});
+    s.end();
+    w.raw(nested);
+  }
+  w.key("transactionId");
+  if (x.transaction_id.empty())
+    w.null();
+  else
+    w.string(x.transaction_id);
+  w.key("riskScore");
+  if (x.risk_score < 0)
+    w.null();
+  else
+    w.number(x.risk_score);
+  w.key("voided");
+  w.boolean(x.voided);
+  w.key("calls");
+  w.begin_array();
+  bool first = true;
+  for (auto& c : x.calls) {
+    if (!first)
+      w.raw(",");
+    first = false;
+    std::string nested;
+    json_writer e{nested};
+    e.key("service");
+    e.string(c.service);
+    e.key("instance");
+    e.string(c.instance);
+    e.key("attempt");
+    e.number(int64_t{c.attempt});
+    e.key("ms");
+    e.number(hundredths(c.ms));
+    e.key("outcome");
+    e.string(c.outcome);
+    e.end();
+    w.raw(nested);
+  }
+  w.end_array();
 }
 
 } // namespace
@@ -243,12 +369,23 @@ caf::expected<order_input> parse_order_json(std::string_view text,
 }
 
 std::string to_json(const order_result& x) {
-  return dump(result_json(x));
+  std::string out;
+  out.reserve(512 + 128 * x.calls.size());
+  json_writer w{out};
+  write_result(w, x);
+  w.end();
+  return out;
 }
 
 std::string to_json(const order_result& x, int64_t input_line) {
-  auto body = dump(result_json(x));
-  return "{\"input\":" + std::to_string(input_line) + "," + body.substr(1);
+  std::string out;
+  out.reserve(512 + 128 * x.calls.size());
+  json_writer w{out};
+  w.key("input");
+  w.number(input_line);
+  write_result(w, x);
+  w.end();
+  return out;
 }
 
 } // namespace order_node

@@ -138,3 +138,18 @@ TEST_CASE("UTF-8 validation rejects overlongs, surrogates and truncation") {
   CHECK_FALSE(is_valid_utf8("\xe2\x82"));         // truncated
   CHECK_FALSE(is_valid_utf8("\xf4\x90\x80\x80")); // above U+10FFFF
 }
+
+TEST_CASE("result strings are escaped and invalid UTF-8 is replaced") {
+  order_result r;
+  r.order_id = "ORD_1";
+  r.status = "failed";
+  r.details = "quote \" backslash \\ newline \n tab \t bell \x07 caf\xc3\xa9";
+  r.warehouse = "bad \xff byte";
+  auto text = to_json(r);
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  REQUIRE_MESSAGE(!j.is_discarded(), text);
+  CHECK(j["details"] == r.details);
+  CHECK(j["warehouse"] == "bad \xef\xbf\xbd byte");
+  CHECK(j["shipping"].is_null());
+  CHECK(j["calls"].is_array());
+}
