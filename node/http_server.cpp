@@ -167,6 +167,7 @@ class session : public std::enable_shared_from_this<session> {
   std::string method_;
   std::string target_;
   std::shared_ptr<response_t> res_;
+  bool counted_ = false; // this response ends a request counted as pending
 };
 
 struct core {
@@ -181,7 +182,7 @@ struct core {
   clock_type::time_point started = clock_type::now();
   bool shutting_down = false;
   bool stopped = false;
-  int64_t pending = 0; // requests waiting for the desk
+  int64_t pending = 0; // requests from handing to the desk to written
   std::function<void()> on_stopped;
   std::function<void(int)> on_signal;
 
@@ -234,8 +235,9 @@ struct core {
     });
   }
 
-  // Called when a request waiting for the desk has been answered.
-  void answered() {
+  // Called when the answer of a request handed to the desk is written (or
+  // could not be): the drain waits for these, not just for the desk.
+  void written() {
     --pending;
     if (shutting_down && pending == 0)
       finish();
@@ -385,7 +387,7 @@ void session::start_order(request_t& req, order_kind kind, const char* route) {
 }
 
 void session::answer_order(caf::expected<order_result>& r, const char* route) {
-  core_.answered();
+  counted_ = true;
   if (!r) {
     auto& err = r.error();
     bool bad
@@ -410,7 +412,7 @@ void session::start_stats(bool metrics, const char* route) {
   job->done = [self, post, metrics, route](caf::expected<desk_stats> s) {
     post->post([self, metrics, route, s = std::move(s)]() mutable {
       auto& c = self->core_;
-      c.answered();
+      self->counted_ = true;
       auto uptime
         = std::chrono::duration<double>(clock_type::now() - c.started).count();
       if (!s) {
@@ -468,6 +470,10 @@ void session::send(http::status status, std::string body, const char* route,
 
 void session::on_write(bool close_after, beast::error_code ec, size_t) {
   res_.reset();
+  if (counted_) {
+    counted_ = false;
+    core_.written(); // may stop the I/O thread: nothing below needs it then
+  }
   if (ec || close_after) {
     close();
     return;
