@@ -264,7 +264,10 @@ TEST_CASE("every error answers its code with a JSON body naming it") {
 }
 
 TEST_CASE("past the in-flight bound the desk answers 503 with Retry-After") {
-  node n{{"--desk.max-in-flight=1", "--services.fraud.latency=400ms"}};
+  // A fraud check slow enough that the first order is surely in flight
+  // however slowly this machine (or a sanitizer) runs the test.
+  node n{
+    {"--desk.max-in-flight=1", "--services.fraud.latency=2s", "--deadline=5s"}};
   conn first{n.port};
   first.send_raw(post_request("/OrderService/ProcessOrder", tutorial_body));
   REQUIRE(wait_in_flight(n.port, 1));
@@ -358,14 +361,14 @@ TEST_CASE("many concurrent connections are all answered") {
 }
 
 TEST_CASE("SIGTERM answers the orders in flight, then exits 0") {
-  node n;
+  node n{{"--services.fraud.latency=2s", "--deadline=5s"}};
   conn c{n.port};
   c.send_raw(post_request("/OrderServiceSlow/ProcessOrder", tutorial_body));
-  REQUIRE(wait_in_flight(n.port, 1)); // accepted, not answered (450 ms)
+  REQUIRE(wait_in_flight(n.port, 1)); // accepted, not answered (2.3 s)
   auto code = n.proc.stop(SIGTERM, 10s);
   auto r = take(c);
   CHECK(r.status == 200);
-  CHECK(r.body_json()["processingTimeMs"].get<int>() >= 450);
+  CHECK(r.body_json()["processingTimeMs"].get<int>() >= 2300);
   CHECK(code == 0);
   CHECK(n.proc.err().find("stop accepting") != std::string::npos);
 }
