@@ -23,8 +23,8 @@ struct http_options {
   std::string role = "single";
   std::chrono::milliseconds idle_timeout{30'000}; // per read or write
   std::chrono::milliseconds drain_timeout{10'000};
-  size_t max_body = 64 * 1024;
-  size_t max_header = 8 * 1024;
+  size_t max_body = size_t{64} * 1024;
+  size_t max_header = size_t{8} * 1024;
   /// How long the bridge waits for the desk (deadline + grace + margin).
   std::chrono::milliseconds order_timeout{3'000};
 };
