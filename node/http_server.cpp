@@ -79,7 +79,7 @@ spdlog::logger& http_log() {
 
 // Hands requests from the I/O thread to the desk; one actor, two messages
 // per order.
-caf::behavior bridge(caf::event_based_actor* self, order_desk_actor desk,
+caf::behavior bridge(caf::event_based_actor* self, const order_desk_actor& desk,
                      caf::timespan timeout) {
   return {
     [=](submit_atom, order_job_ptr& job) {
@@ -487,13 +487,13 @@ void session::close() {
   stream_.close();
 }
 
-class server_impl : public http_server {
+class server_impl final : public http_server {
  public:
   explicit server_impl(http_options opts) { core_.opts = std::move(opts); }
 
   ~server_impl() override {
-    shutdown({});
-    join();
+    begin_shutdown({});
+    wait();
   }
 
   bool bind(std::string& error) {
@@ -539,9 +539,7 @@ class server_impl : public http_server {
   }
 
   void shutdown(std::function<void()> on_stopped) override {
-    core_.post->post([this, f = std::move(on_stopped)]() mutable {
-      core_.begin_shutdown(std::move(f));
-    });
+    begin_shutdown(std::move(on_stopped));
   }
 
   void on_signal(std::function<void(int)> f) override {
@@ -549,12 +547,20 @@ class server_impl : public http_server {
       [this, f = std::move(f)]() mutable { core_.on_signal = std::move(f); });
   }
 
-  void join() override {
+  void join() override { wait(); }
+
+ private:
+  void begin_shutdown(std::function<void()> on_stopped) {
+    core_.post->post([this, f = std::move(on_stopped)]() mutable {
+      core_.begin_shutdown(std::move(f));
+    });
+  }
+
+  void wait() {
     if (thread_.joinable())
       thread_.join();
   }
 
- private:
   core core_;
   std::thread thread_;
 };
