@@ -11,6 +11,22 @@
 
 namespace order_node::testing {
 
+namespace {
+
+// In a forked child: runs `binary args...`; exits 127 if it cannot.
+[[noreturn]] void exec_or_exit(const std::string& binary,
+                               const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(binary.c_str()));
+  for (auto& a : args)
+    argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  ::execv(binary.c_str(), argv.data());
+  ::_exit(127);
+}
+
+} // namespace
+
 std::vector<std::string> run_result::lines() const {
   std::vector<std::string> out_lines;
   size_t pos = 0;
@@ -38,13 +54,7 @@ run_result run_process(const std::string& binary,
     ::dup2(err[1], 2);
     for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]})
       ::close(fd);
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(binary.c_str()));
-    for (auto& a : args)
-      argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(binary.c_str(), argv.data());
-    ::_exit(127);
+    exec_or_exit(binary, args);
   }
   ::close(in[0]);
   ::close(out[1]);
@@ -118,13 +128,7 @@ child::child(const std::string& binary, const std::vector<std::string>& args) {
     ::dup2(err[1], 2);
     ::close(err[0]);
     ::close(err[1]);
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(binary.c_str()));
-    for (auto& a : args)
-      argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(binary.c_str(), argv.data());
-    ::_exit(127);
+    exec_or_exit(binary, args);
   }
   ::close(err[1]);
   err_fd_ = err[0];
