@@ -62,14 +62,6 @@ class delay_line {
     }
   }
 
-  /// Replies waiting for their tick.
-  size_t pending() const {
-    size_t n = 0;
-    for (auto& kvp : buckets_)
-      n += kvp.second.size();
-    return n;
-  }
-
  private:
   struct entry {
     caf::typed_response_promise<T> promise;

@@ -46,11 +46,6 @@ template <class Reply>
 void on_error(order_self self, int32_t id, check_slot<Reply>* slot,
               const char* service, int32_t attempt, const caf::error& err) {
   auto& st = self->state;
-  if (err == caf::sec::request_timeout) {
-    record(self, id, service, slot->instance, attempt, "timeout");
-    set_final(self, id, slot, call_state::timed_out, "");
-    return;
-  }
   auto text = error_text(err);
   record(self, id, service, slot->instance, attempt, "error: " + text);
   auto backoff = st.params->backoff * (int64_t{1} << std::min(attempt - 1, 20));
@@ -190,7 +185,7 @@ void start_call(order_self self, int32_t id) {
     case check::inventory: {
       auto& s = r.warehouses[ref.index];
       send_call(
-        self, id, &s, "inventory",
+        self, id, &s, service_of(ref.which),
         find_route(st.routes->warehouses, s.instance), check_atom::value,
         [&](call_id c) {
           return inventory_request{std::move(c), req.product_id, req.quantity};
@@ -203,7 +198,7 @@ void start_call(order_self self, int32_t id) {
         r.payment.instance = routes.front().instance;
         st.payment_used = routes.front().handle;
       }
-      send_call(self, id, &r.payment, "payment", st.payment_used,
+      send_call(self, id, &r.payment, service_of(ref.which), st.payment_used,
                 authorize_atom::value, [&](call_id c) {
                   return payment_request{std::move(c), req.amount, "USD"};
                 });
@@ -216,8 +211,8 @@ void start_call(order_self self, int32_t id) {
         r.fraud.instance = routes.front().instance;
         handle = routes.front().handle;
       }
-      send_call(self, id, &r.fraud, "fraud", handle, assess_atom::value,
-                [&](call_id c) {
+      send_call(self, id, &r.fraud, service_of(ref.which), handle,
+                assess_atom::value, [&](call_id c) {
                   return fraud_request{std::move(c), req.user_id, req.amount};
                 });
       break;
@@ -225,8 +220,9 @@ void start_call(order_self self, int32_t id) {
     case check::shipping: {
       auto& s = r.quotes[ref.index];
       send_call(
-        self, id, &s, "shipping", find_route(st.routes->carriers, s.instance),
-        quote_atom::value, [&](call_id c) {
+        self, id, &s, service_of(ref.which),
+        find_route(st.routes->carriers, s.instance), quote_atom::value,
+        [&](call_id c) {
           return shipping_request{std::move(c), req.weight, req.destination};
         });
       break;

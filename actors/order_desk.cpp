@@ -33,12 +33,12 @@ void count(desk_state& st, order_kind kind, const order_result& r) {
 void count_calls(desk_state& st, const order_result& r) {
   for (auto& c : r.calls) {
     auto i = std::find_if(
-      st.call_stats_.begin(), st.call_stats_.end(), [&](const call_stats& x) {
+      st.calls.begin(), st.calls.end(), [&](const call_stats& x) {
         return x.service == c.service && x.instance == c.instance;
       });
-    if (i == st.call_stats_.end()) {
-      st.call_stats_.push_back(call_stats{c.service, c.instance, {}, 0, 0});
-      i = st.call_stats_.end() - 1;
+    if (i == st.calls.end()) {
+      st.calls.push_back(call_stats{c.service, c.instance, {}, 0, 0});
+      i = st.calls.end() - 1;
     }
     i->latency.observe(static_cast<int64_t>(c.ms * 1000.0));
     if (c.outcome == "timeout")
@@ -238,7 +238,7 @@ order_desk(order_desk_impl::stateful_pointer<desk_state> self,
     [=](stats_atom) {
       auto& st = self->state;
       return desk_stats{static_cast<int64_t>(st.running.size()),
-                        st.deduplicated, st.stats, st.call_stats_};
+                        st.deduplicated, st.stats, st.calls};
     },
     [=](tick_atom) { on_tick(self); },
   };

@@ -79,7 +79,7 @@ struct desk_state {
   std::unordered_map<std::string, order_result> done;
   std::deque<kept> done_order;
   std::vector<status_stats> stats;
-  std::vector<call_stats> call_stats_; // per service instance
+  std::vector<call_stats> calls; // per service instance
   static constexpr const char* name = "order_desk";
 };
 

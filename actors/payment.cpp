@@ -16,7 +16,6 @@ payment(payment_impl::stateful_pointer<payment_state> self, payment_config cfg,
       return answer(self, req);
     },
     [=](void_atom, const void_request& req) {
-      ++self->state.voided;
       node_log().debug("payment: voided {} of order key {}", req.transaction_id,
                        req.order_key);
     },

@@ -12,7 +12,6 @@
 namespace order_node {
 
 struct payment_state : service_state<payment_config, payment_reply> {
-  uint64_t voided = 0; // authorizations voided so far
   static constexpr const char* name = "payment";
 };
 

@@ -86,15 +86,46 @@ class json_writer {
  public:
   explicit json_writer(std::string& out) : out_(out) {}
 
-  void key(const char* k) {
-    out_ += first_ ? '{' : ',';
+  void begin_object() {
+    comma();
+    out_ += '{';
+    first_ = true;
+  }
+
+  void end_object() {
+    out_ += '}';
     first_ = false;
+  }
+
+  void begin_array() {
+    comma();
+    out_ += '[';
+    first_ = true;
+  }
+
+  void end_array() {
+    out_ += ']';
+    first_ = false;
+  }
+
+  void key(const char* k) {
+    comma();
     out_ += '"';
     out_ += k;
     out_ += "\":";
+    first_ = true; // the value follows without a comma
+  }
+
+  /// A string, or null when it is empty.
+  void string_or_null(const std::string& x) {
+    if (x.empty())
+      null();
+    else
+      string(x);
   }
 
   void string(const std::string& x) {
+    comma();
     out_ += '"';
     if (is_valid_utf8(x)) {
       escape(x);
@@ -109,6 +140,7 @@ class json_writer {
   }
 
   void number(int64_t x) {
+    comma();
     char buf[24];
     auto r = std::to_chars(buf, buf + sizeof(buf), x);
     out_.append(buf, r.ptr);
@@ -116,6 +148,7 @@ class json_writer {
 
   // Shortest representation that reads back as the same double.
   void number(double x) {
+    comma();
     if (!std::isfinite(x)) {
       out_ += "null";
       return;
@@ -125,19 +158,24 @@ class json_writer {
     out_.append(buf, r.ptr);
   }
 
-  void boolean(bool x) { out_ += x ? "true" : "false"; }
+  void boolean(bool x) {
+    comma();
+    out_ += x ? "true" : "false";
+  }
 
-  void null() { out_ += "null"; }
-
-  void raw(const std::string& x) { out_ += x; }
-
-  void begin_array() { out_ += '['; }
-
-  void end_array() { out_ += ']'; }
-
-  void end() { out_ += first_ ? "{}" : "}"; }
+  void null() {
+    comma();
+    out_ += "null";
+  }
 
  private:
+  // Separates this value from the previous one in an object or array.
+  void comma() {
+    if (!first_)
+      out_ += ',';
+    first_ = false;
+  }
+
   void escape(std::string_view x) {
     for (auto c : x) {
       switch (c) {
@@ -178,6 +216,7 @@ double hundredths(double x) {
   return std::round(x * 100.0) / 100.0;
 }
 
+// The fields of a result, inside an object the caller has begun.
 void write_result(json_writer& w, const order_result& x) {
   w.key("orderId");
   w.string(x.order_id);
@@ -188,30 +227,22 @@ void write_result(json_writer& w, const order_result& x) {
   w.key("details");
   w.string(x.details);
   w.key("warehouse");
-  if (x.warehouse.empty())
-    w.null();
-  else
-    w.string(x.warehouse);
+  w.string_or_null(x.warehouse);
   w.key("shipping");
   if (x.carrier.empty()) {
     w.null();
   } else {
-    std::string nested;
-    json_writer s{nested};
-    s.key("carrier");
-    s.string(x.carrier);
-    s.key("cost");
-    s.number(x.shipping_cost);
-    s.key("estimatedDays");
-    s.number(int64_t{x.shipping_days});
-    s.end();
-    w.raw(nested);
+    w.begin_object();
+    w.key("carrier");
+    w.string(x.carrier);
+    w.key("cost");
+    w.number(x.shipping_cost);
+    w.key("estimatedDays");
+    w.number(int64_t{x.shipping_days});
+    w.end_object();
   }
   w.key("transactionId");
-  if (x.transaction_id.empty())
-    w.null();
-  else
-    w.string(x.transaction_id);
+  w.string_or_null(x.transaction_id);
   w.key("riskScore");
   if (x.risk_score < 0)
     w.null();
@@ -221,25 +252,19 @@ void write_result(json_writer& w, const order_result& x) {
   w.boolean(x.voided);
   w.key("calls");
   w.begin_array();
-  bool first = true;
   for (auto& c : x.calls) {
-    if (!first)
-      w.raw(",");
-    first = false;
-    std::string nested;
-    json_writer e{nested};
-    e.key("service");
-    e.string(c.service);
-    e.key("instance");
-    e.string(c.instance);
-    e.key("attempt");
-    e.number(int64_t{c.attempt});
-    e.key("ms");
-    e.number(hundredths(c.ms));
-    e.key("outcome");
-    e.string(c.outcome);
-    e.end();
-    w.raw(nested);
+    w.begin_object();
+    w.key("service");
+    w.string(c.service);
+    w.key("instance");
+    w.string(c.instance);
+    w.key("attempt");
+    w.number(int64_t{c.attempt});
+    w.key("ms");
+    w.number(hundredths(c.ms));
+    w.key("outcome");
+    w.string(c.outcome);
+    w.end_object();
   }
   w.end_array();
 }
@@ -372,8 +397,9 @@ std::string to_json(const order_result& x) {
   std::string out;
   out.reserve(512 + 128 * x.calls.size());
   json_writer w{out};
+  w.begin_object();
   write_result(w, x);
-  w.end();
+  w.end_object();
   return out;
 }
 
@@ -381,10 +407,11 @@ std::string to_json(const order_result& x, int64_t input_line) {
   std::string out;
   out.reserve(512 + 128 * x.calls.size());
   json_writer w{out};
+  w.begin_object();
   w.key("input");
   w.number(input_line);
   write_result(w, x);
-  w.end();
+  w.end_object();
   return out;
 }
 

@@ -5,8 +5,6 @@
 
 namespace order_node {
 
-constexpr std::array<int64_t, 22> latency_histogram::bounds_us;
-
 void latency_histogram::observe(int64_t us) {
   auto i = std::lower_bound(bounds_us.begin(), bounds_us.end(), us)
            - bounds_us.begin();
