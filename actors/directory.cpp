@@ -10,6 +10,10 @@ directory(directory_actor::stateful_pointer<directory_state> self,
     = std::make_shared<const service_routes>(std::move(routes));
   return {
     [=](lookup_atom) { return self->state.routes; },
+    [=](routes_atom, service_routes_ptr& routes) {
+      if (routes)
+        self->state.routes = std::move(routes);
+    },
   };
 }
 

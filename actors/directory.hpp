@@ -1,5 +1,7 @@
 // actors/directory.hpp — knows where each service instance lives and tells
-// orders. In the single role it holds the locally spawned instances.
+// orders. In the single role it holds the locally spawned instances; on a
+// front, the peer manager replaces its routes whenever a peer comes or goes
+// (relays to the instances on the peers: actors/relay.hpp).
 // Interface: messages/interfaces.hpp (directory_actor).
 #pragma once
 

@@ -8,6 +8,11 @@
 
 namespace order_node {
 
+// How many instances can serve slot `id`, and the call of slot `id` (a
+// failover sends the same attempt to the next instance).
+size_t instances_for(order_self self, int32_t id);
+void call_slot(order_self self, int32_t id, bool failover);
+
 namespace {
 
 using clock_type = caf::actor_clock;
@@ -16,13 +21,33 @@ double ms_between(clock_type::time_point from, clock_type::time_point to) {
   return std::chrono::duration<double, std::milli>(to - from).count();
 }
 
+// The instances named `instance` (any name if empty): one per node hosting
+// it. Orders spread over them by their key; a failover takes the next one.
 template <class Handle>
-Handle find_route(const std::vector<instance_route<Handle>>& routes,
-                  const std::string& instance) {
+size_t count_routes(const std::vector<instance_route<Handle>>& routes,
+                    const std::string& instance) {
+  size_t n = 0;
   for (auto& r : routes)
-    if (r.instance == instance)
-      return r.handle;
-  return Handle{};
+    if (instance.empty() || r.instance == instance)
+      ++n;
+  return n;
+}
+
+template <class Handle>
+const instance_route<Handle>*
+pick_route(const std::vector<instance_route<Handle>>& routes,
+           const std::string& instance, size_t pick) {
+  auto n = count_routes(routes, instance);
+  if (n == 0)
+    return nullptr;
+  pick %= n;
+  for (auto& r : routes)
+    if (instance.empty() || r.instance == instance) {
+      if (pick == 0)
+        return &r;
+      --pick;
+    }
+  return nullptr;
 }
 
 void record(order_self self, int32_t id, const char* service,
@@ -48,6 +73,17 @@ void on_error(order_self self, int32_t id, check_slot<Reply>* slot,
   auto& st = self->state;
   auto text = error_text(err);
   record(self, id, service, slot->instance, attempt, "error: " + text);
+  auto& failovers = st.failovers[static_cast<size_t>(id)];
+  if (is_node_lost(err)
+      && static_cast<size_t>(failovers) + 1 < instances_for(self, id)
+      && self->clock().now() < st.deadline) {
+    // Lost with its node, not refused: the same attempt goes to the next
+    // instance at once.
+    ++failovers;
+    slot->state = call_state::pending;
+    call_slot(self, id, true);
+    return;
+  }
   auto backoff = st.params->backoff * (int64_t{1} << std::min(attempt - 1, 20));
   if (attempt < st.params->max_attempts
       && worth_retry(st.replies, slot_of(st.replies, id))
@@ -63,10 +99,10 @@ void on_error(order_self self, int32_t id, check_slot<Reply>* slot,
 template <class Reply, class Handle, class Atom, class MakeRequest>
 void send_call(order_self self, int32_t id, check_slot<Reply>* slot,
                const char* service, const Handle& handle, Atom atom,
-               MakeRequest make_request) {
+               bool failover, MakeRequest make_request) {
   auto& st = self->state;
   auto now = self->clock().now();
-  auto attempt = ++slot->attempts;
+  auto attempt = failover ? slot->attempts : ++slot->attempts;
   st.sent_at[static_cast<size_t>(id)] = now;
   auto remaining = st.deadline - now;
   if (remaining.count() <= 0) {
@@ -174,45 +210,66 @@ int32_t slot_count(const order_replies& r) {
   return static_cast<int32_t>(r.warehouses.size() + 2 + r.quotes.size());
 }
 
-void start_call(order_self self, int32_t id) {
+size_t instances_for(order_self self, int32_t id) {
+  auto& st = self->state;
+  auto& r = st.replies;
+  auto ref = slot_of(r, id);
+  switch (ref.which) {
+    case check::inventory:
+      return count_routes(st.routes->warehouses,
+                          r.warehouses[ref.index].instance);
+    case check::payment:
+      return count_routes(st.routes->payments, "");
+    case check::fraud:
+      return count_routes(st.routes->frauds, "");
+    case check::shipping:
+      return count_routes(st.routes->carriers, r.quotes[ref.index].instance);
+  }
+  return 0;
+}
+
+void call_slot(order_self self, int32_t id, bool failover) {
   auto& st = self->state;
   if (st.decided)
     return;
   auto& r = st.replies;
   auto& req = st.job.request;
   auto ref = slot_of(r, id);
+  auto pick
+    = st.pick + static_cast<size_t>(st.failovers[static_cast<size_t>(id)]);
+  // The chosen route's handle, or an invalid one (no instance).
+  auto handle_of = [](auto* route) {
+    using handle_type = std::decay_t<decltype(route->handle)>;
+    return route != nullptr ? route->handle : handle_type{};
+  };
   switch (ref.which) {
     case check::inventory: {
       auto& s = r.warehouses[ref.index];
       send_call(
         self, id, &s, service_of(ref.which),
-        find_route(st.routes->warehouses, s.instance), check_atom::value,
-        [&](call_id c) {
+        handle_of(pick_route(st.routes->warehouses, s.instance, pick)),
+        check_atom::value, failover, [&](call_id c) {
           return inventory_request{std::move(c), req.product_id, req.quantity};
         });
       break;
     }
     case check::payment: {
-      auto& routes = st.routes->payments;
-      if (!routes.empty()) {
-        r.payment.instance = routes.front().instance;
-        st.payment_used = routes.front().handle;
-      }
+      auto* route = pick_route(st.routes->payments, "", pick);
+      if (route != nullptr)
+        r.payment.instance = route->instance;
+      st.payment_used = handle_of(route);
       send_call(self, id, &r.payment, service_of(ref.which), st.payment_used,
-                authorize_atom::value, [&](call_id c) {
+                authorize_atom::value, failover, [&](call_id c) {
                   return payment_request{std::move(c), req.amount, "USD"};
                 });
       break;
     }
     case check::fraud: {
-      auto& routes = st.routes->frauds;
-      fraud_actor handle;
-      if (!routes.empty()) {
-        r.fraud.instance = routes.front().instance;
-        handle = routes.front().handle;
-      }
-      send_call(self, id, &r.fraud, service_of(ref.which), handle,
-                assess_atom::value, [&](call_id c) {
+      auto* route = pick_route(st.routes->frauds, "", pick);
+      if (route != nullptr)
+        r.fraud.instance = route->instance;
+      send_call(self, id, &r.fraud, service_of(ref.which), handle_of(route),
+                assess_atom::value, failover, [&](call_id c) {
                   return fraud_request{std::move(c), req.user_id, req.amount};
                 });
       break;
@@ -221,13 +278,17 @@ void start_call(order_self self, int32_t id) {
       auto& s = r.quotes[ref.index];
       send_call(
         self, id, &s, service_of(ref.which),
-        find_route(st.routes->carriers, s.instance), quote_atom::value,
-        [&](call_id c) {
+        handle_of(pick_route(st.routes->carriers, s.instance, pick)),
+        quote_atom::value, failover, [&](call_id c) {
           return shipping_request{std::move(c), req.weight, req.destination};
         });
       break;
     }
   }
+}
+
+void start_call(order_self self, int32_t id) {
+  call_slot(self, id, false);
 }
 
 void finish(order_self self) {
@@ -258,6 +319,8 @@ order_impl::behavior_type order_behavior(order_self self) {
   auto& st = self->state;
   st.deadline = st.job.accepted_at + st.params->deadline;
   st.sent_at.resize(static_cast<size_t>(slot_count(st.replies)));
+  st.failovers.resize(st.sent_at.size());
+  st.pick = std::hash<std::string>{}(st.job.order_key);
   st.calls.reserve(st.sent_at.size() + 2);
   return {
     [=](run_atom) -> caf::result<order_result> {

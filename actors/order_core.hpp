@@ -50,6 +50,8 @@ struct order_state {
   order_replies replies;
   std::vector<call_record> calls;
   std::vector<caf::actor_clock::time_point> sent_at; // per slot id
+  std::vector<int32_t> failovers; // per slot id: instances lost so far
+  size_t pick = 0; // which instance of a service, when several (from the key)
   caf::typed_response_promise<order_result> promise;
   caf::actor_clock::time_point deadline;
   int32_t outstanding = 0;    // slots still pending (parallel order)

@@ -50,7 +50,16 @@ struct services_config {
   payment_config payment;
   fraud_config fraud;
   std::vector<carrier_config> carriers;
+  /// The instances this node hosts, by instance_names() name; empty: all.
+  std::vector<std::string> hosts;
 };
+
+/// The name of every instance in `cfg`, as --hosts spells them:
+/// warehouse:Main, warehouse:Backup, payment, fraud, carrier:Standard, ...
+std::vector<std::string> instance_names(const services_config& cfg);
+
+/// True if `cfg` hosts the instance named `name` (see instance_names()).
+bool hosts_instance(const services_config& cfg, const std::string& name);
 
 /// The tutorial's services: warehouses Main and Backup, one payment gateway,
 /// one fraud model, carriers Standard, Economy and FastShip.

@@ -16,14 +16,19 @@ service_routes spawn_services(caf::actor_system& sys,
   service_routes out;
   auto res = cfg.timer_resolution;
   for (auto& w : cfg.warehouses)
-    out.warehouses.push_back(
-      {w.instance, sys.spawn(warehouse, w, cfg.seed, res)});
-  out.payments.push_back(
-    {cfg.payment.instance, sys.spawn(payment, cfg.payment, cfg.seed, res)});
-  out.frauds.push_back(
-    {cfg.fraud.instance, sys.spawn(fraud, cfg.fraud, cfg.seed, res)});
+    if (hosts_instance(cfg, "warehouse:" + w.instance))
+      out.warehouses.push_back(
+        {w.instance, sys.spawn(warehouse, w, cfg.seed, res)});
+  if (hosts_instance(cfg, "payment"))
+    out.payments.push_back(
+      {cfg.payment.instance, sys.spawn(payment, cfg.payment, cfg.seed, res)});
+  if (hosts_instance(cfg, "fraud"))
+    out.frauds.push_back(
+      {cfg.fraud.instance, sys.spawn(fraud, cfg.fraud, cfg.seed, res)});
   for (auto& c : cfg.carriers)
-    out.carriers.push_back({c.instance, sys.spawn(carrier, c, cfg.seed, res)});
+    if (hosts_instance(cfg, "carrier:" + c.instance))
+      out.carriers.push_back(
+        {c.instance, sys.spawn(carrier, c, cfg.seed, res)});
   return out;
 }
 

@@ -3,6 +3,7 @@
 // of the calls that still succeed unchanged.
 #include "actors/simulate.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "actors/outcome.hpp"
@@ -37,6 +38,23 @@ services_config tutorial_services(uint64_t seed) {
   fastship.days = 1;
   cfg.carriers = {standard, economy, fastship};
   return cfg;
+}
+
+std::vector<std::string> instance_names(const services_config& cfg) {
+  std::vector<std::string> out;
+  for (auto& w : cfg.warehouses)
+    out.push_back("warehouse:" + w.instance);
+  out.emplace_back("payment");
+  out.emplace_back("fraud");
+  for (auto& c : cfg.carriers)
+    out.push_back("carrier:" + c.instance);
+  return out;
+}
+
+bool hosts_instance(const services_config& cfg, const std::string& name) {
+  return cfg.hosts.empty()
+         || std::find(cfg.hosts.begin(), cfg.hosts.end(), name)
+              != cfg.hosts.end();
 }
 
 void scale_latencies(services_config& cfg, double scale) {

@@ -18,5 +18,12 @@ using run_atom = caf::atom_constant<caf::atom("run")>;             // order
 using tick_atom = caf::atom_constant<caf::atom("tick")>;           // timers
 using retry_atom = caf::atom_constant<caf::atom("retry")>;         // order
 using deadline_atom = caf::atom_constant<caf::atom("deadline")>;   // order
+using routes_atom = caf::atom_constant<caf::atom("routes")>;       // directory
+using hello_atom = caf::atom_constant<caf::atom("hello")>;         // node
+using ping_atom = caf::atom_constant<caf::atom("ping")>;           // node
+using nodes_atom = caf::atom_constant<caf::atom("nodes")>;         // peers
+using ready_atom = caf::atom_constant<caf::atom("ready")>;         // peers
+using target_atom = caf::atom_constant<caf::atom("target")>;       // relay
+using name_atom = caf::atom_constant<caf::atom("name")>;           // node
 
 } // namespace order_node

@@ -18,6 +18,10 @@ std::string to_string(order_errc x) {
       return "no_instance";
     case order_errc::internal:
       return "internal";
+    case order_errc::node_lost:
+      return "node_lost";
+    case order_errc::incompatible:
+      return "incompatible";
   }
   return "unknown";
 }
@@ -25,6 +29,13 @@ std::string to_string(order_errc x) {
 caf::error make_error(order_errc x, std::string text) {
   return caf::error{static_cast<uint8_t>(x), caf::atom("order"),
                     caf::make_message(std::move(text))};
+}
+
+bool is_node_lost(const caf::error& err) {
+  if (err.category() == caf::atom("order"))
+    return err.code() == static_cast<uint8_t>(order_errc::node_lost);
+  return err.category() == caf::atom("system")
+         && err.code() == static_cast<uint8_t>(caf::sec::request_receiver_down);
 }
 
 std::string error_text(const caf::error& err) {

@@ -18,7 +18,16 @@ enum class order_errc : uint8_t {
   no_instance,
   /// Something inside order-node failed (an actor died, a bug).
   internal,
+  /// The node hosting an actor was lost (connection closed or no heartbeat);
+  /// the call may be sent again to another instance.
+  node_lost,
+  /// A peer speaks another message set (different type names or version).
+  incompatible,
 };
+
+/// True for errors that say the callee's node, not the callee, failed:
+/// order_errc::node_lost, or CAF's "receiver down" for a dead local relay.
+bool is_node_lost(const caf::error& err);
 
 std::string to_string(order_errc x);
 

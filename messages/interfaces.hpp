@@ -11,6 +11,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "messages/atoms.hpp"
+#include "messages/cluster_types.hpp"
 #include "messages/order_types.hpp"
 #include "messages/service_types.hpp"
 #include "messages/stats_types.hpp"
@@ -77,8 +78,12 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(order_node::service_routes_ptr)
 namespace order_node {
 
 /// Knows where each service instance lives.
-using directory_actor
-  = caf::typed_actor<caf::replies_to<lookup_atom>::with<service_routes_ptr>>;
+using directory_actor = caf::typed_actor<
+  // The routes orders use now.
+  caf::replies_to<lookup_atom>::with<service_routes_ptr>,
+  // Replaces the routes (a front's peer manager, whenever a peer comes or
+  // goes).
+  caf::reacts_to<routes_atom, service_routes_ptr>>;
 
 /// One order (parallel or sequential): runs once, answers, quits.
 using order_actor = caf::typed_actor<
@@ -93,5 +98,34 @@ using order_desk_actor = caf::typed_actor<
   caf::replies_to<submit_atom, order_submission>::with<order_result>,
   // Counters and latency histograms so far.
   caf::replies_to<stats_atom>::with<desk_stats>>;
+
+/// What a node publishes on --listen: who it is and what it hosts.
+struct node_info {
+  std::string name;      // role@host:port
+  std::string role;      // "services" or "front"
+  service_routes routes; // the instances it hosts (services role)
+  order_desk_actor desk; // its order desk (front role), else invalid
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, node_info& x) {
+  return f(caf::meta::type_name("node_info"), x.name, x.role, x.routes, x.desk);
+}
+
+/// A node as its peers see it (published by the services and front roles).
+using node_actor = caf::typed_actor<
+  // Introduce yourself; the argument is the caller's protocol fingerprint
+  // (order_errc::incompatible if it differs from this node's).
+  caf::replies_to<hello_atom, std::string>::with<node_info>,
+  // Heartbeat: answers its argument at once.
+  caf::replies_to<ping_atom, int64_t>::with<int64_t>>;
+
+/// A node's view of its peers (front and client roles).
+using peers_actor = caf::typed_actor<
+  // Every configured peer, in configuration order.
+  caf::replies_to<nodes_atom>::with<std::vector<peer_info>>,
+  // Answers once every peer is up or has failed its first attempt; the
+  // answer counts the peers that are up.
+  caf::replies_to<ready_atom>::with<int32_t>>;
 
 } // namespace order_node

@@ -1,6 +1,10 @@
 // messages/registry.cpp — see registry.hpp.
 #include "messages/registry.hpp"
 
+#include <cstdio>
+#include <string>
+#include <vector>
+
 #include <caf/actor_system_config.hpp>
 
 #include "messages/errors.hpp"
@@ -12,7 +16,26 @@ const char* to_string(order_kind x) {
   return x == order_kind::parallel ? "parallel" : "sequential";
 }
 
-void register_types(caf::actor_system_config& cfg) {
+namespace {
+
+// Registers each type under its wire name and keeps the names for the
+// fingerprint.
+struct type_list {
+  caf::actor_system_config* cfg;
+  std::vector<std::string>* names;
+  template <class T>
+  type_list& add_message_type(const char* name) {
+    if (cfg != nullptr)
+      cfg->add_message_type<T>(name);
+    names->emplace_back(name);
+    return *this;
+  }
+};
+
+/// Bump when a message keeps its name but changes its fields.
+constexpr const char* protocol_version = "order-node/1";
+
+void add_types(type_list cfg) {
   cfg.add_message_type<order_request>("order_request")
     .add_message_type<order_submission>("order_submission")
     .add_message_type<call_record>("call_record")
@@ -42,7 +65,33 @@ void register_types(caf::actor_system_config& cfg) {
     .add_message_type<service_routes>("service_routes")
     .add_message_type<directory_actor>("directory_actor")
     .add_message_type<order_actor>("order_actor")
-    .add_message_type<order_desk_actor>("order_desk_actor");
+    .add_message_type<order_desk_actor>("order_desk_actor")
+    .add_message_type<peer_info>("peer_info")
+    .add_message_type<std::vector<peer_info>>("peer_info_list")
+    .add_message_type<node_info>("node_info")
+    .add_message_type<node_actor>("node_actor");
+}
+
+} // namespace
+
+std::string protocol_fingerprint() {
+  std::vector<std::string> names;
+  add_types(type_list{nullptr, &names});
+  // FNV-1a over the names in registration order.
+  uint64_t h = 14695981039346656037ull;
+  for (auto& n : names) {
+    for (unsigned char c : n)
+      h = (h ^ c) * 1099511628211ull;
+    h = (h ^ 0xFF) * 1099511628211ull;
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  return std::string{protocol_version} + "/" + hex;
+}
+
+void register_types(caf::actor_system_config& cfg) {
+  std::vector<std::string> names;
+  add_types(type_list{&cfg, &names});
   cfg.add_error_category(caf::atom("order"), [](uint8_t code, caf::atom_value,
                                                 const caf::message& ctx) {
     auto text = "order_errc::" + to_string(static_cast<order_errc>(code));

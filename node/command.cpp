@@ -247,6 +247,8 @@ caf::expected<command> parse_command(std::string_view line) {
   };
   if (verb == "stats")
     return no_args(simple_command::stats);
+  if (verb == "nodes")
+    return no_args(simple_command::nodes);
   if (verb == "help")
     return no_args(simple_command::help);
   if (verb == "quit" || verb == "exit")
@@ -261,7 +263,7 @@ caf::expected<command> parse_command(std::string_view line) {
     return parse_bench(*kvs);
   }
   return invalid("unknown command " + quote(verb)
-                 + "; try order, slow, bench, stats, help or quit");
+                 + "; try order, slow, bench, stats, nodes, help or quit");
 }
 
 } // namespace order_node

@@ -4,7 +4,7 @@
 //   order key=value ... | order {json}     a parallel order
 //   slow  key=value ... | slow  {json}     a sequential order
 //   bench orders=N concurrency=C [mode=parallel|sequential] [latency-scale=X]
-//   stats | help | quit
+//   stats | nodes | help | quit
 //   (blank lines and lines starting with '#' are ignored)
 #pragma once
 
@@ -38,7 +38,7 @@ struct bench_command {
   std::optional<double> latency_scale; // unset: the node's services
 };
 
-enum class simple_command { stats, help, quit };
+enum class simple_command { stats, nodes, help, quit };
 
 using command
   = std::variant<blank_command, order_command, bench_command, simple_command>;

@@ -1,6 +1,7 @@
 // node/config.cpp — see config.hpp.
 #include "node/config.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <caf/config_option_adder.hpp>
@@ -46,7 +47,36 @@ node_config::node_config() {
          "disables it (default: 127.0.0.1:9080)")
     .add(repl, "repl",
          "'off': do not read commands from stdin, serve until SIGTERM or "
-         "SIGINT (default: on)");
+         "SIGINT (default: on)")
+    .add(role, "role",
+         "single (everything in one process), services (hosts service "
+         "instances), front (desk, REPL, HTTP; uses services peers) or client "
+         "(a REPL for a remote front) (default: single)")
+    .add(listen, "listen",
+         "services/front: HOST:PORT to publish this node on; a bare PORT "
+         "means 127.0.0.1:PORT, port 0 picks a free one (logged) (required "
+         "for services)")
+    .add(peers, "peers", "front: the services nodes, HOST:PORT,HOST:PORT,...")
+    .add(hosts, "hosts",
+         "services: the instances to host, e.g. "
+         "warehouse:Main,payment,carrier:Standard (default: all)")
+    .add(connect, "connect", "client: the front's --listen address HOST:PORT")
+    .add(tls_cert, "tls-cert",
+         "PEM certificate of this node: with --tls-key and --tls-ca, nodes "
+         "talk TLS and accept only peers signed by the CA")
+    .add(tls_key, "tls-key", "PEM private key of --tls-cert")
+    .add(tls_ca, "tls-ca", "PEM certificate of the CA that signs the nodes");
+  opt_group{custom_options_, "cluster"}
+    .add(heartbeat_interval, "heartbeat-interval",
+         "front/client: how often each peer is pinged (default: 500ms)")
+    .add(heartbeat_timeout, "heartbeat-timeout",
+         "a peer silent this long is down and routed around; it is suspect "
+         "after two silent intervals (default: 3s)")
+    .add(connect_timeout, "connect-timeout",
+         "bound of one connection attempt, handshake included (default: 2s)")
+    .add(reconnect_max, "reconnect-max",
+         "reconnect attempts back off from 100ms, doubling up to this "
+         "(default: 2s)");
   opt_group{custom_options_, "ingress"}
     .add(idle_timeout, "idle-timeout",
          "an HTTP client that sends or reads nothing for this long is cut "
@@ -107,7 +137,7 @@ std::string node_config::usage() const {
   for (auto& opt : custom_options_) {
     auto cat = std::string{opt.category().begin(), opt.category().end()};
     if (cat != "global" && cat != "order" && cat != "desk" && cat != "ingress"
-        && cat.rfind("services", 0) != 0)
+        && cat != "cluster" && cat.rfind("services", 0) != 0)
       continue;
     if (cat != group) {
       group = cat;
@@ -167,7 +197,9 @@ std::string node_config::check() const {
   }
   if (repl != "on" && repl != "off")
     return "repl must be on or off, got '" + repl + "'";
-  if (repl == "off" && http == "off")
+  if (auto problem = check_cluster(); !problem.empty())
+    return problem;
+  if (repl == "off" && http == "off" && role != "services")
     return "with repl=off and http=off order-node would have nothing to do";
   if (idle_timeout.count() <= 0 || drain_timeout.count() < 0)
     return "ingress.idle-timeout must be greater than 0 and "
@@ -202,6 +234,106 @@ std::string node_config::check() const {
   return {};
 }
 
+namespace {
+
+bool valid_address(const std::string& text, bool port_zero_ok = false) {
+  std::string host;
+  uint16_t port = 0;
+  return parse_host_port(text, host, port) && (port != 0 || port_zero_ok);
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    auto comma = text.find(',', start);
+    if (comma == std::string::npos)
+      comma = text.size();
+    out.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+} // namespace
+
+std::string node_config::listen_address() const {
+  if (!listen.empty() && listen.find(':') == std::string::npos)
+    return "127.0.0.1:" + listen;
+  return listen;
+}
+
+std::vector<std::string> node_config::peer_list() const {
+  if (role == "client")
+    return {connect};
+  if (role == "front" && !peers.empty())
+    return split_list(peers);
+  return {};
+}
+
+std::vector<std::string> node_config::host_list() const {
+  return hosts.empty() ? std::vector<std::string>{} : split_list(hosts);
+}
+
+bool node_config::tls() const {
+  return !tls_cert.empty() || !tls_key.empty() || !tls_ca.empty();
+}
+
+std::string node_config::check_cluster() const {
+  if (role != "single" && role != "services" && role != "front"
+      && role != "client")
+    return "role must be single, services, front or client, got '" + role + "'";
+  auto only = [&](const std::string& value, const char* name,
+                  std::initializer_list<const char*> roles) -> std::string {
+    if (value.empty())
+      return {};
+    for (auto r : roles)
+      if (role == r)
+        return {};
+    return std::string{name} + " does not apply to role=" + role;
+  };
+  for (auto problem :
+       {only(listen, "listen", {"services", "front"}),
+        only(peers, "peers", {"front"}), only(hosts, "hosts", {"services"}),
+        only(connect, "connect", {"client"})})
+    if (!problem.empty())
+      return problem;
+  if (role == "services" && listen.empty())
+    return "role=services needs --listen=HOST:PORT";
+  if (!listen.empty() && !valid_address(listen_address(), true))
+    return "listen must be HOST:PORT or PORT (0 picks a free port), got '"
+           + listen + "'";
+  if (role == "client" && connect.empty())
+    return "role=client needs --connect=HOST:PORT (the front's --listen)";
+  for (auto& p : peer_list())
+    if (!valid_address(p))
+      return std::string{role == "client" ? "connect" : "peers"}
+             + " must be HOST:PORT[,HOST:PORT...] with ports from 1 to "
+               "65535, got '"
+             + p + "'";
+  auto all = instance_names(tutorial_services(0));
+  for (auto& h : host_list())
+    if (std::find(all.begin(), all.end(), h) == all.end()) {
+      std::string valid;
+      for (auto& a : all)
+        valid += (valid.empty() ? "" : ",") + a;
+      return "hosts: unknown instance '" + h + "'; valid: " + valid;
+    }
+  if (tls() && (tls_cert.empty() || tls_key.empty() || tls_ca.empty()))
+    return "tls-cert, tls-key and tls-ca go together: give all three or none";
+  if (tls() && role == "single")
+    return "the tls options apply to the cluster roles, not role=single";
+  if (heartbeat_interval.count() <= 0
+      || heartbeat_timeout <= 2 * heartbeat_interval)
+    return "cluster.heartbeat-timeout must be more than twice "
+           "cluster.heartbeat-interval (and the interval above 0)";
+  if (connect_timeout.count() <= 0
+      || reconnect_max < std::chrono::milliseconds(100))
+    return "cluster.connect-timeout must be above 0 and "
+           "cluster.reconnect-max at least 100ms";
+  return {};
+}
+
 services_config node_config::make_services(uint64_t effective_seed,
                                            double scale) const {
   auto out = tutorial_services(effective_seed);
@@ -218,6 +350,7 @@ services_config node_config::make_services(uint64_t effective_seed,
     c.error_rate = carrier.error_rate;
   }
   scale_latencies(out, scale);
+  out.hosts = host_list();
   return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <caf/actor_system_config.hpp>
 
@@ -25,6 +26,22 @@ class node_config : public caf::actor_system_config {
   std::string log_level = "info";
   std::string http = "127.0.0.1:9080"; // HOST:PORT or "off"
   std::string repl = "on";             // "off": do not read stdin
+
+  // cluster (global names: the interface of issue #5)
+  std::string role = "single"; // single, services, front, client
+  std::string listen;          // HOST:PORT (services, front)
+  std::string peers;           // HOST:PORT,... (front)
+  std::string hosts;           // instance names,... (services; empty: all)
+  std::string connect;         // HOST:PORT (client)
+  std::string tls_cert;        // PEM files: all three or none
+  std::string tls_key;
+  std::string tls_ca;
+
+  // cluster.*
+  caf::timespan heartbeat_interval = std::chrono::milliseconds(500);
+  caf::timespan heartbeat_timeout = std::chrono::seconds(3);
+  caf::timespan connect_timeout = std::chrono::seconds(2);
+  caf::timespan reconnect_max = std::chrono::seconds(2);
 
   // ingress.*
   caf::timespan idle_timeout = std::chrono::seconds(30);
@@ -58,6 +75,21 @@ class node_config : public caf::actor_system_config {
 
   /// The services of this node for the effective seed and a latency scale.
   services_config make_services(uint64_t effective_seed, double scale) const;
+
+  /// True if the TLS options are set (checked: all three or none).
+  bool tls() const;
+
+  /// --listen with a bare PORT completed to 127.0.0.1:PORT.
+  std::string listen_address() const;
+
+  /// The peers to connect to: --peers (front) or --connect (client).
+  std::vector<std::string> peer_list() const;
+
+  /// --hosts as a list (empty: all instances).
+  std::vector<std::string> host_list() const;
+
+  /// The cluster options' problems (part of check()).
+  std::string check_cluster() const;
 
   /// The desk's settings for the effective seed.
   desk_config make_desk(uint64_t effective_seed) const;

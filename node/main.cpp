@@ -1,14 +1,24 @@
 // node/main.cpp — the order-node program: parse the configuration, start the
-// pipeline (single role), the HTTP ingress and the REPL; on the end of input,
+// role's actors (single: the whole pipeline; services: service instances
+// published on --listen; front: desk and peer manager; client: a relay to a
+// remote front's desk), the HTTP ingress and the REPL; on the end of input,
 // `quit`, SIGTERM or SIGINT, drain what is in flight and stop.
+#include <csignal>
 #include <iostream>
 #include <random>
 #include <unistd.h>
 
 #include <caf/actor_system.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/directory.hpp"
 #include "actors/log.hpp"
+#include "actors/node_actor.hpp"
+#include "actors/services.hpp"
+#include "messages/registry.hpp"
+#include "node/cluster.hpp"
 #include "node/config.hpp"
 #include "node/http_server.hpp"
 #include "node/repl.hpp"
@@ -56,6 +66,59 @@ struct wake_pipe {
   }
 };
 
+std::string join(const std::vector<std::string>& xs) {
+  std::string out;
+  for (auto& x : xs)
+    out += (out.empty() ? "" : ",") + x;
+  return out;
+}
+
+// Publishes `node` on --listen; the address it is reachable at, or empty
+// (logged) if the port cannot be bound.
+std::string publish(caf::actor_system& sys, const node_config& cfg,
+                    const node_actor& node) {
+  auto port = publish_node(sys, cfg, node);
+  if (!port) {
+    node_log().error("cannot listen on {}: {}", cfg.listen_address(),
+                     sys.render(port.error()));
+    return {};
+  }
+  std::string host;
+  uint16_t ignored = 0;
+  parse_host_port(cfg.listen_address(), host, ignored);
+  auto address = host + ":" + std::to_string(*port);
+  node_log().info("cluster: listening on {}{}", address,
+                  cfg.tls() ? " (TLS)" : "");
+  return address;
+}
+
+// role=services: hosts the instances, publishes them, waits for SIGTERM or
+// SIGINT (blocked in every thread by main before the system started).
+int run_services(caf::actor_system& sys, const node_config& cfg, uint64_t seed,
+                 const sigset_t& stop_signals) {
+  auto svc = cfg.make_services(seed, cfg.latency_scale);
+  node_info info;
+  info.role = "services";
+  info.routes = spawn_services(sys, svc);
+  auto node = spawn_node_actor(sys, info, protocol_fingerprint());
+  auto address = publish(sys, cfg, node);
+  if (address.empty()) {
+    caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
+    stop_services(info.routes);
+    return 1;
+  }
+  caf::anon_send(node, name_atom::value, "services@" + address);
+  node_log().info("order-node started: role=services seed={} hosts={}", seed,
+                  join(svc.hosts.empty() ? instance_names(svc) : svc.hosts));
+  int signo = 0;
+  sigwait(&stop_signals, &signo);
+  node_log().info("signal {}: stop", signo);
+  caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
+  stop_services(info.routes);
+  node_log().info("order-node stopped");
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -82,28 +145,109 @@ int main(int argc, char** argv) {
   log.set_level(spdlog::level::from_str(cfg.log_level));
   auto seed
     = cfg.seed_given() ? static_cast<uint64_t>(cfg.seed) : random_seed();
+  auto role = cfg.role;
+  if (role != "single")
+    load_cluster_modules(cfg);
+  // A services node has no REPL and no HTTP ingress to catch signals: block
+  // them in every thread (before CAF starts any) and wait for them below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  if (role == "services")
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   caf::actor_system sys{cfg};
+  if (role == "services")
+    return run_services(sys, cfg, seed, stop_signals);
   auto desk_cfg = cfg.make_desk(seed);
-  auto main_pipeline
-    = spawn_pipeline(sys, cfg.make_services(seed, cfg.latency_scale), desk_cfg);
-  log.info("order-node started: role=single seed={}{} deadline={}ms "
+  auto order_timeout = cfg.deadline + desk_cfg.grace + std::chrono::seconds(1);
+  // The desk orders go to, and what stops with it.
+  pipeline main_pipeline;
+  peers_actor peers;
+  node_actor published;
+  order_desk_actor desk;
+  if (role == "single") {
+    main_pipeline = spawn_pipeline(
+      sys, cfg.make_services(seed, cfg.latency_scale), desk_cfg);
+    desk = main_pipeline.desk;
+  } else if (role == "front") {
+    main_pipeline.directory = sys.spawn(directory, service_routes{});
+    main_pipeline.desk
+      = sys.spawn(order_desk, main_pipeline.directory, desk_cfg);
+    desk = main_pipeline.desk;
+    auto pc = make_peers_config(sys, cfg);
+    pc.directory = main_pipeline.directory;
+    peers = spawn_peers(sys, std::move(pc));
+    if (!cfg.listen.empty()) {
+      node_info info;
+      info.role = "front";
+      info.desk = desk;
+      auto node
+        = spawn_node_actor(sys, std::move(info), protocol_fingerprint());
+      published = node;
+      auto address = publish(sys, cfg, published);
+      if (address.empty()) {
+        caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
+        caf::anon_send_exit(peers, caf::exit_reason::user_shutdown);
+        stop_pipeline(main_pipeline);
+        return 1;
+      }
+      caf::anon_send(node, name_atom::value, "front@" + address);
+    }
+  } else { // client
+    auto pc = make_peers_config(sys, cfg);
+    // The front answers every order by its own deadline plus grace; this
+    // only bounds a front that stops answering without dropping the line.
+    order_timeout = std::chrono::minutes(1) + cfg.deadline;
+    auto relay = sys.spawn(
+      desk_relay, relay_args{"the front at " + cfg.connect, order_timeout,
+                             std::make_shared<relay_counters>()});
+    pc.desk = relay;
+    peers = spawn_peers(sys, std::move(pc));
+    desk = relay;
+    main_pipeline.desk = relay; // stopped with the pipeline
+  }
+  if (peers) {
+    // Scripts expect the cluster to be there: wait until every peer is up
+    // or has failed its first attempt (bounded by the connect timeout).
+    caf::scoped_actor self{sys};
+    int32_t up = -1;
+    self
+      ->request(peers, 2 * cfg.connect_timeout + std::chrono::seconds(1),
+                ready_atom::value)
+      .receive([&](int32_t n) { up = n; }, [](caf::error&) {});
+    auto total = cfg.peer_list().size();
+    log.info("cluster: {} of {} peers up", std::max(up, 0), total);
+    if (role == "client" && up < 1) {
+      log.error("cannot reach the front at {} (see the warnings above); "
+                "exiting",
+                cfg.connect);
+      caf::anon_send_exit(peers, caf::exit_reason::user_shutdown);
+      stop_pipeline(main_pipeline);
+      return 1;
+    }
+  }
+  log.info("order-node started: role={} seed={}{} deadline={}ms "
            "max-attempts={} latency-scale={} max-in-flight={}",
-           seed, cfg.seed_given() ? "" : " (random)",
+           role, seed, cfg.seed_given() ? "" : " (random)",
            to_ms(cfg.deadline).count(), cfg.max_attempts, cfg.latency_scale,
            cfg.max_in_flight);
-  auto order_timeout = cfg.deadline + desk_cfg.grace + std::chrono::seconds(1);
   wake_pipe stop;
   std::unique_ptr<http_server> server;
-  if (cfg.http != "off") {
+  if (cfg.http != "off" && role != "client") {
     http_options hopts;
     parse_host_port(cfg.http, hopts.host, hopts.port);
     hopts.idle_timeout = to_ms(cfg.idle_timeout);
     hopts.drain_timeout = to_ms(cfg.drain_timeout);
     hopts.order_timeout = to_ms(order_timeout);
     std::string error;
-    server = http_server::start(sys, main_pipeline.desk, hopts, error);
+    server = http_server::start(sys, desk, hopts, error);
     if (!server) {
       log.error("{}", error);
+      if (peers)
+        caf::anon_send_exit(peers, caf::exit_reason::user_shutdown);
+      if (published)
+        caf::anon_send_exit(published, caf::exit_reason::user_shutdown);
       stop_pipeline(main_pipeline);
       return 1;
     }
@@ -120,14 +264,16 @@ int main(int argc, char** argv) {
     opts.interactive = ::isatty(STDIN_FILENO) != 0;
     opts.order_timeout = order_timeout;
     opts.latency_scale = cfg.latency_scale;
-    opts.make_bench_pipeline = [&](double scale) {
-      return spawn_pipeline(sys, cfg.make_services(seed, scale), desk_cfg);
-    };
+    opts.peers = peers;
+    if (role == "single")
+      opts.make_bench_pipeline = [&](double scale) {
+        return spawn_pipeline(sys, cfg.make_services(seed, scale), desk_cfg);
+      };
     auto input = opts.interactive
                    ? make_terminal_reader("order-node> ", history_file(),
                                           max_line_bytes, stop.fds[0])
                    : make_fd_reader(STDIN_FILENO, max_line_bytes, stop.fds[0]);
-    rc = run_repl(sys, main_pipeline.desk, *input, opts);
+    rc = run_repl(sys, desk, *input, opts);
   } else {
     stop.wait(); // until a signal has drained the ingress
   }
@@ -135,6 +281,10 @@ int main(int argc, char** argv) {
     server->shutdown({});
     server->join();
   }
+  if (peers)
+    caf::anon_send_exit(peers, caf::exit_reason::user_shutdown);
+  if (published)
+    caf::anon_send_exit(published, caf::exit_reason::user_shutdown);
   stop_pipeline(main_pipeline);
   log.info("order-node stopped");
   return rc;

@@ -20,6 +20,7 @@ constexpr const char* help_lines[] = {
   "bench orders=N concurrency=C [mode=parallel|sequential] "
   "[latency-scale=X]",
   "stats                  counters and latency quantiles per kind and status",
+  "nodes                  the peers of this node: state, instances, calls",
   "help                   this text",
   "quit                   stop reading; wait for orders in flight, then exit",
 };
@@ -54,6 +55,29 @@ std::string stats_json(const desk_stats& x) {
   j["stats"] = {{"in_flight", x.in_flight},
                 {"deduplicated", x.deduplicated},
                 {"orders", std::move(orders)}};
+  return dump(j);
+}
+
+std::string nodes_json(const std::vector<peer_info>& peers) {
+  json list = json::array();
+  for (auto& p : peers) {
+    json x;
+    x["address"] = p.address;
+    x["name"] = p.name;
+    x["state"] = p.state;
+    if (!p.reason.empty())
+      x["reason"] = p.reason;
+    x["instances"] = p.instances;
+    x["in_flight"] = p.in_flight;
+    x["calls"] = p.calls;
+    if (p.last_rtt_ms >= 0)
+      x["last_rtt_ms"] = ms2(p.last_rtt_ms);
+    else
+      x["last_rtt_ms"] = nullptr;
+    list.push_back(std::move(x));
+  }
+  json j;
+  j["nodes"] = std::move(list);
   return dump(j);
 }
 

@@ -6,6 +6,9 @@
 #include <cstdint>
 #include <string>
 
+#include <vector>
+
+#include "messages/cluster_types.hpp"
 #include "messages/stats_types.hpp"
 #include "node/bench.hpp"
 
@@ -20,6 +23,9 @@ std::string stats_json(const desk_stats& x);
 
 /// {"bench": {...}}: orders, concurrency, mode, seconds, orders_per_s,
 /// p50/p90/p99/max latency in ms and the count of every status.
+/// `{"nodes":[...]}`: the answer of the REPL's `nodes` command.
+std::string nodes_json(const std::vector<peer_info>& peers);
+
 std::string bench_json(const bench_report& x);
 
 /// {"help": [lines]} for scripts.

@@ -68,6 +68,17 @@ caf::behavior session(caf::stateful_actor<session_state>* self,
                 print(error_line("stats failed: " + error_text(err), 0));
               });
     },
+    [=](nodes_atom, const peers_actor& peers) {
+      if (!peers) {
+        print(nodes_json({}));
+        return;
+      }
+      self->request(peers, std::chrono::seconds(10), nodes_atom::value)
+        .then([](std::vector<peer_info>& xs) { print(nodes_json(xs)); },
+              [](caf::error& err) {
+                print(error_line("nodes failed: " + error_text(err), 0));
+              });
+    },
     [=](drain_atom) -> caf::result<bool> {
       auto& st = self->state;
       if (st.outstanding == 0)
@@ -86,6 +97,11 @@ std::string run_bench(caf::actor_system& sys, order_desk_actor desk,
   std::optional<pipeline> own;
   double scale = opts.latency_scale;
   if (cmd.latency_scale) {
+    if (!opts.make_bench_pipeline)
+      return error_line("bench latency-scale=X needs the services in this "
+                        "process (role=single); set the latencies on the "
+                        "services nodes instead",
+                        line);
     scale = *cmd.latency_scale;
     own = opts.make_bench_pipeline(scale);
     desk = own->desk;
@@ -139,6 +155,8 @@ int run_repl(caf::actor_system& sys, order_desk_actor desk, line_reader& input,
         break;
       if (*s == simple_command::stats)
         caf::anon_send(out, stats_atom::value);
+      else if (*s == simple_command::nodes)
+        caf::anon_send(out, nodes_atom::value, opts.peers);
       else
         say(opts.interactive ? help_text() : help_json());
     }

@@ -21,8 +21,11 @@ struct repl_options {
   /// The longest an order can take, for waiting on answers at the end.
   caf::timespan order_timeout = std::chrono::seconds(2);
   /// Builds a pipeline for `bench latency-scale=X`; the REPL stops it after.
+  /// Unset where the services are not local (front, client roles).
   std::function<pipeline(double)> make_bench_pipeline;
   double latency_scale = 1; // of the node's own services
+  /// The node's peer manager (front, client); invalid: `nodes` lists none.
+  peers_actor peers;
 };
 
 /// Runs until the end of input or `quit`. Returns the exit status (0).

@@ -296,6 +296,7 @@ TEST_CASE_FIXTURE(fixture, "a directory that never answers fails the order "
           held.push_back(self->make_response_promise<service_routes_ptr>());
           return held.back();
         },
+        [](routes_atom, service_routes_ptr&) {},
       };
     });
   auto desk = sys.spawn(order_desk, silent, default_desk());

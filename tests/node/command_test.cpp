@@ -122,6 +122,8 @@ TEST_CASE("bench parses its arguments and rejects bad ones") {
 TEST_CASE("simple commands, blank lines and comments") {
   CHECK(std::get<simple_command>(*parse_command("stats"))
         == simple_command::stats);
+  CHECK(std::get<simple_command>(*parse_command("nodes"))
+        == simple_command::nodes);
   CHECK(std::get<simple_command>(*parse_command("  help  "))
         == simple_command::help);
   CHECK(std::get<simple_command>(*parse_command("quit"))
@@ -132,7 +134,7 @@ TEST_CASE("simple commands, blank lines and comments") {
   CHECK(error_of("stats now") == "stats takes no arguments");
   CHECK(error_of("fly me")
         == "unknown command 'fly'; try order, slow, "
-           "bench, stats, help or quit");
+           "bench, stats, nodes, help or quit");
 }
 
 TEST_CASE("binary junk and invalid UTF-8 are errors, not crashes") {

@@ -1,0 +1,153 @@
+// actors/relay.cpp — see relay.hpp.
+#include "actors/relay.hpp"
+
+#include <caf/actor_cast.hpp>
+#include <caf/system_messages.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include "actors/log.hpp"
+#include "messages/errors.hpp"
+
+namespace order_node {
+
+namespace {
+
+template <class Handle>
+caf::error unreachable(const relay_state<Handle>& st) {
+  return make_error(order_errc::node_lost, st.what + " is unreachable");
+}
+
+template <class Handle>
+void fail_pending(relay_self<Handle> self, const caf::error& why) {
+  auto& st = self->state;
+  for (auto& kvp : st.pending)
+    kvp.second.deliver(why);
+  st.counters->in_flight -= static_cast<int64_t>(st.pending.size());
+  st.pending.clear();
+}
+
+template <class Handle>
+void init(relay_self<Handle> self, relay_args&& args) {
+  auto& st = self->state;
+  st.what = std::move(args.what);
+  st.timeout = args.timeout;
+  st.counters = std::move(args.counters);
+  self->set_down_handler([=](caf::down_msg& dm) {
+    auto& st = self->state;
+    if (!st.target || dm.source != st.target.address())
+      return; // a target replaced earlier
+    node_log().debug("relay {}: target down, failing {} pending calls", st.what,
+                     st.pending.size());
+    st.target = Handle{};
+    fail_pending<Handle>(self, unreachable(st));
+  });
+}
+
+template <class Handle>
+auto retarget(relay_self<Handle> self) {
+  return [=](target_atom, Handle& target) {
+    auto& st = self->state;
+    if (target == st.target)
+      return;
+    if (st.target) {
+      self->demonitor(st.target.address());
+      fail_pending<Handle>(self, unreachable(st));
+    }
+    st.target = std::move(target);
+    if (st.target)
+      self->monitor(st.target);
+  };
+}
+
+// Forwards `atom, request` and answers the caller with the reply (or error)
+// of the remote actor, or node_lost if its node goes away first.
+template <class Reply, class Handle, class Atom, class Request>
+auto forward(relay_self<Handle> self) {
+  return [=](Atom atom, Request& request) -> caf::result<Reply> {
+    auto& st = self->state;
+    if (!st.target)
+      return unreachable(st);
+    auto id = ++st.next_id;
+    auto rp = self->make_response_promise();
+    st.pending.emplace(id, rp);
+    ++st.counters->in_flight;
+    ++st.counters->calls;
+    auto settle = [self, id](auto&& answer) {
+      auto& st = self->state;
+      auto i = st.pending.find(id);
+      if (i == st.pending.end())
+        return; // already failed: the node was lost
+      i->second.deliver(std::forward<decltype(answer)>(answer));
+      st.pending.erase(i);
+      --st.counters->in_flight;
+    };
+    self->request(st.target, st.timeout, atom, std::move(request))
+      .then([settle](Reply& reply) { settle(std::move(reply)); },
+            [settle](caf::error& err) { settle(std::move(err)); });
+    return rp;
+  };
+}
+
+} // namespace
+
+typename relay_actor<warehouse_actor>::behavior_type
+warehouse_relay(relay_self<warehouse_actor> self, relay_args args) {
+  init<warehouse_actor>(self, std::move(args));
+  return {
+    forward<inventory_reply, warehouse_actor, check_atom, inventory_request>(
+      self),
+    retarget<warehouse_actor>(self),
+  };
+}
+
+typename relay_actor<payment_actor>::behavior_type
+payment_relay(relay_self<payment_actor> self, relay_args args) {
+  init<payment_actor>(self, std::move(args));
+  return {
+    forward<payment_reply, payment_actor, authorize_atom, payment_request>(
+      self),
+    [=](void_atom atom, void_request& request) {
+      // Fire and forget, as for a local gateway; lost with its node.
+      if (self->state.target)
+        self->send(self->state.target, atom, std::move(request));
+    },
+    retarget<payment_actor>(self),
+  };
+}
+
+typename relay_actor<fraud_actor>::behavior_type
+fraud_relay(relay_self<fraud_actor> self, relay_args args) {
+  init<fraud_actor>(self, std::move(args));
+  return {
+    forward<fraud_reply, fraud_actor, assess_atom, fraud_request>(self),
+    retarget<fraud_actor>(self),
+  };
+}
+
+typename relay_actor<carrier_actor>::behavior_type
+carrier_relay(relay_self<carrier_actor> self, relay_args args) {
+  init<carrier_actor>(self, std::move(args));
+  return {
+    forward<shipping_quote, carrier_actor, quote_atom, shipping_request>(self),
+    retarget<carrier_actor>(self),
+  };
+}
+
+typename relay_actor<order_desk_actor>::behavior_type
+desk_relay(relay_self<order_desk_actor> self, relay_args args) {
+  init<order_desk_actor>(self, std::move(args));
+  return {
+    forward<order_result, order_desk_actor, submit_atom, order_submission>(
+      self),
+    [=](stats_atom atom) -> caf::result<desk_stats> {
+      auto& st = self->state;
+      if (!st.target)
+        return unreachable(st);
+      return self->delegate(st.target, atom);
+    },
+    retarget<order_desk_actor>(self),
+  };
+}
+
+} // namespace order_node
