@@ -116,22 +116,33 @@ run_result run_process(const std::string& binary,
   return res;
 }
 
-child::child(const std::string& binary, const std::vector<std::string>& args) {
+child::child(const std::string& binary, const std::vector<std::string>& args,
+             bool stdio) {
   int err[2];
-  if (::pipe(err) != 0)
+  int in[2] = {-1, -1};
+  int out[2] = {-1, -1};
+  if (::pipe(err) != 0 || (stdio && (::pipe(in) != 0 || ::pipe(out) != 0)))
     return;
+  ::signal(SIGPIPE, SIG_IGN);
   pid_ = ::fork();
   if (pid_ == 0) {
     int devnull = ::open("/dev/null", O_RDWR);
-    ::dup2(devnull, 0);
-    ::dup2(devnull, 1);
+    ::dup2(stdio ? in[0] : devnull, 0);
+    ::dup2(stdio ? out[1] : devnull, 1);
     ::dup2(err[1], 2);
-    ::close(err[0]);
-    ::close(err[1]);
+    for (int fd : {err[0], err[1], in[0], in[1], out[0], out[1]})
+      if (fd >= 0)
+        ::close(fd);
     exec_or_exit(binary, args);
   }
   ::close(err[1]);
   err_fd_ = err[0];
+  if (stdio) {
+    ::close(in[0]);
+    ::close(out[1]);
+    in_fd_ = in[1];
+    out_fd_ = out[0];
+  }
 }
 
 child::~child() {
@@ -139,8 +150,68 @@ child::~child() {
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
   }
-  if (err_fd_ >= 0)
-    ::close(err_fd_);
+  for (int fd : {err_fd_, in_fd_, out_fd_})
+    if (fd >= 0)
+      ::close(fd);
+}
+
+bool child::send(const std::string& text) {
+  size_t done = 0;
+  while (in_fd_ >= 0 && done < text.size()) {
+    auto n = ::write(in_fd_, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return false;
+    done += static_cast<size_t>(n);
+  }
+  return done == text.size();
+}
+
+void child::close_stdin() {
+  if (in_fd_ >= 0)
+    ::close(in_fd_);
+  in_fd_ = -1;
+}
+
+bool child::read_some(int fd, std::string& into) {
+  char buf[4096];
+  auto n = ::read(fd, buf, sizeof(buf));
+  if (n <= 0)
+    return false;
+  into.append(buf, static_cast<size_t>(n));
+  return true;
+}
+
+std::string child::read_line(std::chrono::milliseconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (out_.find('\n') == std::string::npos) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  deadline - std::chrono::steady_clock::now())
+                  .count();
+    if (left <= 0 || out_fd_ < 0)
+      return "";
+    pollfd fds[2] = {{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0}};
+    if (::poll(fds, 2, static_cast<int>(left)) <= 0)
+      continue;
+    if ((fds[1].revents & (POLLIN | POLLHUP)) && !read_some(err_fd_, err_)) {
+      ::close(err_fd_);
+      err_fd_ = -1;
+    }
+    if ((fds[0].revents & (POLLIN | POLLHUP)) && !read_some(out_fd_, out_)) {
+      ::close(out_fd_);
+      out_fd_ = -1;
+    }
+  }
+  auto nl = out_.find('\n');
+  auto line = out_.substr(0, nl);
+  out_.erase(0, nl + 1);
+  return line;
+}
+
+void child::signal(int signo) {
+  if (pid_ > 0)
+    ::kill(pid_, signo);
 }
 
 std::string child::wait_for(const std::string& needle,

@@ -24,7 +24,10 @@ run_result run_process(const std::string& binary,
 /// A process running in the background; its stderr is kept for reading.
 class child {
  public:
-  child(const std::string& binary, const std::vector<std::string>& args);
+  /// With `stdio`, the test writes the child's stdin (send) and reads its
+  /// stdout (read_line); else both are /dev/null.
+  child(const std::string& binary, const std::vector<std::string>& args,
+        bool stdio = false);
   ~child(); // SIGKILL if still running
 
   child(const child&) = delete;
@@ -42,10 +45,28 @@ class child {
   /// Everything read from stderr so far.
   const std::string& err() const { return err_; }
 
+  /// Writes `text` to the child's stdin (stdio children only).
+  bool send(const std::string& text);
+
+  /// Closes the child's stdin: the end of its input.
+  void close_stdin();
+
+  /// The next line of stdout, or "" after `limit` (stderr is drained
+  /// meanwhile, so a chatty child never blocks).
+  std::string read_line(std::chrono::milliseconds limit);
+
+  /// Sends `signo` (SIGSTOP, SIGCONT, SIGKILL, ...) without waiting.
+  void signal(int signo);
+
  private:
+  bool read_some(int fd, std::string& into);
+
   int pid_ = -1;
   int err_fd_ = -1;
+  int in_fd_ = -1;
+  int out_fd_ = -1;
   std::string err_;
+  std::string out_; // read, not yet returned by read_line
 };
 
 } // namespace order_node::testing

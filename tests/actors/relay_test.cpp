@@ -1,0 +1,109 @@
+// tests/actors/relay_test.cpp — relays to instances on other nodes, in
+// virtual time: forwarding, failing pending calls when the target goes away,
+// and orders failing over to another instance of the service.
+#include <doctest/doctest.h>
+
+#include "actors/relay.hpp"
+#include "fixture.hpp"
+
+using namespace order_node;
+using namespace order_node::testing;
+
+namespace {
+
+relay_args args_for(const std::string& what) {
+  return relay_args{what, std::chrono::seconds(5),
+                    std::make_shared<relay_counters>()};
+}
+
+// Asks `payment` for an authorization; the answer lands in the slot.
+std::shared_ptr<std::optional<caf::expected<payment_reply>>>
+authorize(fixture& f, const payment_actor& payment, const std::string& key) {
+  auto out = std::make_shared<std::optional<caf::expected<payment_reply>>>();
+  f.sys.spawn([=](caf::event_based_actor* self) {
+    self
+      ->request(payment, std::chrono::seconds(3600), authorize_atom::value,
+                payment_request{{key, 1}, 10.0, "USD"})
+      .then([=](payment_reply& r) { *out = std::move(r); },
+            [=](caf::error& err) { *out = std::move(err); });
+  });
+  f.sched.run();
+  return out;
+}
+
+} // namespace
+
+TEST_CASE_FIXTURE(fixture, "a relay forwards calls and their answers") {
+  auto svc = spawn_services(sys, all_yes());
+  auto args = args_for("payment on test");
+  auto counters = args.counters;
+  auto relay = sys.spawn(payment_relay, args);
+  caf::anon_send(relay, target_atom::value, svc.payments.front().handle);
+  sched.run();
+  auto res = authorize(*this, relay, "k1");
+  CHECK(counters->in_flight == 1);
+  run_until(120);
+  REQUIRE(res->has_value());
+  REQUIRE(**res);
+  CHECK((***res).authorized);
+  CHECK(counters->in_flight == 0);
+  CHECK(counters->calls == 1);
+}
+
+TEST_CASE_FIXTURE(fixture, "a relay fails pending calls at once when its "
+                           "target goes away, and refuses new ones") {
+  auto svc = spawn_services(sys, all_yes());
+  auto relay = sys.spawn(payment_relay, args_for("payment on test"));
+  auto target = svc.payments.front().handle;
+  caf::anon_send(relay, target_atom::value, target);
+  sched.run();
+  auto pending = authorize(*this, relay, "k1");
+  run_until(50);
+  CHECK(!pending->has_value());
+  // The node is lost: the remote actor's proxy dies (here: the actor).
+  caf::anon_send_exit(target, caf::exit_reason::kill);
+  run_until(51);
+  REQUIRE(pending->has_value());
+  REQUIRE(!**pending);
+  CHECK(is_node_lost((*pending)->error()));
+  CHECK(error_text((*pending)->error()) == "payment on test is unreachable");
+  auto later = authorize(*this, relay, "k2");
+  REQUIRE(later->has_value());
+  CHECK(is_node_lost((*later)->error()));
+}
+
+TEST_CASE_FIXTURE(fixture, "an order fails over from a lost instance to "
+                           "another one without losing time or attempts") {
+  auto svc = spawn_services(sys, all_yes());
+  // Two instances of every service: a relay to a lost node, then the live
+  // one. Keys pick one; those that pick the lost one fail over.
+  auto dead = sys.spawn(payment_relay, args_for("payment on lost"));
+  auto routes = svc;
+  routes.payments.insert(routes.payments.begin(), {"payment", dead});
+  auto dir = sys.spawn(directory, routes);
+  desk_config d;
+  d.seed = 1;
+  d.order.max_attempts = 1;
+  auto desk = sys.spawn(order_desk, dir, d);
+  std::vector<decltype(submit(desk, tutorial_order()))> results;
+  for (int i = 0; i < 16; ++i)
+    results.push_back(submit(
+      desk, tutorial_order(order_kind::parallel, "k" + std::to_string(i))));
+  run_until(150);
+  int failed_over = 0;
+  for (auto& res : results) {
+    REQUIRE(res->has_value());
+    REQUIRE(**res);
+    auto& r = ***res;
+    CHECK(r.status == "confirmed");
+    CHECK(r.processing_time_ms == 150);
+    for (auto& c : r.calls)
+      if (c.outcome == "error: payment on lost is unreachable") {
+        ++failed_over;
+        CHECK(c.attempt == 1);
+      }
+  }
+  // Keys spread over both instances.
+  CHECK(failed_over > 0);
+  CHECK(failed_over < 16);
+}

@@ -1,0 +1,437 @@
+// tests/e2e/cluster_test.cpp — real order-node processes clustered over CAF's
+// middleman on 127.0.0.1 (free ports, fixed seeds): the same results as the
+// single role, load spread over two payment nodes, SIGKILL and SIGSTOP of a
+// services node under load, the client role and TLS. Every test starts its
+// own processes; their destructors kill whatever is still running.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <set>
+#include <thread>
+#include <tuple>
+
+#include <nlohmann/json.hpp>
+
+#include "process.hpp"
+
+using namespace order_node::testing;
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string tutorial_args = "userId=user123 productId=prod456 "
+                                  "quantity=2 amount=99.99 weight=5.5 "
+                                  "destination=\"New York\"";
+
+// Short heartbeats so that failure tests take seconds, not minutes.
+const std::vector<std::string> fast_cluster
+  = {"--cluster.heartbeat-interval=100ms", "--cluster.heartbeat-timeout=600ms",
+     "--cluster.reconnect-max=400ms", "--cluster.connect-timeout=1s"};
+
+// Every service answers "yes": every order that reaches them is confirmed.
+const std::vector<std::string> always_yes = {
+  "--services.warehouse.error-rate=0", "--services.warehouse.available-rate=1",
+  "--services.payment.error-rate=0", "--services.payment.authorized-rate=1",
+  "--services.fraud.high-risk-rate=0"};
+
+std::vector<std::string> operator+(std::vector<std::string> xs,
+                                   const std::vector<std::string>& ys) {
+  xs.insert(xs.end(), ys.begin(), ys.end());
+  return xs;
+}
+
+// Reads the port from "cluster: listening on 127.0.0.1:PORT".
+int listening_port(child& proc) {
+  auto text = proc.wait_for("cluster: listening on 127.0.0.1:", 10s);
+  REQUIRE_MESSAGE(!text.empty(), "no listening line: " << proc.err());
+  auto at = text.find("cluster: listening on 127.0.0.1:") + 32;
+  return std::stoi(text.substr(at));
+}
+
+// A services node on a free port (or `port`).
+struct services_node {
+  std::unique_ptr<child> proc;
+  int port = 0;
+  std::string address() const { return "127.0.0.1:" + std::to_string(port); }
+  explicit services_node(std::vector<std::string> args, int at_port = 0) {
+    args.insert(args.begin(), {"--role=services", "--listen=127.0.0.1:"
+                                                    + std::to_string(at_port)});
+    proc = std::make_unique<child>(ORDER_NODE_BIN, args);
+    port = listening_port(*proc);
+  }
+};
+
+std::string peers_of(std::initializer_list<const services_node*> nodes) {
+  std::string out;
+  for (auto* n : nodes)
+    out += (out.empty() ? "" : ",") + n->address();
+  return "--peers=" + out;
+}
+
+json parse_line(const std::string& line) {
+  auto j = json::parse(line, nullptr, false);
+  REQUIRE_MESSAGE(j.is_object(), "not a JSON object: '" << line << "'");
+  return j;
+}
+
+// A front whose REPL the test drives line by line.
+struct front_node {
+  std::unique_ptr<child> proc;
+  explicit front_node(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--role=front", "--http=off"});
+    proc = std::make_unique<child>(ORDER_NODE_BIN, args, true);
+    REQUIRE(!proc->wait_for("order-node started", 15s).empty());
+  }
+  json call(const std::string& command) {
+    REQUIRE(proc->send(command + "\n"));
+    return parse_line(proc->read_line(10s));
+  }
+  json nodes() { return call("nodes")["nodes"]; }
+};
+
+// A result without what depends on timing: processing time, the order of
+// calls and their durations.
+json comparable(json j) {
+  j.erase("processingTimeMs");
+  std::multiset<std::tuple<std::string, std::string, int, std::string>> calls;
+  for (auto& c : j["calls"])
+    calls.emplace(c["service"], c["instance"], c["attempt"], c["outcome"]);
+  j.erase("calls");
+  json sorted = json::array();
+  for (auto& [service, instance, attempt, outcome] : calls)
+    sorted.push_back({service, instance, attempt, outcome});
+  j["calls"] = sorted;
+  return j;
+}
+
+// 30 different orders (product, amount and weight vary), as a script.
+std::string script(int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i)
+    out += (i % 4 == 3 ? "slow" : "order") + std::string{" userId=u"}
+           + std::to_string(i) + " productId=p" + std::to_string(i % 7)
+           + " quantity=" + std::to_string(1 + i % 3)
+           + " amount=" + std::to_string(10 + i)
+           + ".5 weight=" + std::to_string(1 + i % 9) + " destination=Paris\n";
+  return out;
+}
+
+// Runs `input` through a script process and returns its results by input
+// line, comparable.
+std::map<int, json> results_of(const std::vector<std::string>& args,
+                               const std::string& input) {
+  auto r = run_process(ORDER_NODE_BIN, args, input, 60s);
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  std::map<int, json> out;
+  for (auto& line : r.lines()) {
+    auto j = parse_line(line);
+    REQUIRE_MESSAGE(j.contains("input"), line);
+    out[j["input"].get<int>()] = comparable(j);
+  }
+  return out;
+}
+
+int64_t calls_of(const json& nodes, const std::string& address) {
+  for (auto& n : nodes)
+    if (n["address"] == address)
+      return n["calls"].get<int64_t>();
+  FAIL("no peer " << address);
+  return -1;
+}
+
+std::string state_of(const json& nodes, const std::string& address) {
+  for (auto& n : nodes)
+    if (n["address"] == address)
+      return n["state"].get<std::string>();
+  return "missing";
+}
+
+} // namespace
+
+TEST_CASE("a front and two services nodes answer like the single role") {
+  services_node a{
+    {"--seed=7", "--hosts=warehouse:Main,warehouse:Backup,payment"}};
+  services_node b{{"--seed=7", "--hosts=fraud,carrier:Standard,carrier:Economy,"
+                               "carrier:FastShip"}};
+  auto input = script(30);
+  auto single = results_of({"--seed=7", "--http=off"}, input);
+  auto cluster = results_of(
+    {"--role=front", peers_of({&a, &b}), "--seed=7", "--http=off"}, input);
+  REQUIRE(single.size() == 30);
+  REQUIRE(cluster.size() == 30);
+  for (auto& [line, j] : single)
+    CHECK_MESSAGE(cluster[line] == j, "line " << line << ": single " << j.dump()
+                                              << "\ncluster "
+                                              << cluster[line].dump());
+}
+
+TEST_CASE("a front without some service fails orders naming it") {
+  services_node a{{"--seed=7",
+                   "--hosts=warehouse:Main,warehouse:Backup,payment,"
+                   "carrier:Standard,carrier:Economy"}};
+  auto r = run_process(
+    ORDER_NODE_BIN, {"--role=front", peers_of({&a}), "--seed=7", "--http=off"},
+    "order " + tutorial_args + "\n", 30s);
+  REQUIRE(r.exit_code == 0);
+  auto j = parse_line(r.lines().at(0));
+  CHECK(j["status"] == "failed");
+  CHECK(j["details"].get<std::string>().find("fraud") != std::string::npos);
+  CHECK(j["processingTimeMs"].get<int>() <= 1000);
+}
+
+TEST_CASE("two payment nodes share the payment calls") {
+  auto rest = "--hosts=warehouse:Main,warehouse:Backup,fraud,carrier:Standard,"
+              "carrier:Economy";
+  services_node a{{"--seed=3", rest}};
+  services_node p1{{"--seed=3", "--hosts=payment"}};
+  services_node p2{{"--seed=3", "--hosts=payment"}};
+  front_node front{{peers_of({&a, &p1, &p2}), "--seed=3", "--max-attempts=1"}};
+  const int n = 200;
+  for (int i = 0; i < n; ++i)
+    REQUIRE(front.proc->send("order " + tutorial_args + "\n"));
+  for (int i = 0; i < n; ++i)
+    REQUIRE(parse_line(front.proc->read_line(10s)).contains("status"));
+  auto nodes = front.nodes();
+  auto c1 = calls_of(nodes, p1.address());
+  auto c2 = calls_of(nodes, p2.address());
+  INFO(nodes.dump());
+  // Every order asks payment once (no retries), unless its stock check
+  // failed first: each node takes about half, never nearly all.
+  CHECK(c1 + c2 <= n);
+  CHECK(c1 >= (c1 + c2) * 3 / 10);
+  CHECK(c2 >= (c1 + c2) * 3 / 10);
+}
+
+TEST_CASE("SIGKILL of a services node under load: no order waits past its "
+          "deadline, the survivor takes over, the restarted node is used "
+          "again") {
+  auto args = std::vector<std::string>{"--seed=5"} + always_yes;
+  services_node a{args};
+  services_node b{args};
+  front_node front{std::vector<std::string>{peers_of({&a, &b}), "--seed=5"}
+                   + fast_cluster};
+  // A steady stream: one order every 5 ms for 3 s, B killed after 1 s.
+  // Results are read as they come: a front whose stdout is not read stops
+  // submitting (its REPL session blocks on the pipe).
+  std::map<int, json> results;
+  auto read_until = [&](std::chrono::steady_clock::time_point until) {
+    while (true) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        until - std::chrono::steady_clock::now());
+      if (left.count() <= 0)
+        return;
+      auto line = front.proc->read_line(left);
+      if (!line.empty()) {
+        auto j = parse_line(line);
+        results[j["input"].get<int>()] = j;
+      }
+    }
+  };
+  auto start = std::chrono::steady_clock::now();
+  auto next = start;
+  int sent = 0;
+  int sent_before_kill = -1;
+  while (next - start < 3s) {
+    if (sent_before_kill < 0 && next - start >= 1s) {
+      b.proc->signal(SIGKILL);
+      sent_before_kill = sent;
+    }
+    REQUIRE(front.proc->send("order " + tutorial_args + "\n"));
+    ++sent;
+    next += 5ms;
+    read_until(next);
+  }
+  read_until(std::chrono::steady_clock::now() + 2s);
+  REQUIRE(results.size() == static_cast<size_t>(sent));
+  int late = 0;
+  int unconfirmed = 0;
+  for (auto& [line, j] : results) {
+    if (j["processingTimeMs"].get<int>() > 1000 + 200)
+      ++late;
+    // Calls pending on B when it died go to A at once (failover), later
+    // orders go to A only: every order is confirmed.
+    if (j["status"] != "confirmed")
+      ++unconfirmed;
+  }
+  CHECK(sent_before_kill > 0);
+  CHECK(late == 0);
+  CHECK(unconfirmed == 0);
+  CHECK(state_of(front.nodes(), b.address()) == "down");
+  // Restart B on its port: the front reconnects within 5 s and uses it.
+  auto calls_before = calls_of(front.nodes(), b.address());
+  services_node b2{args, b.port};
+  auto back = std::chrono::steady_clock::now();
+  bool up = false;
+  while (!up && std::chrono::steady_clock::now() - back < 5s) {
+    up = state_of(front.nodes(), b.address()) == "up";
+    if (!up)
+      std::this_thread::sleep_for(50ms);
+  }
+  REQUIRE(up);
+  for (int i = 0; i < 40; ++i)
+    REQUIRE(front.proc->send("order " + tutorial_args + "\n"));
+  for (int i = 0; i < 40; ++i)
+    CHECK(parse_line(front.proc->read_line(10s))["status"] == "confirmed");
+  CHECK(calls_of(front.nodes(), b.address()) > calls_before);
+}
+
+TEST_CASE("SIGSTOP of a services node: detected by heartbeat, routed around, "
+          "back after SIGCONT") {
+  auto args = std::vector<std::string>{"--seed=5"} + always_yes;
+  services_node a{args};
+  services_node b{args};
+  front_node front{std::vector<std::string>{peers_of({&a, &b}), "--seed=5"}
+                   + fast_cluster};
+  REQUIRE(state_of(front.nodes(), b.address()) == "up");
+  b.proc->signal(SIGSTOP);
+  auto frozen = std::chrono::steady_clock::now();
+  bool down = false;
+  while (!down && std::chrono::steady_clock::now() - frozen < 5s) {
+    down = state_of(front.nodes(), b.address()) == "down";
+    if (!down)
+      std::this_thread::sleep_for(20ms);
+  }
+  auto detected = std::chrono::steady_clock::now() - frozen;
+  REQUIRE(down);
+  // Heartbeat timeout 600 ms, checked every 100 ms interval.
+  CHECK(detected <= 600ms + 300ms);
+  CHECK(front.call("order " + tutorial_args)["status"] == "confirmed");
+  for (int i = 0; i < 20; ++i)
+    REQUIRE(front.proc->send("order " + tutorial_args + "\n"));
+  for (int i = 0; i < 20; ++i) {
+    auto j = parse_line(front.proc->read_line(10s));
+    CHECK(j["status"] == "confirmed");
+    CHECK(j["processingTimeMs"].get<int>() < 1000);
+  }
+  b.proc->signal(SIGCONT);
+  auto resumed = std::chrono::steady_clock::now();
+  bool up = false;
+  while (!up && std::chrono::steady_clock::now() - resumed < 5s) {
+    up = state_of(front.nodes(), b.address()) == "up";
+    if (!up)
+      std::this_thread::sleep_for(20ms);
+  }
+  CHECK(up);
+}
+
+TEST_CASE("a client sends a script through a front and gets the same lines") {
+  services_node a{{"--seed=7"}};
+  child front{ORDER_NODE_BIN,
+              {"--role=front", peers_of({&a}), "--seed=7", "--repl=off",
+               "--http=127.0.0.1:0", "--listen=127.0.0.1:0"}};
+  auto front_port = listening_port(front);
+  REQUIRE(!front.wait_for("order-node started", 10s).empty());
+  auto input = script(20) + "order " + tutorial_args + "\n";
+  auto single = results_of({"--seed=7", "--http=off"}, input);
+  auto client = results_of(
+    {"--role=client", "--connect=127.0.0.1:" + std::to_string(front_port)},
+    input);
+  REQUIRE(client.size() == single.size());
+  for (auto& [line, j] : single)
+    CHECK_MESSAGE(client[line] == j, "line " << line);
+}
+
+TEST_CASE("a client without a front exits with an error") {
+  auto r = run_process(ORDER_NODE_BIN,
+                       {"--role=client", "--connect=127.0.0.1:1",
+                        "--cluster.connect-timeout=500ms"},
+                       "order " + tutorial_args + "\n", 30s);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("cannot reach the front at 127.0.0.1:1")
+        != std::string::npos);
+}
+
+TEST_CASE("a peer port that accepts TCP but never answers does not block") {
+  // A listening socket nobody accepts from: the kernel completes the TCP
+  // handshake, CAF's handshake never comes.
+  services_node a{{"--seed=7"}};
+  child silent{"/usr/bin/python3",
+               {"-c",
+                "import socket,sys,time\n"
+                "s=socket.socket(); s.bind(('127.0.0.1',0)); s.listen(8)\n"
+                "sys.stderr.write('cluster: listening on 127.0.0.1:%d\\n'"
+                " % s.getsockname()[1]); sys.stderr.flush()\n"
+                "time.sleep(60)\n"}};
+  auto silent_port = listening_port(silent);
+  auto start = std::chrono::steady_clock::now();
+  front_node front{
+    std::vector<std::string>{"--peers=127.0.0.1:" + std::to_string(silent_port)
+                               + "," + a.address(),
+                             "--seed=7"}
+    + fast_cluster};
+  // Started after one bounded attempt (connect timeout 1 s), serving.
+  CHECK(std::chrono::steady_clock::now() - start < 5s);
+  CHECK(front.call("order " + tutorial_args)["status"].is_string());
+  auto nodes = front.nodes();
+  CHECK(state_of(nodes, "127.0.0.1:" + std::to_string(silent_port)) == "down");
+  CHECK(state_of(nodes, a.address()) == "up");
+}
+
+TEST_CASE("TLS: nodes with certificates of one CA work, others are refused") {
+  namespace fs = std::filesystem;
+  auto dir = fs::temp_directory_path()
+             / ("order-node-tls-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  auto d = dir.string();
+  // Two CAs; node certificates signed by the first, a rogue one by the other.
+  auto sh = [&](const std::string& cmd) {
+    auto full = "cd '" + d + "' && " + cmd + " >/dev/null 2>&1";
+    REQUIRE_MESSAGE(std::system(full.c_str()) == 0, cmd);
+  };
+  for (auto ca : {"ca", "other-ca"})
+    sh(std::string{"openssl req -x509 -newkey rsa:2048 -nodes -days 2 "
+                   "-subj /CN="}
+       + ca + " -keyout " + ca + ".key -out " + ca + ".pem");
+  for (auto [name, ca] : {std::pair{"services", "ca"}, std::pair{"front", "ca"},
+                          std::pair{"rogue", "other-ca"}}) {
+    std::string n = name;
+    std::string c = ca;
+    sh("openssl req -newkey rsa:2048 -nodes -subj /CN=" + n + " -keyout " + n
+       + ".key -out " + n + ".csr");
+    sh("openssl x509 -req -in " + n + ".csr -CA " + c + ".pem -CAkey " + c
+       + ".key -CAcreateserial -days 2 -out " + n + ".pem");
+  }
+  auto tls = [&](const std::string& n, const std::string& ca) {
+    return std::vector<std::string>{"--tls-cert=" + d + "/" + n + ".pem",
+                                    "--tls-key=" + d + "/" + n + ".key",
+                                    "--tls-ca=" + d + "/" + ca + ".pem"};
+  };
+  services_node a{std::vector<std::string>{"--seed=7"} + tls("services", "ca")};
+  auto order = "order " + tutorial_args + "\n";
+  auto ok = run_process(ORDER_NODE_BIN,
+                        std::vector<std::string>{"--role=front", peers_of({&a}),
+                                                 "--seed=7", "--http=off"}
+                          + tls("front", "ca"),
+                        order, 30s);
+  REQUIRE(ok.exit_code == 0);
+  CHECK(parse_line(ok.lines().at(0))["status"] == "confirmed");
+  // A front with a certificate of another CA, and one without TLS: refused,
+  // so the order finds no services.
+  for (auto& extra : {tls("rogue", "other-ca"), std::vector<std::string>{}}) {
+    auto refused
+      = run_process(ORDER_NODE_BIN,
+                    std::vector<std::string>{"--role=front", peers_of({&a}),
+                                             "--seed=7", "--http=off",
+                                             "--cluster.connect-"
+                                             "timeout=1s"}
+                      + extra,
+                    order, 30s);
+    REQUIRE(refused.exit_code == 0);
+    CHECK(refused.err.find("0 of 1 peers up") != std::string::npos);
+    CHECK(parse_line(refused.lines().at(0))["status"] == "failed");
+  }
+  // The services node still serves a proper front afterwards.
+  auto again
+    = run_process(ORDER_NODE_BIN,
+                  std::vector<std::string>{"--role=front", peers_of({&a}),
+                                           "--seed=7", "--http=off"}
+                    + tls("front", "ca"),
+                  order, 30s);
+  CHECK(parse_line(again.lines().at(0))["status"] == "confirmed");
+  fs::remove_all(dir);
+}
