@@ -67,7 +67,6 @@ void add_types(type_list cfg) {
     .add_message_type<order_actor>("order_actor")
     .add_message_type<order_desk_actor>("order_desk_actor")
     .add_message_type<peer_info>("peer_info")
-    .add_message_type<std::vector<peer_info>>("peer_info_list")
     .add_message_type<node_info>("node_info")
     .add_message_type<node_actor>("node_actor");
 }

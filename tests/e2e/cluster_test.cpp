@@ -14,8 +14,13 @@
 #include <thread>
 #include <tuple>
 
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/io/middleman.hpp>
 #include <nlohmann/json.hpp>
 
+#include "actors/node_actor.hpp"
+#include "messages/registry.hpp"
 #include "process.hpp"
 
 using namespace order_node::testing;
@@ -434,4 +439,34 @@ TEST_CASE("TLS: nodes with certificates of one CA work, others are refused") {
                   order, 30s);
   CHECK(parse_line(again.lines().at(0))["status"] == "confirmed");
   fs::remove_all(dir);
+}
+
+TEST_CASE("a peer speaking another message set is refused with a clear log "
+          "line") {
+  // In this process: a node whose node_info has another wire name (as a
+  // build with a renamed type would), published on a free port.
+  struct foreign_config : caf::actor_system_config {
+    foreign_config() {
+      add_message_type<order_node::node_info>("node_info_v2"); // first wins
+      order_node::register_types(*this);
+      load<caf::io::middleman>();
+    }
+  };
+  foreign_config cfg;
+  caf::actor_system sys{cfg};
+  order_node::node_info info;
+  info.name = "foreign";
+  info.role = "services";
+  auto node = order_node::spawn_node_actor(sys, info, "foreign/1");
+  auto port = sys.middleman().publish(order_node::node_actor{node}, 0,
+                                      "127.0.0.1");
+  REQUIRE(port);
+  auto address = "127.0.0.1:" + std::to_string(*port);
+  front_node front{std::vector<std::string>{"--peers=" + address, "--seed=7"}
+                   + fast_cluster};
+  CHECK(state_of(front.nodes(), address) == "down");
+  CHECK(front.proc->err().find("peer " + address + ": refused")
+        != std::string::npos);
+  CHECK(front.call("order " + tutorial_args)["status"] == "failed");
+  caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
 }
