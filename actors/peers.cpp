@@ -211,7 +211,7 @@ void connect_failed(self_ptr self, size_t i, const std::string& why) {
   p.next_attempt = self->clock().now() + p.backoff;
   if (p.failures++ == 0)
     node_log().warn("peer {}: cannot connect: {}; retrying with backoff up "
-                    "to {} ms",
+                    "to {:.0f} ms",
                     p.address, why, to_ms(st.cfg.reconnect_max));
   else
     node_log().debug("peer {}: attempt {} failed: {}", p.address, p.failures,
@@ -342,7 +342,7 @@ void on_tick(self_ptr self) {
     }
     auto silence = now - p.last_pong;
     if (p.state != phase::down && silence >= st.cfg.heartbeat_timeout) {
-      node_log().warn("peer {}: down: no heartbeat answer for {} ms; routing "
+      node_log().warn("peer {}: down: no heartbeat answer for {:.0f} ms; routing "
                       "around it",
                       p.address, to_ms(silence));
       take_out(self, p,
@@ -353,7 +353,7 @@ void on_tick(self_ptr self) {
                && silence > 2 * st.cfg.heartbeat_interval) {
       p.state = phase::suspect;
       p.reason = "missed heartbeats";
-      node_log().warn("peer {}: suspect: no heartbeat answer for {} ms",
+      node_log().warn("peer {}: suspect: no heartbeat answer for {:.0f} ms",
                       p.address, to_ms(silence));
     }
     if (!p.ping_outstanding)

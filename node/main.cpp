@@ -227,11 +227,14 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  log.info("order-node started: role={} seed={}{} deadline={}ms "
-           "max-attempts={} latency-scale={} max-in-flight={}",
-           role, seed, cfg.seed_given() ? "" : " (random)",
-           to_ms(cfg.deadline).count(), cfg.max_attempts, cfg.latency_scale,
-           cfg.max_in_flight);
+  if (role == "client")
+    log.info("order-node started: role=client front={}", cfg.connect);
+  else
+    log.info("order-node started: role={} seed={}{} deadline={}ms "
+             "max-attempts={} latency-scale={} max-in-flight={}",
+             role, seed, cfg.seed_given() ? "" : " (random)",
+             to_ms(cfg.deadline).count(), cfg.max_attempts, cfg.latency_scale,
+             cfg.max_in_flight);
   wake_pipe stop;
   std::unique_ptr<http_server> server;
   if (cfg.http != "off" && role != "client") {
