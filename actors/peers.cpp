@@ -96,7 +96,7 @@ void attach(self_ptr self, peer& p, const char* kind, relay_map<Handle>& relays,
     auto i = relays.find(r.instance);
     if (i == relays.end()) {
       relay_args args{r.instance + " (" + kind + ") on " + p.address,
-                      self->state.cfg.call_timeout, p.counters};
+                      p.counters};
       i = relays.emplace(r.instance, self->spawn<caf::linked>(spawn_fn, args))
             .first;
     }
@@ -342,9 +342,10 @@ void on_tick(self_ptr self) {
     }
     auto silence = now - p.last_pong;
     if (p.state != phase::down && silence >= st.cfg.heartbeat_timeout) {
-      node_log().warn("peer {}: down: no heartbeat answer for {:.0f} ms; routing "
-                      "around it",
-                      p.address, to_ms(silence));
+      node_log().warn(
+        "peer {}: down: no heartbeat answer for {:.0f} ms; routing "
+        "around it",
+        p.address, to_ms(silence));
       take_out(self, p,
                "no heartbeat answer for "
                  + std::to_string(static_cast<int64_t>(to_ms(silence)))

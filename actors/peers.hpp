@@ -31,7 +31,6 @@ struct peers_config {
   caf::timespan connect_timeout = std::chrono::seconds(2);
   caf::timespan reconnect_min = std::chrono::milliseconds(100);
   caf::timespan reconnect_max = std::chrono::seconds(2);
-  caf::timespan call_timeout = std::chrono::seconds(5); // relays' bound
   std::string fingerprint; // protocol_fingerprint() of this build
   /// Connects to a HOST:PORT: the middleman's actor, or the TLS manager's.
   caf::io::middleman_actor connector;

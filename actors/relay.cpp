@@ -31,7 +31,6 @@ template <class Handle>
 void init(relay_self<Handle> self, relay_args&& args) {
   auto& st = self->state;
   st.what = std::move(args.what);
-  st.timeout = args.timeout;
   st.counters = std::move(args.counters);
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& st = self->state;
@@ -82,7 +81,7 @@ auto forward(relay_self<Handle> self) {
       st.pending.erase(i);
       --st.counters->in_flight;
     };
-    self->request(st.target, st.timeout, atom, std::move(request))
+    self->request(st.target, caf::infinite, atom, std::move(request))
       .then([settle](Reply& reply) { settle(std::move(reply)); },
             [settle](caf::error& err) { settle(std::move(err)); });
     return rp;

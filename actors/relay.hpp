@@ -6,6 +6,11 @@
 // the node is lost, fails every pending call at once with
 // order_errc::node_lost, which tells the caller to try another instance.
 // While its node is down the relay answers node_lost immediately.
+//
+// Forwarded calls carry no timeout of their own (one clock entry per call
+// was a measurable cost): a call ends with its answer, with node_lost when
+// the node is lost (connection closed or heartbeats silent), and the caller
+// bounds its own wait (an order by its deadline, the REPL by its timeout).
 #pragma once
 
 #include <atomic>
@@ -41,7 +46,6 @@ template <class Handle>
 struct relay_state {
   Handle target;    // invalid while the node is down
   std::string what; // "payment on services@127.0.0.1:7001", for errors
-  caf::timespan timeout{};
   relay_counters_ptr counters;
   uint64_t next_id = 0;
   std::unordered_map<uint64_t, caf::response_promise> pending;
@@ -51,7 +55,6 @@ struct relay_state {
 /// What every relay starts with.
 struct relay_args {
   std::string what;
-  caf::timespan timeout; // bounds each forwarded call
   relay_counters_ptr counters;
 };
 

@@ -41,8 +41,6 @@ peers_config make_peers_config(caf::actor_system& sys, const node_config& cfg) {
   out.heartbeat_timeout = cfg.heartbeat_timeout;
   out.connect_timeout = cfg.connect_timeout;
   out.reconnect_max = cfg.reconnect_max;
-  // A relayed call never outlives the order that made it by much.
-  out.call_timeout = cfg.deadline + std::chrono::seconds(2);
   out.fingerprint = protocol_fingerprint();
   out.connector = cfg.tls() ? sys.openssl_manager().actor_handle()
                             : sys.middleman().actor_handle();

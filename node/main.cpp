@@ -199,9 +199,9 @@ int main(int argc, char** argv) {
     // The front answers every order by its own deadline plus grace; this
     // only bounds a front that stops answering without dropping the line.
     order_timeout = std::chrono::minutes(1) + cfg.deadline;
-    auto relay = sys.spawn(
-      desk_relay, relay_args{"the front at " + cfg.connect, order_timeout,
-                             std::make_shared<relay_counters>()});
+    auto relay
+      = sys.spawn(desk_relay, relay_args{"the front at " + cfg.connect,
+                                         std::make_shared<relay_counters>()});
     pc.desk = relay;
     peers = spawn_peers(sys, std::move(pc));
     desk = relay;

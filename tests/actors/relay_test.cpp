@@ -12,8 +12,7 @@ using namespace order_node::testing;
 namespace {
 
 relay_args args_for(const std::string& what) {
-  return relay_args{what, std::chrono::seconds(5),
-                    std::make_shared<relay_counters>()};
+  return relay_args{what, std::make_shared<relay_counters>()};
 }
 
 // Asks `payment` for an authorization; the answer lands in the slot.
