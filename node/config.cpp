@@ -315,8 +315,11 @@ std::string node_config::check_cluster() const {
   for (auto& h : host_list())
     if (std::find(all.begin(), all.end(), h) == all.end()) {
       std::string valid;
-      for (auto& a : all)
-        valid += (valid.empty() ? "" : ",") + a;
+      for (auto& a : all) {
+        if (!valid.empty())
+          valid += ',';
+        valid += a;
+      }
       return "hosts: unknown instance '" + h + "'; valid: " + valid;
     }
   if (tls() && (tls_cert.empty() || tls_key.empty() || tls_ca.empty()))
