@@ -1,0 +1,544 @@
+#!/usr/bin/env python3
+"""The benchmark harness behind bench/run (see docs/performance.md).
+
+Runs order-node's closed-loop REPL `bench` (and wrk against the HTTP ingress,
+and a small cluster on 127.0.0.1) in the scenarios of issue #6, prints
+progress on stderr, writes bench/results/latest.json (every figure with the
+command that produced it and the machine), and regenerates the generated part
+of docs/performance.md and the plots under docs/img/.
+
+Python's standard library only (python3 from Debian); plots with gnuplot.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shlex
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "build", "release", "order-node")
+RESULTS = os.path.join(ROOT, "bench", "results", "latest.json")
+DOC = os.path.join(ROOT, "docs", "performance.md")
+IMG = os.path.join(ROOT, "docs", "img")
+BEGIN = "<!-- bench/run: begin (generated, do not edit by hand) -->"
+END = "<!-- bench/run: end -->"
+
+
+def log(msg):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr,
+          flush=True)
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, shell=True, check=True, text=True,
+                          capture_output=True, **kw).stdout
+
+
+def machine():
+    def first(cmd):
+        try:
+            return sh(cmd).strip().splitlines()[0]
+        except (subprocess.CalledProcessError, IndexError):
+            return "unknown"
+    mem_kb = int(re.search(r"MemTotal:\s+(\d+)",
+                           open("/proc/meminfo").read()).group(1))
+    cpu = re.search(r"model name\s*:\s*(.*)", open("/proc/cpuinfo").read())
+    return {
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem_kb / 1024 / 1024, 1),
+        "cpu": cpu.group(1).strip() if cpu else platform.processor(),
+        "load_at_start": open("/proc/loadavg").read().split()[:3],
+        "kernel": platform.release(),
+        "compiler": first("g++ --version"),
+        "caf": first("dpkg-query -W -f='${Version}' libcaf-dev"),
+        "order_node_commit": first(f"git -C {ROOT} rev-parse --short HEAD"),
+        "date_utc": datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def build():
+    log("building order-node (Release)")
+    sh(f"cmake -S {ROOT} -B {ROOT}/build/release -DCMAKE_BUILD_TYPE=Release")
+    sh(f"cmake --build {ROOT}/build/release -j2 --target order-node")
+
+
+def timed(argv, stdin_text, timeout):
+    """Runs argv under /usr/bin/time; returns (stdout, peak RSS in KB)."""
+    with tempfile.NamedTemporaryFile("r") as t:
+        proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", t.name]
+                              + argv, input=stdin_text, text=True,
+                              capture_output=True, timeout=timeout)
+        rss = int(open(t.name).read().strip().splitlines()[-1])
+    if proc.returncode != 0:
+        raise RuntimeError(f"{shlex.join(argv)} failed: {proc.stderr[-500:]}")
+    return proc.stdout, rss
+
+
+def repl_bench(opts, orders, concurrency, mode="parallel", timeout=900):
+    """One closed-loop `bench` through the REPL; returns a result dict."""
+    argv = [BIN, "--seed=1", "--http=off", "--max-attempts=1"] + opts
+    line = f"bench orders={orders} concurrency={concurrency}"
+    if mode != "parallel":
+        line += f" mode={mode}"
+    out, rss = timed(argv, line + "\n", timeout)
+    bench = json.loads(out.strip().splitlines()[-1])["bench"]
+    cmd = f"echo '{line}' | {shlex.join(argv).replace(BIN, 'build/release/order-node')}"
+    return {"command": cmd, "rss_kb": rss, **bench}
+
+
+def orders_for(concurrency, floor_ms, seconds, minimum):
+    """Orders for about `seconds` of closed loop at the latency floor."""
+    return max(minimum, int(concurrency / (floor_ms / 1000.0) * seconds))
+
+
+# Scenario 1: latency against orders in flight.
+def latency_floor(quick):
+    out = []
+    secs = 1.5 if quick else 6
+    for mode, floor, levels in (("parallel", 150, [1, 100, 1000, 10000]),
+                                ("sequential", 450, [1, 100, 1000])):
+        for c in levels:
+            if quick and c == 1:
+                n = 10 if mode == "parallel" else 4
+            else:
+                n = orders_for(c, floor, secs, 20)
+            log(f"latency floor: {mode}, {c} in flight, {n} orders")
+            r = repl_bench(["--log-level=info"], n, c, mode)
+            r.update(scenario="latency", mode=mode, in_flight=c)
+            out.append(r)
+    log("latency floor: parallel, 1000 in flight, default --max-attempts=3")
+    r = repl_bench(["--log-level=info", "--max-attempts=3"],
+                   orders_for(1000, 150, secs, 20), 1000)
+    r.update(scenario="latency", mode="parallel", in_flight=1000,
+             max_attempts=3)
+    out.append(r)
+    return out
+
+
+# Scenario 2: orders/s at latency 0 with 1 and 2 scheduler threads.
+def throughput(quick):
+    out = []
+    levels = [1, 10, 100, 1000, 10000]
+    for threads in (1, 2):
+        for c in levels:
+            n = (20000 if quick else 100000) if c >= 100 else \
+                (5000 if quick else 20000)
+            if c == 10000:
+                n *= 2
+            log(f"throughput: {threads} thread(s), {c} in flight, {n} orders")
+            r = repl_bench(["--log-level=info", "--latency-scale=0",
+                            f"--scheduler.max-threads={threads}"], n, c)
+            r.update(scenario="throughput", threads=threads, in_flight=c)
+            out.append(r)
+    return out
+
+
+# Scenario 3: peak RSS with N orders in flight at once.
+def memory(quick):
+    out = []
+    # Latencies x40 (fraud takes 6 s) and a long deadline keep every order of
+    # the bench in flight at once; the bench's peak RSS is then RSS(N).
+    opts = ["--log-level=info", "--latency-scale=40", "--deadline=60s",
+            "--desk.max-in-flight=1000000"]
+    argv = [BIN, "--seed=1", "--http=off", "--max-attempts=1"] + opts
+    _, rss0 = timed(argv, "quit\n", 60)
+    out.append({"scenario": "memory", "in_flight": 0, "rss_kb": rss0,
+                "command": "echo quit | build/release/order-node "
+                           + shlex.join(argv[1:])})
+    for n in ([10000] if quick else [10000, 100000]):
+        log(f"memory: {n} orders in flight")
+        r = repl_bench(opts, n, n, timeout=300)
+        r.update(scenario="memory", in_flight=n,
+                 bytes_per_order=round((r["rss_kb"] - rss0) * 1024 / n))
+        out.append(r)
+    return out
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(pred, seconds):
+    end = time.time() + seconds
+    while time.time() < end:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+# Scenario 4: the HTTP ingress under wrk.
+def http(quick):
+    out = []
+    secs = 8 if quick else 30
+    for label, conns, opts in (
+            ("tutorial latencies", 1000, []),
+            ("latency 0", 100, ["--latency-scale=0"])):
+        port = free_port()
+        argv = [BIN, "--repl=off", f"--http=127.0.0.1:{port}", "--seed=1",
+                "--log-level=info", "--max-attempts=1"] + opts
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        try:
+            def up():
+                try:
+                    socket.create_connection(("127.0.0.1", port), 0.2).close()
+                    return True
+                except OSError:
+                    return False
+            if not wait_for(up, 10):
+                raise RuntimeError("order-node's HTTP ingress did not start")
+            wrk = ["wrk", "-t2", f"-c{conns}", f"-d{secs}s", "--timeout", "10s",
+                   "--latency", "-s", os.path.join(ROOT, "bench", "post.lua"),
+                   f"http://127.0.0.1:{port}"]
+            log(f"http: {label}, {conns} connections, {secs} s")
+            text = subprocess.run(wrk, text=True, capture_output=True,
+                                  check=True).stdout
+            rss = int(re.search(r"VmHWM:\s+(\d+)",
+                                open(f"/proc/{proc.pid}/status").read())
+                      .group(1))
+        finally:
+            proc.terminate()
+            proc.wait(30)
+
+        def ms(key):
+            m = re.search(rf"^\s+{key}\s+([\d.]+)(us|ms|s)", text, re.M)
+            if not m:
+                return None
+            v = float(m.group(1))
+            return {"us": v / 1000, "ms": v, "s": v * 1000}[m.group(2)]
+        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+        non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+        out.append({"scenario": "http", "case": label, "connections": conns,
+                    "p50_ms": ms("50%"), "p90_ms": ms("90%"),
+                    "p99_ms": ms("99%"), "requests_per_s": rps,
+                    "non_2xx": int(non2xx.group(1)) if non2xx else 0,
+                    "rss_kb": rss,
+                    "command": shlex.join(wrk).replace(ROOT + "/", "")
+                    + "  # against " + shlex.join(argv).replace(
+                        BIN, "build/release/order-node")})
+    return out
+
+
+# Scenario 5: a front and two services nodes against the single role.
+def cluster(quick):
+    out = []
+    n_lat = 20000 if quick else 60000
+    for scale in ("1", "0"):
+        nodes = []
+        ports = []
+        try:
+            for hosts in ("warehouse:Main,warehouse:Backup,payment",
+                          "fraud,carrier:Standard,carrier:Economy,"
+                          "carrier:FastShip"):
+                port = free_port()
+                nodes.append(subprocess.Popen(
+                    [BIN, "--role=services", f"--listen=127.0.0.1:{port}",
+                     "--seed=1", f"--latency-scale={scale}", f"--hosts={hosts}"],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                ports.append(port)
+            for port in ports:
+                def up(p=port):
+                    try:
+                        socket.create_connection(("127.0.0.1", p), 0.2).close()
+                        return True
+                    except OSError:
+                        return False
+                if not wait_for(up, 10):
+                    raise RuntimeError("a services node did not start")
+            n = n_lat if scale == "1" else n_lat * 3
+            label = ("tutorial latencies" if scale == "1" else "latency 0")
+            for role, opts in (
+                    ("single", [f"--latency-scale={scale}"]),
+                    ("front + 2 services nodes",
+                     ["--role=front", "--peers=" + ",".join(
+                         f"127.0.0.1:{p}" for p in ports)])):
+                log(f"cluster: {label}, {role}, {n} orders")
+                r = repl_bench(["--log-level=info"] + opts, n, 1000)
+                r.update(scenario="cluster", case=label, role=role,
+                         in_flight=1000)
+                out.append(r)
+        finally:
+            for p in nodes:
+                p.terminate()
+                p.wait(30)
+    return out
+
+
+# Scenario 6: what logging costs on the throughput path.
+def extras(quick):
+    out = []
+    n = 20000 if quick else 100000
+    for label, opts in (("log-level=info", ["--log-level=info"]),
+                        ("log-level=warn", ["--log-level=warn"]),
+                        ("log-level=debug (stderr to /dev/null)",
+                         ["--log-level=debug"])):
+        log(f"extras: {label}, {n} orders")
+        r = repl_bench(opts + ["--latency-scale=0"], n, 1000)
+        r.update(scenario="extras", case=label, in_flight=1000)
+        out.append(r)
+    return out
+
+
+def find(results, **kw):
+    for r in results:
+        if all(r.get(k) == v for k, v in kw.items()):
+            if "max_attempts" not in kw and r.get("max_attempts"):
+                continue
+            return r
+    return None
+
+
+def targets(results):
+    """Issue #6's targets, each with its figure and met / missed."""
+    t = []
+
+    def add(name, figure, ok, unit=""):
+        t.append({"target": name, "figure": figure, "unit": unit,
+                  "met": bool(ok) if figure is not None else None})
+    lat = lambda c, m="parallel": find(results, scenario="latency", mode=m,
+                                      in_flight=c)
+    r = lat(1000)
+    if r:
+        add("p50 <= 151 ms at 1,000 in flight", r["p50_ms"],
+            r["p50_ms"] <= 151, " ms")
+        add("p99 <= 155 ms at 1,000 in flight", r["p99_ms"],
+            r["p99_ms"] <= 155, " ms")
+    r = lat(10000)
+    if r:
+        add("p50 <= 152 ms at 10,000 in flight", r["p50_ms"],
+            r["p50_ms"] <= 152, " ms")
+        add("p99 <= 160 ms at 10,000 in flight", r["p99_ms"],
+            r["p99_ms"] <= 160, " ms")
+    p, s = lat(1000), lat(1000, "sequential")
+    if p and s:
+        ratio = round(s["p50_ms"] / p["p50_ms"], 3)
+        add("sequential / parallel p50 >= 2.97 (1,000 in flight)", ratio,
+            ratio >= 2.97)
+    t1 = find(results, scenario="throughput", threads=1, in_flight=1000)
+    t2 = find(results, scenario="throughput", threads=2, in_flight=1000)
+    if t2:
+        add("orders/s at latency 0, 1,000 in flight >= 250,000 (2x bare CAF)",
+            t2["orders_per_s"], t2["orders_per_s"] >= 250000)
+    if t1 and t2:
+        ratio = round(t2["orders_per_s"] / max(t1["orders_per_s"], 1), 2)
+        add("2 threads >= 1.7x 1 thread (latency 0, 1,000 in flight)", ratio,
+            ratio >= 1.7)
+    m = find(results, scenario="memory", in_flight=10000)
+    if m:
+        add("memory per in-flight order <= 4 KB (10,000 in flight)",
+            m["bytes_per_order"], m["bytes_per_order"] <= 4096, " B")
+    h = find(results, scenario="http", connections=1000)
+    if h:
+        add("HTTP p99 <= 160 ms at 1,000 connections", h["p99_ms"],
+            h["p99_ms"] is not None and h["p99_ms"] <= 160, " ms")
+    h = find(results, scenario="http", connections=100)
+    if h:
+        add("HTTP requests/s at latency 0 >= Go net/http (62,700)",
+            h["requests_per_s"], h["requests_per_s"] >= 62700)
+    cs = find(results, scenario="cluster", case="tutorial latencies",
+              role="single")
+    cc = find(results, scenario="cluster", case="tutorial latencies",
+              role="front + 2 services nodes")
+    if cs and cc:
+        d = round(cc["p50_ms"] - cs["p50_ms"], 2)
+        add("cluster p50 within 1 ms of single (tutorial latencies)", d,
+            d <= 1, " ms")
+    return t
+
+
+def fmt(x, digits=2):
+    if x is None:
+        return "—"
+    if isinstance(x, float) and (digits == 0 or x >= 10000):
+        return f"{x:,.0f}"
+    if isinstance(x, float):
+        return f"{x:,.{digits}f}".rstrip("0").rstrip(".")
+    if isinstance(x, int):
+        return f"{x:,}"
+    return str(x)
+
+
+def tables(doc):
+    res = doc["results"]
+    m = doc["machine"]
+    lines = [BEGIN, "",
+             f"Generated by `bench/run{' --quick' if doc['quick'] else ''}` "
+             f"on {m['date_utc']} UTC: {m['cores']} cores, {m['memory_gib']} "
+             f"GiB, {m['cpu']}, load at start {' '.join(m['load_at_start'])}, "
+             f"{m['compiler']}, CAF {m['caf']}, commit "
+             f"{m['order_node_commit']}. Every figure with its command: "
+             "`bench/results/latest.json`.", "",
+             "### Targets", "", "| target | figure | |", "|---|---|---|"]
+    for t in doc["targets"]:
+        status = {True: "met", False: "**missed**", None: "not run"}[t["met"]]
+        lines.append(f"| {t['target']} | {fmt(t['figure'])}{t['unit']} | "
+                     f"{status} |")
+    lines += ["", "### Latency against orders in flight "
+              "(tutorial latencies, `--max-attempts=1`)", "",
+              "| mode | in flight | orders | orders/s | p50 ms | p90 ms | "
+              "p99 ms | max ms |", "|---|---|---|---|---|---|---|---|"]
+    for r in res:
+        if r["scenario"] == "latency":
+            mode = r["mode"] + (" (`--max-attempts=3`)"
+                                if r.get("max_attempts") else "")
+            lines.append(f"| {mode} | {fmt(r['in_flight'])} | "
+                         f"{fmt(r['orders'])} | {fmt(r['orders_per_s'], 0)} | "
+                         f"{fmt(r['p50_ms'])} | {fmt(r['p90_ms'])} | "
+                         f"{fmt(r['p99_ms'])} | {fmt(r['max_ms'])} |")
+    lines += ["", "![latency](img/latency.png)", "",
+              "### Throughput at latency 0", "",
+              "| scheduler threads | in flight | orders | orders/s | p50 ms | "
+              "p99 ms | peak RSS |", "|---|---|---|---|---|---|---|"]
+    for r in res:
+        if r["scenario"] == "throughput":
+            lines.append(f"| {r['threads']} | {fmt(r['in_flight'])} | "
+                         f"{fmt(r['orders'])} | {fmt(r['orders_per_s'], 0)} | "
+                         f"{fmt(r['p50_ms'])} | {fmt(r['p99_ms'])} | "
+                         f"{r['rss_kb'] // 1024} MB |")
+    lines += ["", "![throughput](img/throughput.png)", "",
+              "### Memory", "",
+              "| orders in flight | peak RSS | bytes per in-flight order |",
+              "|---|---|---|"]
+    for r in res:
+        if r["scenario"] == "memory":
+            lines.append(f"| {fmt(r['in_flight'])} | {r['rss_kb'] // 1024} MB "
+                         f"| {fmt(r.get('bytes_per_order'))} |")
+    lines += ["", "### HTTP (wrk on the same machine)", "",
+              "| case | connections | p50 ms | p90 ms | p99 ms | requests/s | "
+              "non-2xx | peak RSS |", "|---|---|---|---|---|---|---|---|"]
+    for r in res:
+        if r["scenario"] == "http":
+            lines.append(f"| {r['case']} | {fmt(r['connections'])} | "
+                         f"{fmt(r['p50_ms'])} | {fmt(r['p90_ms'])} | "
+                         f"{fmt(r['p99_ms'])} | {fmt(r['requests_per_s'], 0)} "
+                         f"| {fmt(r['non_2xx'])} | {r['rss_kb'] // 1024} MB |")
+    lines += ["", "### Cluster: front + 2 services nodes on 127.0.0.1 "
+              "against the single role (1,000 in flight)", "",
+              "| case | role | orders | orders/s | p50 ms | p90 ms | p99 ms | "
+              "peak RSS (front / single) |", "|---|---|---|---|---|---|---|---|"]
+    for r in res:
+        if r["scenario"] == "cluster":
+            lines.append(f"| {r['case']} | {r['role']} | {fmt(r['orders'])} | "
+                         f"{fmt(r['orders_per_s'], 0)} | {fmt(r['p50_ms'])} | "
+                         f"{fmt(r['p90_ms'])} | {fmt(r['p99_ms'])} | "
+                         f"{r['rss_kb'] // 1024} MB |")
+    lines += ["", "### Cost of the extras (latency 0, 1,000 in flight)", "",
+              "| case | orders/s | p50 ms | p99 ms |", "|---|---|---|---|"]
+    for r in res:
+        if r["scenario"] == "extras":
+            lines.append(f"| {r['case']} | {fmt(r['orders_per_s'], 0)} | "
+                         f"{fmt(r['p50_ms'])} | {fmt(r['p99_ms'])} |")
+    lines += ["", END]
+    return "\n".join(lines)
+
+
+def plots(doc):
+    os.makedirs(IMG, exist_ok=True)
+    res = doc["results"]
+    with tempfile.TemporaryDirectory() as d:
+        def data(name, rows):
+            path = os.path.join(d, name)
+            with open(path, "w") as f:
+                for row in rows:
+                    f.write(" ".join(str(x) for x in row) + "\n")
+            return path
+        par = data("par", [(r["in_flight"], r["p50_ms"], r["p90_ms"],
+                            r["p99_ms"], r["max_ms"]) for r in res
+                           if r["scenario"] == "latency"
+                           and r["mode"] == "parallel"
+                           and not r.get("max_attempts")])
+        seq = data("seq", [(r["in_flight"], r["p50_ms"], r["p90_ms"],
+                            r["p99_ms"], r["max_ms"]) for r in res
+                           if r["scenario"] == "latency"
+                           and r["mode"] == "sequential"])
+        thr = {t: data(f"thr{t}", [(r["in_flight"], r["orders_per_s"])
+                                   for r in res
+                                   if r["scenario"] == "throughput"
+                                   and r["threads"] == t]) for t in (1, 2)}
+        script = f"""
+set terminal pngcairo size 900,540 font ",10"
+set output '{IMG}/latency.png'
+set title 'order-node: latency against orders in flight (tutorial latencies)'
+set logscale x
+set xlabel 'orders in flight'
+set ylabel 'ms'
+set key outside right
+set grid
+plot 150 title 'parallel floor 150 ms' dt 2 lc rgb 'gray', \\
+     450 title 'sequential floor 450 ms' dt 2 lc rgb 'black', \\
+     '{par}' using 1:2 with linespoints title 'parallel p50', \\
+     '{par}' using 1:3 with linespoints title 'parallel p90', \\
+     '{par}' using 1:4 with linespoints title 'parallel p99', \\
+     '{par}' using 1:5 with linespoints title 'parallel max', \\
+     '{seq}' using 1:2 with linespoints title 'sequential p50', \\
+     '{seq}' using 1:4 with linespoints title 'sequential p99'
+set output '{IMG}/throughput.png'
+set title 'order-node: orders/s at latency 0'
+set ylabel 'orders/s'
+unset logscale y
+plot '{thr[1]}' using 1:2 with linespoints title '1 scheduler thread', \\
+     '{thr[2]}' using 1:2 with linespoints title '2 scheduler threads'
+"""
+        subprocess.run(["gnuplot"], input=script, text=True, check=True)
+
+
+def write_doc(doc):
+    text = open(DOC).read()
+    block = tables(doc)
+    if BEGIN in text and END in text:
+        text = text[:text.index(BEGIN)] + block + text[text.index(END)
+                                                        + len(END):]
+    else:
+        text = text.rstrip("\n") + "\n\n## bench/run\n\n" + block + "\n"
+    with open(DOC, "w") as f:
+        f.write(text)
+
+
+SCENARIOS = {"latency": latency_floor, "throughput": throughput,
+             "memory": memory, "http": http, "cluster": cluster,
+             "extras": extras}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true",
+                    help="fewer orders and shorter runs (under 3 minutes)")
+    ap.add_argument("--only", default="",
+                    help="comma-separated scenarios: " + ",".join(SCENARIOS))
+    args = ap.parse_args()
+    started = time.time()
+    info = machine()
+    log(f"machine: {info['cores']} cores, {info['memory_gib']} GiB, "
+        f"{info['cpu']}, load {' '.join(info['load_at_start'])}")
+    build()
+    chosen = [s for s in args.only.split(",") if s] or list(SCENARIOS)
+    results = []
+    for name in chosen:
+        results += SCENARIOS[name](args.quick)
+    doc = {"quick": args.quick, "machine": info,
+           "seconds": round(time.time() - started, 1),
+           "results": results}
+    doc["targets"] = targets(results)
+    os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
+    with open(RESULTS, "w") as f:
+        json.dump(doc, f, indent=1)
+    write_doc(doc)
+    plots(doc)
+    for t in doc["targets"]:
+        status = {True: "met", False: "MISSED", None: "not run"}[t["met"]]
+        print(f"{t['target']}: {fmt(t['figure'])}{t['unit']} — {status}")
+    log(f"done in {doc['seconds']} s: {RESULTS}, {DOC}, {IMG}/")
+
+
+if __name__ == "__main__":
+    main()
