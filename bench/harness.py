@@ -71,13 +71,19 @@ def build():
 
 def timed(argv, stdin_text, timeout):
     """Runs argv under /usr/bin/time; returns (stdout, peak RSS in KB)."""
-    with tempfile.NamedTemporaryFile("r") as t:
+    # stderr (logs, bench progress) goes to a file, not a pipe we would have
+    # to drain: debug logging writes a line per call.
+    with tempfile.NamedTemporaryFile("r") as t, \
+            tempfile.TemporaryFile("w+") as err:
         proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", t.name]
                               + argv, input=stdin_text, text=True,
-                              capture_output=True, timeout=timeout)
+                              stdout=subprocess.PIPE, stderr=err,
+                              timeout=timeout)
         rss = int(open(t.name).read().strip().splitlines()[-1])
-    if proc.returncode != 0:
-        raise RuntimeError(f"{shlex.join(argv)} failed: {proc.stderr[-500:]}")
+        if proc.returncode != 0:
+            err.seek(0)
+            raise RuntimeError(f"{shlex.join(argv)} failed: "
+                               f"{err.read()[-500:]}")
     return proc.stdout, rss
 
 
@@ -280,7 +286,7 @@ def extras(quick):
     n = 20000 if quick else 100000
     for label, opts in (("log-level=info", ["--log-level=info"]),
                         ("log-level=warn", ["--log-level=warn"]),
-                        ("log-level=debug (stderr to /dev/null)",
+                        ("log-level=debug (stderr to a file)",
                          ["--log-level=debug"])):
         log(f"extras: {label}, {n} orders")
         r = repl_bench(opts + ["--latency-scale=0"], n, 1000)
@@ -377,7 +383,14 @@ def tables(doc):
              f"GiB, {m['cpu']}, load at start {' '.join(m['load_at_start'])}, "
              f"{m['compiler']}, CAF {m['caf']}, commit "
              f"{m['order_node_commit']}. Every figure with its command: "
-             "`bench/results/latest.json`.", "",
+             "`bench/results/latest.json`."]
+    for r in doc.get("reruns", []):
+        rm = r["machine"]
+        lines.append(f"Re-run with `--only={','.join(r['scenarios'])}` on "
+                     f"{rm['date_utc']} UTC, load at start "
+                     f"{' '.join(rm['load_at_start'])}, commit "
+                     f"{rm['order_node_commit']}.")
+    lines += ["",
              "### Targets", "", "| target | figure | |", "|---|---|---|"]
     for t in doc["targets"]:
         status = {True: "met", False: "**missed**", None: "not run"}[t["met"]]
@@ -525,7 +538,18 @@ def main():
     results = []
     for name in chosen:
         results += SCENARIOS[name](args.quick)
-    doc = {"quick": args.quick, "machine": info,
+    for r in results:
+        r["measured_utc"] = info["date_utc"]
+    reruns = []
+    if args.only and os.path.exists(RESULTS):
+        # Keep the other scenarios of the last run; say which were re-run.
+        old = json.load(open(RESULTS))
+        results = [r for r in old["results"]
+                   if r["scenario"] not in chosen] + results
+        reruns = old.get("reruns", []) + [
+            {"scenarios": chosen, "machine": info}]
+        info = old["machine"]
+    doc = {"quick": args.quick, "machine": info, "reruns": reruns,
            "seconds": round(time.time() - started, 1),
            "results": results}
     doc["targets"] = targets(results)

@@ -128,10 +128,12 @@ node_config::node_config() {
 std::string node_config::usage() const {
   std::string out
     = "Usage: order-node [--option=value ...]\n"
-      "Reads commands (order, slow, bench, stats, help, quit) from stdin: a\n"
-      "terminal gets a prompt, a pipe or file runs as a script with one JSON\n"
-      "line per result on stdout. Logs go to stderr. Options can also be set\n"
-      "in a config file: --config-file=PATH (default: order-node.ini).\n"
+      "Reads commands (order, slow, bench, stats, nodes, help, quit) from\n"
+      "stdin: a terminal gets a prompt, a pipe or file runs as a script with\n"
+      "one JSON line per result on stdout. Logs go to stderr. Options can\n"
+      "also be set in a config file: --config-file=PATH (default:\n"
+      "order-node.ini). Clusters (--role=services|front|client):\n"
+      "docs/cluster.md.\n"
       "CAF's own options (scheduler, logger, ...): --long-help.\n";
   std::string group = "-";
   for (auto& opt : custom_options_) {
