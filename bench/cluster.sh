@@ -9,14 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 orders=${1:-100000}
-bash .ci/install-deps
-command -v /usr/bin/time >/dev/null || apt-get install -y -q time >/dev/null
-cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build/release -j2 --target order-node >/dev/null
-bin=build/release/order-node
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB," \
-     "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
-     "load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+. bench/lib.sh
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT

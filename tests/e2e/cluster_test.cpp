@@ -124,6 +124,21 @@ struct front_node {
   json nodes() { return call("nodes")["nodes"]; }
 };
 
+std::string state_of(const json& nodes, const std::string& address);
+
+// Polls `nodes` until the peer at `address` is in `state` (true) or 5 s
+// have passed (false).
+bool wait_state(front_node& front, const std::string& address,
+                const std::string& state) {
+  auto start = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - start < 5s) {
+    if (state_of(front.nodes(), address) == state)
+      return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return false;
+}
+
 // A result without what depends on timing: processing time, the order of
 // calls and their durations.
 json comparable(json j) {
@@ -318,14 +333,7 @@ TEST_CASE("SIGKILL of a services node under load: no order waits past its "
   // Restart B on its port: the front reconnects within 5 s and uses it.
   auto calls_before = calls_of(front.nodes(), b.address());
   services_node b2{args, b.port};
-  auto back = std::chrono::steady_clock::now();
-  bool up = false;
-  while (!up && std::chrono::steady_clock::now() - back < 5s) {
-    up = state_of(front.nodes(), b.address()) == "up";
-    if (!up)
-      std::this_thread::sleep_for(50ms);
-  }
-  REQUIRE(up);
+  REQUIRE(wait_state(front, b.address(), "up"));
   for (int i = 0; i < 40; ++i)
     REQUIRE(front.proc->send("order " + tutorial_args + "\n"));
   for (int i = 0; i < 40; ++i) {
@@ -345,14 +353,8 @@ TEST_CASE("SIGSTOP of a services node: detected by heartbeat, routed around, "
   REQUIRE(state_of(front.nodes(), b.address()) == "up");
   b.proc->signal(SIGSTOP);
   auto frozen = std::chrono::steady_clock::now();
-  bool down = false;
-  while (!down && std::chrono::steady_clock::now() - frozen < 5s) {
-    down = state_of(front.nodes(), b.address()) == "down";
-    if (!down)
-      std::this_thread::sleep_for(20ms);
-  }
+  REQUIRE(wait_state(front, b.address(), "down"));
   auto detected = std::chrono::steady_clock::now() - frozen;
-  REQUIRE(down);
   // Detected at the heartbeat timeout, checked every interval.
   CHECK(detected
         <= std::chrono::milliseconds(heartbeat_timeout_ms + 300 * slow));
@@ -365,14 +367,7 @@ TEST_CASE("SIGSTOP of a services node: detected by heartbeat, routed around, "
     CHECK(j["processingTimeMs"].get<int>() < deadline_ms);
   }
   b.proc->signal(SIGCONT);
-  auto resumed = std::chrono::steady_clock::now();
-  bool up = false;
-  while (!up && std::chrono::steady_clock::now() - resumed < 5s) {
-    up = state_of(front.nodes(), b.address()) == "up";
-    if (!up)
-      std::this_thread::sleep_for(20ms);
-  }
-  CHECK(up);
+  CHECK(wait_state(front, b.address(), "up"));
 }
 
 TEST_CASE("a client sends a script through a front and gets the same lines") {
