@@ -295,6 +295,58 @@ def extras(quick):
     return out
 
 
+PEERS = os.path.normpath(os.path.join(ROOT, "..", "shared", "peers"))
+
+
+def build_peers():
+    """Builds the reference peers found next to the repository (the
+    workspace's shared/peers: bare CAF, Go) into build/peers; returns
+    {name: argv prefix}. Peers whose sources or toolchain are missing are
+    skipped (and said so)."""
+    out_dir = os.path.join(ROOT, "build", "peers")
+    os.makedirs(out_dir, exist_ok=True)
+    found = {}
+    caf_src = os.path.join(PEERS, "caf-minimal", "fanout.cpp")
+    if os.path.exists(caf_src):
+        exe = os.path.join(out_dir, "caf-minimal")
+        sh(f"g++ -std=c++17 -O2 -DNDEBUG {caf_src} -o {exe} "
+           "-lcaf_core -lpthread")
+        found["bare CAF"] = [exe]
+    else:
+        log(f"peers: no {caf_src}, skipping bare CAF")
+    go_dir = os.path.join(PEERS, "go")
+    if os.path.isdir(go_dir) and subprocess.run(
+            ["sh", "-c", "command -v go"], capture_output=True).returncode == 0:
+        exe = os.path.join(out_dir, "go-peer")
+        sh(f"cd {go_dir} && GOCACHE={out_dir}/gocache GOPATH={out_dir}/gopath "
+           f"GOFLAGS=-mod=mod go build -o {exe} .")
+        found["Go"] = [exe]
+    else:
+        log("peers: no Go toolchain or sources, skipping Go")
+    return found
+
+
+# Scenario 7: the reference peers in the same run (ratios, not copied
+# figures, are what the targets compare).
+def peers(quick):
+    out = []
+    runs = [(0, 1000, 50000 if quick else 200000),
+            (1, 1000, 10000 if quick else 40000),
+            (1, 10000, 50000 if quick else 200000)]
+    for name, argv in build_peers().items():
+        for lat, conc, n in runs:
+            log(f"peers: {name}, latency {lat}, {conc} in flight, {n} orders")
+            cmd = argv + [f"--orders={n}", f"--concurrency={conc}",
+                          f"--latency={lat}"]
+            text, rss = timed(cmd, "", 600)
+            r = json.loads(text.strip().splitlines()[-1])
+            r.update(scenario="peers", peer=name, latency=lat,
+                     in_flight=conc, rss_kb=rss,
+                     command=shlex.join(cmd).replace(ROOT + "/", ""))
+            out.append(r)
+    return out
+
+
 def find(results, **kw):
     for r in results:
         if all(r.get(k) == v for k, v in kw.items()):
@@ -335,6 +387,11 @@ def targets(results):
     if t2:
         add("orders/s at latency 0, 1,000 in flight >= 250,000 (2x bare CAF)",
             t2["orders_per_s"], t2["orders_per_s"] >= 250000)
+    caf0 = find(results, scenario="peers", peer="bare CAF", latency=0)
+    if t2 and caf0:
+        ratio = round(t2["orders_per_s"] / max(caf0["orders_per_s"], 1), 2)
+        add("orders/s at latency 0 >= 2x bare CAF of the same run", ratio,
+            ratio >= 2, "x")
     if t1 and t2:
         ratio = round(t2["orders_per_s"] / max(t1["orders_per_s"], 1), 2)
         add("2 threads >= 1.7x 1 thread (latency 0, 1,000 in flight)", ratio,
@@ -445,6 +502,16 @@ def tables(doc):
                          f"{fmt(r['orders_per_s'], 0)} | {fmt(r['p50_ms'])} | "
                          f"{fmt(r['p90_ms'])} | {fmt(r['p99_ms'])} | "
                          f"{r['rss_kb'] // 1024} MB |")
+    lines += ["", "### Reference peers, same run (`../shared/peers`)", "",
+              "| peer | latency | in flight | orders | orders/s | p50 ms | "
+              "p99 ms | peak RSS |", "|---|---|---|---|---|---|---|---|"]
+    for r in res:
+        if r["scenario"] == "peers":
+            lines.append(f"| {r['peer']} | {r['latency']} | "
+                         f"{fmt(r['in_flight'])} | {fmt(r['orders'])} | "
+                         f"{fmt(float(r['orders_per_s']), 0)} | "
+                         f"{fmt(r['p50_ms'])} | {fmt(r['p99_ms'])} | "
+                         f"{r['rss_kb'] // 1024} MB |")
     lines += ["", "### Cost of the extras (latency 0, 1,000 in flight)", "",
               "| case | orders/s | p50 ms | p99 ms |", "|---|---|---|---|"]
     for r in res:
@@ -519,7 +586,7 @@ def write_doc(doc):
 
 SCENARIOS = {"latency": latency_floor, "throughput": throughput,
              "memory": memory, "http": http, "cluster": cluster,
-             "extras": extras}
+             "extras": extras, "peers": peers}
 
 
 def main():
