@@ -61,23 +61,36 @@ caf::behavior session(caf::stateful_actor<session_state>* self,
     },
     [=](print_atom, const std::string& text) { print(text); },
     // Through the session, so that stats come after the orders sent before.
+    // Counted as outstanding like orders: the end of input waits for them.
     [=](stats_atom) {
+      ++self->state.outstanding;
       self->request(desk, std::chrono::seconds(10), stats_atom::value)
-        .then([](desk_stats& st) { print(stats_json(st)); },
-              [](caf::error& err) {
-                print(error_line("stats failed: " + error_text(err), 0));
-              });
+        .then(
+          [=](desk_stats& st) {
+            print(stats_json(st));
+            finished();
+          },
+          [=](caf::error& err) {
+            print(error_line("stats failed: " + error_text(err), 0));
+            finished();
+          });
     },
     [=](nodes_atom, const peers_actor& peers) {
       if (!peers) {
         print(nodes_json({}));
         return;
       }
+      ++self->state.outstanding;
       self->request(peers, std::chrono::seconds(10), nodes_atom::value)
-        .then([](std::vector<peer_info>& xs) { print(nodes_json(xs)); },
-              [](caf::error& err) {
-                print(error_line("nodes failed: " + error_text(err), 0));
-              });
+        .then(
+          [=](std::vector<peer_info>& xs) {
+            print(nodes_json(xs));
+            finished();
+          },
+          [=](caf::error& err) {
+            print(error_line("nodes failed: " + error_text(err), 0));
+            finished();
+          });
     },
     [=](drain_atom) -> caf::result<bool> {
       auto& st = self->state;
