@@ -173,6 +173,15 @@ def free_port():
         return s.getsockname()[1]
 
 
+def port_open(port):
+    """True if something accepts TCP connections on 127.0.0.1:port."""
+    try:
+        socket.create_connection(("127.0.0.1", port), 0.2).close()
+        return True
+    except OSError:
+        return False
+
+
 def wait_for(pred, seconds):
     end = time.time() + seconds
     while time.time() < end:
@@ -195,13 +204,7 @@ def http(quick):
         proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         try:
-            def up():
-                try:
-                    socket.create_connection(("127.0.0.1", port), 0.2).close()
-                    return True
-                except OSError:
-                    return False
-            if not wait_for(up, 10):
+            if not wait_for(lambda: port_open(port), 10):
                 raise RuntimeError("order-node's HTTP ingress did not start")
             wrk = ["wrk", "-t2", f"-c{conns}", f"-d{secs}s", "--timeout", "10s",
                    "--latency", "-s", os.path.join(ROOT, "bench", "post.lua"),
@@ -253,13 +256,7 @@ def cluster(quick):
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
                 ports.append(port)
             for port in ports:
-                def up(p=port):
-                    try:
-                        socket.create_connection(("127.0.0.1", p), 0.2).close()
-                        return True
-                    except OSError:
-                        return False
-                if not wait_for(up, 10):
+                if not wait_for(lambda p=port: port_open(p), 10):
                     raise RuntimeError("a services node did not start")
             n = n_lat if scale == "1" else n_lat * 3
             label = ("tutorial latencies" if scale == "1" else "latency 0")
@@ -453,71 +450,62 @@ def tables(doc):
         status = {True: "met", False: "**missed**", None: "not run"}[t["met"]]
         lines.append(f"| {t['target']} | {fmt(t['figure'])}{t['unit']} | "
                      f"{status} |")
-    lines += ["", "### Latency against orders in flight "
-              "(tutorial latencies, `--max-attempts=1`)", "",
-              "| mode | in flight | orders | orders/s | p50 ms | p90 ms | "
-              "p99 ms | max ms |", "|---|---|---|---|---|---|---|---|"]
-    for r in res:
-        if r["scenario"] == "latency":
-            mode = r["mode"] + (" (`--max-attempts=3`)"
-                                if r.get("max_attempts") else "")
-            lines.append(f"| {mode} | {fmt(r['in_flight'])} | "
-                         f"{fmt(r['orders'])} | {fmt(r['orders_per_s'], 0)} | "
-                         f"{fmt(r['p50_ms'])} | {fmt(r['p90_ms'])} | "
-                         f"{fmt(r['p99_ms'])} | {fmt(r['max_ms'])} |")
-    lines += ["", "![latency](img/latency.png)", "",
-              "### Throughput at latency 0", "",
-              "| scheduler threads | in flight | orders | orders/s | p50 ms | "
-              "p99 ms | peak RSS |", "|---|---|---|---|---|---|---|"]
-    for r in res:
-        if r["scenario"] == "throughput":
-            lines.append(f"| {r['threads']} | {fmt(r['in_flight'])} | "
-                         f"{fmt(r['orders'])} | {fmt(r['orders_per_s'], 0)} | "
-                         f"{fmt(r['p50_ms'])} | {fmt(r['p99_ms'])} | "
-                         f"{r['rss_kb'] // 1024} MB |")
-    lines += ["", "![throughput](img/throughput.png)", "",
-              "### Memory", "",
-              "| orders in flight | peak RSS | bytes per in-flight order |",
-              "|---|---|---|"]
-    for r in res:
-        if r["scenario"] == "memory":
-            lines.append(f"| {fmt(r['in_flight'])} | {r['rss_kb'] // 1024} MB "
-                         f"| {fmt(r.get('bytes_per_order'))} |")
-    lines += ["", "### HTTP (wrk on the same machine)", "",
-              "| case | connections | p50 ms | p90 ms | p99 ms | requests/s | "
-              "non-2xx | peak RSS |", "|---|---|---|---|---|---|---|---|"]
-    for r in res:
-        if r["scenario"] == "http":
-            lines.append(f"| {r['case']} | {fmt(r['connections'])} | "
-                         f"{fmt(r['p50_ms'])} | {fmt(r['p90_ms'])} | "
-                         f"{fmt(r['p99_ms'])} | {fmt(r['requests_per_s'], 0)} "
-                         f"| {fmt(r['non_2xx'])} | {r['rss_kb'] // 1024} MB |")
-    lines += ["", "### Cluster: front + 2 services nodes on 127.0.0.1 "
-              "against the single role (1,000 in flight)", "",
-              "| case | role | orders | orders/s | p50 ms | p90 ms | p99 ms | "
-              "peak RSS (front / single) |", "|---|---|---|---|---|---|---|---|"]
-    for r in res:
-        if r["scenario"] == "cluster":
-            lines.append(f"| {r['case']} | {r['role']} | {fmt(r['orders'])} | "
-                         f"{fmt(r['orders_per_s'], 0)} | {fmt(r['p50_ms'])} | "
-                         f"{fmt(r['p90_ms'])} | {fmt(r['p99_ms'])} | "
-                         f"{r['rss_kb'] // 1024} MB |")
-    lines += ["", "### Reference peers, same run (`../shared/peers`)", "",
-              "| peer | latency | in flight | orders | orders/s | p50 ms | "
-              "p99 ms | peak RSS |", "|---|---|---|---|---|---|---|---|"]
-    for r in res:
-        if r["scenario"] == "peers":
-            lines.append(f"| {r['peer']} | {r['latency']} | "
-                         f"{fmt(r['in_flight'])} | {fmt(r['orders'])} | "
-                         f"{fmt(float(r['orders_per_s']), 0)} | "
-                         f"{fmt(r['p50_ms'])} | {fmt(r['p99_ms'])} | "
-                         f"{r['rss_kb'] // 1024} MB |")
-    lines += ["", "### Cost of the extras (latency 0, 1,000 in flight)", "",
-              "| case | orders/s | p50 ms | p99 ms |", "|---|---|---|---|"]
-    for r in res:
-        if r["scenario"] == "extras":
-            lines.append(f"| {r['case']} | {fmt(r['orders_per_s'], 0)} | "
-                         f"{fmt(r['p50_ms'])} | {fmt(r['p99_ms'])} |")
+    mb = lambda r: f"{r['rss_kb'] // 1024} MB"
+    # Each results table: title, columns, the scenario and one row's cells.
+    sections = [
+        ("Latency against orders in flight (tutorial latencies, "
+         "`--max-attempts=1`)",
+         ["mode", "in flight", "orders", "orders/s", "p50 ms", "p90 ms",
+          "p99 ms", "max ms"], "latency",
+         lambda r: [r["mode"] + (" (`--max-attempts=3`)"
+                                 if r.get("max_attempts") else ""),
+                    fmt(r["in_flight"]), fmt(r["orders"]),
+                    fmt(r["orders_per_s"], 0), fmt(r["p50_ms"]),
+                    fmt(r["p90_ms"]), fmt(r["p99_ms"]), fmt(r["max_ms"])],
+         "![latency](img/latency.png)"),
+        ("Throughput at latency 0",
+         ["scheduler threads", "in flight", "orders", "orders/s", "p50 ms",
+          "p99 ms", "peak RSS"], "throughput",
+         lambda r: [str(r["threads"]), fmt(r["in_flight"]), fmt(r["orders"]),
+                    fmt(r["orders_per_s"], 0), fmt(r["p50_ms"]),
+                    fmt(r["p99_ms"]), mb(r)],
+         "![throughput](img/throughput.png)"),
+        ("Memory", ["orders in flight", "peak RSS",
+                    "bytes per in-flight order"], "memory",
+         lambda r: [fmt(r["in_flight"]), mb(r),
+                    fmt(r.get("bytes_per_order"))], None),
+        ("HTTP (wrk on the same machine)",
+         ["case", "connections", "p50 ms", "p90 ms", "p99 ms", "requests/s",
+          "non-2xx", "peak RSS"], "http",
+         lambda r: [r["case"], fmt(r["connections"]), fmt(r["p50_ms"]),
+                    fmt(r["p90_ms"]), fmt(r["p99_ms"]),
+                    fmt(r["requests_per_s"], 0), fmt(r["non_2xx"]), mb(r)],
+         None),
+        ("Cluster: front + 2 services nodes on 127.0.0.1 against the single "
+         "role (1,000 in flight)",
+         ["case", "role", "orders", "orders/s", "p50 ms", "p90 ms", "p99 ms",
+          "peak RSS (front / single)"], "cluster",
+         lambda r: [r["case"], r["role"], fmt(r["orders"]),
+                    fmt(r["orders_per_s"], 0), fmt(r["p50_ms"]),
+                    fmt(r["p90_ms"]), fmt(r["p99_ms"]), mb(r)], None),
+        ("Reference peers, same run (`../shared/peers`)",
+         ["peer", "latency", "in flight", "orders", "orders/s", "p50 ms",
+          "p99 ms", "peak RSS"], "peers",
+         lambda r: [r["peer"], str(r["latency"]), fmt(r["in_flight"]),
+                    fmt(r["orders"]), fmt(float(r["orders_per_s"]), 0),
+                    fmt(r["p50_ms"]), fmt(r["p99_ms"]), mb(r)], None),
+        ("Cost of the extras (latency 0, 1,000 in flight)",
+         ["case", "orders/s", "p50 ms", "p99 ms"], "extras",
+         lambda r: [r["case"], fmt(r["orders_per_s"], 0), fmt(r["p50_ms"]),
+                    fmt(r["p99_ms"])], None),
+    ]
+    for title, columns, scenario, cells, image in sections:
+        lines += ["", f"### {title}", "", "| " + " | ".join(columns) + " |",
+                  "|" + "---|" * len(columns)]
+        lines += ["| " + " | ".join(cells(r)) + " |" for r in res
+                  if r["scenario"] == scenario]
+        if image:
+            lines += ["", image]
     lines += ["", END]
     return "\n".join(lines)
 
