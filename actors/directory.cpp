@@ -9,10 +9,17 @@ directory(directory_actor::stateful_pointer<directory_state> self,
   self->state.routes
     = std::make_shared<const service_routes>(std::move(routes));
   return {
-    [=](lookup_atom) { return self->state.routes; },
+    [=](watch_atom, routes_watcher& w) {
+      self->send(w, routes_atom::value, self->state.routes);
+      self->state.watchers.push_back(std::move(w));
+    },
     [=](routes_atom, service_routes_ptr& routes) {
-      if (routes)
-        self->state.routes = std::move(routes);
+      if (!routes)
+        return;
+      auto& st = self->state;
+      st.routes = std::move(routes);
+      for (auto& w : st.watchers)
+        self->send(w, routes_atom::value, st.routes);
     },
   };
 }

@@ -1,9 +1,12 @@
 // actors/directory.hpp — knows where each service instance lives and tells
-// orders. In the single role it holds the locally spawned instances; on a
-// front, the peer manager replaces its routes whenever a peer comes or goes
-// (relays to the instances on the peers: actors/relay.hpp).
+// its watchers (the order desk) now and whenever that changes. In the single
+// role it holds the locally spawned instances; on a front, the peer manager
+// replaces its routes whenever a peer comes or goes (relays to the instances
+// on the peers: actors/relay.hpp).
 // Interface: messages/interfaces.hpp (directory_actor).
 #pragma once
+
+#include <vector>
 
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -14,6 +17,7 @@ namespace order_node {
 
 struct directory_state {
   service_routes_ptr routes; // replaced, never modified, on change
+  std::vector<routes_watcher> watchers;
   static constexpr const char* name = "directory";
 };
 

@@ -7,7 +7,6 @@
 
 #include "actors/log.hpp"
 #include "actors/order.hpp"
-#include "actors/order_sequential.hpp"
 #include "actors/outcome.hpp"
 #include "messages/errors.hpp"
 #include "messages/json_codec.hpp"
@@ -16,7 +15,6 @@ namespace order_node {
 
 namespace {
 
-using desk_self = order_desk_impl::stateful_pointer<desk_state>;
 using time_point = caf::actor_clock::time_point;
 
 void count(desk_state& st, order_kind kind, const order_result& r) {
@@ -62,31 +60,6 @@ std::string dedup_key(order_kind kind, const std::string& key) {
   return std::string{kind == order_kind::parallel ? "p/" : "s/"} + key;
 }
 
-// Answers every client of order `id` with `r`, once.
-void complete(desk_self self, uint64_t id, order_result r) {
-  auto& st = self->state;
-  auto i = st.running.find(id);
-  if (i == st.running.end())
-    return; // answered already (by the grace rule)
-  auto run = std::move(i->second);
-  st.running.erase(i);
-  count(st, run.kind, r);
-  count_calls(st, r);
-  if (run.dedup_key.empty()) {
-    run.promise.deliver(std::move(r));
-    return;
-  }
-  if (auto w = st.waiting.find(run.dedup_key); w != st.waiting.end()) {
-    for (auto& rp : w->second)
-      rp.deliver(r);
-    st.waiting.erase(w);
-  }
-  auto now = self->clock().now();
-  st.done_order.push_back({now + st.cfg.dedup_window, run.dedup_key});
-  st.done[run.dedup_key] = std::move(r);
-  expire_results(st, now);
-}
-
 // Makes sure one tick is scheduled for the oldest deadline.
 void schedule_tick(desk_self self) {
   auto& st = self->state;
@@ -99,7 +72,7 @@ void schedule_tick(desk_self self) {
   st.tick_pending = true;
 }
 
-// Tells every order past its deadline; answers for those past their grace.
+// Every order past its deadline decides with what it has.
 void on_tick(desk_self self) {
   auto& st = self->state;
   st.tick_pending = false;
@@ -108,31 +81,8 @@ void on_tick(desk_self self) {
     auto id = st.deadlines.front().id;
     st.deadlines.pop_front();
     auto i = st.running.find(id);
-    if (i == st.running.end())
-      continue; // finished in time, the usual case
-    auto& run = i->second;
-    if (!run.told) {
-      run.told = true;
-      self->send(run.handle, deadline_atom::value);
-      st.deadlines.push_back({now + st.cfg.grace, id});
-      continue;
-    }
-    node_log().error(
-      "order {}: no answer {} ms after its deadline; the "
-      "desk answers for it",
-      run.order_id,
-      std::chrono::duration_cast<std::chrono::milliseconds>(st.cfg.grace)
-        .count());
-    order_result r;
-    r.order_id = run.order_id;
-    r.status = status::failed;
-    r.details = "Order processing failed: the order actor did not answer";
-    r.processing_time_us
-      = std::chrono::duration_cast<std::chrono::microseconds>(now
-                                                              - run.accepted_at)
-          .count();
-    r.processing_time_ms = r.processing_time_us / 1000;
-    complete(self, id, std::move(r));
+    if (i != st.running.end()) // else finished in time, the usual case
+      expire_order(self, i->second);
   }
   schedule_tick(self);
 }
@@ -142,48 +92,74 @@ void launch(desk_self self, order_kind kind, order_job job, std::string dk,
             caf::typed_response_promise<order_result> rp) {
   auto& st = self->state;
   auto id = ++st.next_id;
-  running_order run;
-  run.kind = kind;
-  run.dedup_key = std::move(dk);
-  run.promise = std::move(rp);
-  run.order_id = job.order_id;
-  run.accepted_at = job.accepted_at;
-  auto due = job.accepted_at + st.cfg.order.deadline;
-  if (kind == order_kind::parallel)
-    run.handle = self->spawn(order, std::move(job), st.params, st.directory);
-  else
-    run.handle
-      = self->spawn(order_sequential, std::move(job), st.params, st.directory);
-  // No timeout: the deadline FIFO above bounds every order.
-  self->request(run.handle, caf::infinite, run_atom::value)
-    .then([=](order_result& r) { complete(self, id, std::move(r)); },
-          [=](caf::error& err) {
-            auto& st = self->state;
-            auto i = st.running.find(id);
-            if (i == st.running.end())
-              return;
-            order_result r;
-            r.order_id = i->second.order_id;
-            r.status = status::failed;
-            r.details = "Order processing failed: " + error_text(err);
-            node_log().error("order {}: {}", r.order_id, r.details);
-            complete(self, id, std::move(r));
-          });
-  st.running.emplace(id, std::move(run));
-  st.deadlines.push_back({due, id});
+  auto& o = st.running[id];
+  o.id = id;
+  o.kind = kind;
+  o.mode = kind == order_kind::parallel ? &parallel_mode() : &sequential_mode();
+  o.job = std::move(job);
+  o.dedup_key = std::move(dk);
+  o.promise = std::move(rp);
+  init_order(o, *st.params);
+  st.deadlines.push_back({o.deadline, id});
   schedule_tick(self);
+  if (st.routes)
+    start_order(self, o); // may finish it at once: `o` is gone then
+  else
+    st.unrouted.push_back(id);
+}
+
+// New routes from the directory; the first ones start the orders that
+// waited for them.
+void on_routes(desk_self self, service_routes_ptr& routes) {
+  auto& st = self->state;
+  if (!routes)
+    return;
+  st.routes = std::move(routes);
+  auto waiting = std::move(st.unrouted);
+  st.unrouted.clear();
+  for (auto id : waiting)
+    if (auto i = st.running.find(id); i != st.running.end())
+      start_order(self, i->second);
 }
 
 } // namespace
 
+// Answers every client of order `id` with `r`, once.
+void complete_order(desk_self self, uint64_t id, order_result r) {
+  auto& st = self->state;
+  auto i = st.running.find(id);
+  if (i == st.running.end())
+    return; // answered already
+  auto kind = i->second.kind;
+  auto promise = std::move(i->second.promise);
+  auto dk = std::move(i->second.dedup_key);
+  st.running.erase(i);
+  count(st, kind, r);
+  count_calls(st, r);
+  if (dk.empty()) {
+    promise.deliver(std::move(r));
+    return;
+  }
+  if (auto w = st.waiting.find(dk); w != st.waiting.end()) {
+    for (auto& rp : w->second)
+      rp.deliver(r);
+    st.waiting.erase(w);
+  }
+  auto now = self->clock().now();
+  st.done_order.push_back({now + st.cfg.dedup_window, dk});
+  st.done[std::move(dk)] = std::move(r);
+  expire_results(st, now);
+}
+
 order_desk_impl::behavior_type
-order_desk(order_desk_impl::stateful_pointer<desk_state> self,
-           directory_actor directory, desk_config cfg) {
+order_desk(desk_self self, directory_actor directory, desk_config cfg) {
   if (cfg.deadline_tick.count() <= 0)
     cfg.deadline_tick = caf::timespan{1};
   self->state.params = std::make_shared<const order_params>(cfg.order);
   self->state.cfg = std::move(cfg);
-  self->state.directory = std::move(directory);
+  // The directory answers with its routes now and whenever they change.
+  self->send(directory, watch_atom::value,
+             caf::actor_cast<routes_watcher>(self));
   return {
     [=](submit_atom, order_submission& sub) -> caf::result<order_result> {
       auto& st = self->state;
@@ -241,6 +217,17 @@ order_desk(order_desk_impl::stateful_pointer<desk_state> self,
                         st.deduplicated, st.stats, st.calls};
     },
     [=](tick_atom) { on_tick(self); },
+    [=](retry_atom, uint64_t id, int32_t slot) {
+      auto& running = self->state.running;
+      if (auto i = running.find(id); i != running.end())
+        retry_call(self, i->second, slot);
+    },
+    [=](flush_atom) { flush_calls(self); },
+    [=](inventory_outcomes& x) { on_outcomes(self, x); },
+    [=](payment_outcomes& x) { on_outcomes(self, x); },
+    [=](fraud_outcomes& x) { on_outcomes(self, x); },
+    [=](shipping_outcomes& x) { on_outcomes(self, x); },
+    [=](routes_atom, service_routes_ptr& routes) { on_routes(self, routes); },
   };
 }
 

@@ -1,15 +1,24 @@
 // actors/order_desk.hpp — the front door for every client (REPL, HTTP, remote
-// nodes): spawns one order actor per order, deduplicates by idempotency key,
-// bounds the orders in flight (beyond the bound it answers "overloaded" at
-// once), keeps counters and latency histograms per kind and status, and
-// enforces every order's deadline.
+// nodes): runs every order it accepts (actors/order_core.hpp: an order is a
+// state machine in the desk's table, not an actor), deduplicates by
+// idempotency key, bounds the orders in flight (beyond the bound it answers
+// "overloaded" at once), keeps counters and latency histograms per kind and
+// status, and enforces every order's deadline.
+//
+// Calls: the desk queues the calls of its orders per service instance and
+// sends them as one batch per instance when it gets to its `flush` message,
+// which it sends itself behind whatever is in its mailbox (actors/outbox.hpp).
+// Under load the calls of many orders share one message each way.
+//
+// Routes: the desk watches its directory, which sends the routes at once and
+// again whenever they change; orders accepted before the first routes wait
+// for them (within their deadline).
 //
 // Deadlines without a timer per order: every order of a desk has the same
 // deadline offset, so deadlines come due in acceptance order. The desk keeps
 // them in a FIFO and runs one timer for the oldest (rounded up to a tick of
 // `deadline_tick`); when it fires, every order past its deadline and still in
-// flight gets `deadline` and answers at once. An order that still does not
-// answer within `grace` (its actor died) is answered for by the desk.
+// flight decides with what it has and answers.
 // Interface: messages/interfaces.hpp (order_desk_actor).
 #pragma once
 
@@ -19,11 +28,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include <caf/stateful_actor.hpp>
-#include <caf/typed_event_based_actor.hpp>
-#include <caf/typed_response_promise.hpp>
-
 #include "actors/order_core.hpp"
+#include "actors/outbox.hpp"
 
 namespace order_node {
 
@@ -33,32 +39,29 @@ struct desk_config {
   caf::timespan dedup_window = std::chrono::minutes(10);
   size_t dedup_capacity = 100'000; // results kept for deduplication
   order_params order;
-  /// How long past its deadline the desk waits for an order actor before
-  /// answering for it (only an order actor that died needs this).
-  caf::timespan grace = std::chrono::seconds(1);
   /// Deadlines due within one tick share one timer.
   caf::timespan deadline_tick = std::chrono::milliseconds(1);
-};
-
-/// An order in flight, as the desk sees it.
-struct running_order {
-  order_actor handle;
-  order_kind kind = order_kind::parallel;
-  std::string dedup_key; // empty without idempotency key
-  caf::typed_response_promise<order_result> promise; // without key
-  std::string order_id;
-  caf::actor_clock::time_point accepted_at;
-  bool told = false; // got `deadline`
 };
 
 struct desk_state {
   desk_config cfg;
   std::shared_ptr<const order_params> params;
-  directory_actor directory;
+  service_routes_ptr routes; // the directory's latest; null until it spoke
   uint64_t next_seq = 0;
   uint64_t next_id = 0; // running orders
   uint64_t deduplicated = 0;
-  std::unordered_map<uint64_t, running_order> running;
+  std::unordered_map<uint64_t, order_run> running;
+  /// Orders accepted before the directory sent any routes.
+  std::vector<uint64_t> unrouted;
+  /// Calls queued since the last flush, per service.
+  outbox<warehouse_actor, inventory_request> to_warehouses;
+  outbox<payment_actor, payment_request> to_payments;
+  outbox<fraud_actor, fraud_request> to_frauds;
+  outbox<carrier_actor, shipping_request> to_carriers;
+  bool flush_pending = false;
+  /// Batches sent and not answered yet: which calls they carry.
+  std::unordered_map<uint64_t, std::vector<call_tag>> batches;
+  uint64_t next_batch = 0;
   /// (deadline, id) in deadline order; entries of finished orders are
   /// dropped when they come due.
   struct due {
@@ -83,10 +86,7 @@ struct desk_state {
   static constexpr const char* name = "order_desk";
 };
 
-using order_desk_impl = order_desk_actor::extend<caf::reacts_to<tick_atom>>;
-
 order_desk_impl::behavior_type
-order_desk(order_desk_impl::stateful_pointer<desk_state> self,
-           directory_actor directory, desk_config cfg);
+order_desk(desk_self self, directory_actor directory, desk_config cfg);
 
 } // namespace order_node

@@ -22,7 +22,7 @@ template <class Handle>
 void fail_pending(relay_self<Handle> self, const caf::error& why) {
   auto& st = self->state;
   for (auto& kvp : st.pending)
-    kvp.second.deliver(why);
+    kvp.second.fail(kvp.second, why);
   st.counters->in_flight -= static_cast<int64_t>(st.pending.size());
   st.pending.clear();
 }
@@ -59,32 +59,73 @@ auto retarget(relay_self<Handle> self) {
   };
 }
 
-// Forwards `atom, request` and answers the caller with the reply (or error)
-// of the remote actor, or node_lost if its node goes away first.
+// What a lost call answers: an order submission the error itself...
+void fail_request(relay_call& c, const caf::error& why) {
+  c.promise.deliver(why);
+}
+
+// ... a call batch one node_lost outcome per call.
+template <class Outcomes>
+Outcomes lost_outcomes(uint64_t batch, size_t calls, const caf::error& why) {
+  Outcomes out;
+  out.id = batch;
+  out.outcomes.resize(calls);
+  auto text = error_text(why);
+  for (auto& o : out.outcomes) {
+    o.status = call_status::node_lost;
+    o.error = text;
+  }
+  return out;
+}
+
+template <class Outcomes>
+void fail_batch(relay_call& c, const caf::error& why) {
+  c.promise.deliver(lost_outcomes<Outcomes>(c.batch, c.calls, why));
+}
+
+// Forwards `atom, request` and answers the caller with the reply of the
+// remote actor, or with `call.fail` if its node goes away first.
 template <class Reply, class Handle, class Atom, class Request>
-auto forward(relay_self<Handle> self) {
-  return [=](Atom atom, Request& request) -> caf::result<Reply> {
+caf::result<Reply> forward_call(relay_self<Handle> self, Atom atom,
+                                Request& request, relay_call call) {
+  auto& st = self->state;
+  auto id = ++st.next_id;
+  call.promise = self->make_response_promise();
+  auto rp = call.promise;
+  st.pending.emplace(id, std::move(call));
+  ++st.counters->in_flight;
+  ++st.counters->calls;
+  auto settle = [self, id](auto&& answer) {
+    auto& st = self->state;
+    auto i = st.pending.find(id);
+    if (i == st.pending.end())
+      return; // already failed: the node was lost
+    if constexpr (std::is_same_v<std::decay_t<decltype(answer)>, caf::error>)
+      i->second.fail(i->second, answer);
+    else
+      i->second.promise.deliver(std::forward<decltype(answer)>(answer));
+    st.pending.erase(i);
+    --st.counters->in_flight;
+  };
+  self->request(st.target, caf::infinite, atom, std::move(request))
+    .then([settle](Reply& reply) { settle(std::move(reply)); },
+          [settle](caf::error& err) { settle(std::move(err)); });
+  return rp;
+}
+
+// A service's call batches.
+template <class Outcomes, class Handle, class Atom, class Batch>
+auto forward_batch(relay_self<Handle> self) {
+  return [=](Atom atom, Batch& batch) -> caf::result<Outcomes> {
     auto& st = self->state;
     if (!st.target)
-      return unreachable(st);
-    auto id = ++st.next_id;
-    auto rp = self->make_response_promise();
-    st.pending.emplace(id, rp);
-    ++st.counters->in_flight;
-    ++st.counters->calls;
-    auto settle = [self, id](auto&& answer) {
-      auto& st = self->state;
-      auto i = st.pending.find(id);
-      if (i == st.pending.end())
-        return; // already failed: the node was lost
-      i->second.deliver(std::forward<decltype(answer)>(answer));
-      st.pending.erase(i);
-      --st.counters->in_flight;
-    };
-    self->request(st.target, caf::infinite, atom, std::move(request))
-      .then([settle](Reply& reply) { settle(std::move(reply)); },
-            [settle](caf::error& err) { settle(std::move(err)); });
-    return rp;
+      return lost_outcomes<Outcomes>(batch.id, batch.calls.size(),
+                                     unreachable(st));
+    relay_call call;
+    call.batch = batch.id;
+    call.calls = batch.calls.size();
+    call.fail = fail_batch<Outcomes>;
+    return forward_call<Outcomes, Handle>(self, atom, batch, std::move(call));
   };
 }
 
@@ -94,8 +135,8 @@ typename relay_actor<warehouse_actor>::behavior_type
 warehouse_relay(relay_self<warehouse_actor> self, relay_args args) {
   init<warehouse_actor>(self, std::move(args));
   return {
-    forward<inventory_reply, warehouse_actor, check_atom, inventory_request>(
-      self),
+    forward_batch<inventory_outcomes, warehouse_actor, check_atom,
+                  inventory_batch>(self),
     retarget<warehouse_actor>(self),
   };
 }
@@ -104,8 +145,8 @@ typename relay_actor<payment_actor>::behavior_type
 payment_relay(relay_self<payment_actor> self, relay_args args) {
   init<payment_actor>(self, std::move(args));
   return {
-    forward<payment_reply, payment_actor, authorize_atom, payment_request>(
-      self),
+    forward_batch<payment_outcomes, payment_actor, authorize_atom,
+                  payment_batch>(self),
     [=](void_atom atom, void_request& request) {
       // Fire and forget, as for a local gateway; lost with its node.
       if (self->state.target)
@@ -119,7 +160,7 @@ typename relay_actor<fraud_actor>::behavior_type
 fraud_relay(relay_self<fraud_actor> self, relay_args args) {
   init<fraud_actor>(self, std::move(args));
   return {
-    forward<fraud_reply, fraud_actor, assess_atom, fraud_request>(self),
+    forward_batch<fraud_outcomes, fraud_actor, assess_atom, fraud_batch>(self),
     retarget<fraud_actor>(self),
   };
 }
@@ -128,7 +169,8 @@ typename relay_actor<carrier_actor>::behavior_type
 carrier_relay(relay_self<carrier_actor> self, relay_args args) {
   init<carrier_actor>(self, std::move(args));
   return {
-    forward<shipping_quote, carrier_actor, quote_atom, shipping_request>(self),
+    forward_batch<shipping_outcomes, carrier_actor, quote_atom, shipping_batch>(
+      self),
     retarget<carrier_actor>(self),
   };
 }
@@ -137,8 +179,15 @@ typename relay_actor<order_desk_actor>::behavior_type
 desk_relay(relay_self<order_desk_actor> self, relay_args args) {
   init<order_desk_actor>(self, std::move(args));
   return {
-    forward<order_result, order_desk_actor, submit_atom, order_submission>(
-      self),
+    [=](submit_atom atom, order_submission& sub) -> caf::result<order_result> {
+      auto& st = self->state;
+      if (!st.target)
+        return unreachable(st);
+      relay_call call;
+      call.fail = fail_request;
+      return forward_call<order_result, order_desk_actor>(self, atom, sub,
+                                                          std::move(call));
+    },
     [=](stats_atom atom) -> caf::result<desk_stats> {
       auto& st = self->state;
       if (!st.target)

@@ -1,10 +1,11 @@
 // actors/relay.hpp — a local stand-in for a service instance (or an order
-// desk) on another node. Orders call the relay as they would call the
-// instance; the relay forwards each call and remembers it until the answer
-// comes back. CAF 0.17 never fails a request pending on a node that died
-// (only a monitor learns of it), so the relay monitors its target and, when
-// the node is lost, fails every pending call at once with
-// order_errc::node_lost, which tells the caller to try another instance.
+// desk) on another node. A desk sends the relay its call batches as it
+// would send them to the instance; the relay forwards each batch and
+// remembers it until the answer comes back. CAF 0.17 never fails a request
+// pending on a node that died (only a monitor learns of it), so the relay
+// monitors its target and, when the node is lost, answers every pending
+// batch at once with node_lost outcomes (a forwarded order submission with
+// order_errc::node_lost), which tells the caller to try another instance.
 // While its node is down the relay answers node_lost immediately.
 //
 // Forwarded calls carry no timeout of their own (one clock entry per call
@@ -42,13 +43,21 @@ template <class Handle>
 using relay_actor =
   typename Handle::template extend<caf::reacts_to<target_atom, Handle>>;
 
+/// A forwarded message waiting for its answer, and how to fail it.
+struct relay_call {
+  caf::response_promise promise;
+  uint64_t batch = 0; // a call batch's id (service relays)
+  size_t calls = 0;   // and its size
+  void (*fail)(relay_call&, const caf::error&) = nullptr;
+};
+
 template <class Handle>
 struct relay_state {
   Handle target;    // invalid while the node is down
   std::string what; // "payment on services@127.0.0.1:7001", for errors
   relay_counters_ptr counters;
   uint64_t next_id = 0;
-  std::unordered_map<uint64_t, caf::response_promise> pending;
+  std::unordered_map<uint64_t, relay_call> pending;
   static constexpr const char* name = "relay";
 };
 

@@ -1,5 +1,5 @@
 // actors/service_common.hpp — what the simulated service actors share: the
-// private tick message of their delay_line and the outcome-to-reply step.
+// private tick message of their delay_line and the batch-to-outcomes step.
 #pragma once
 
 #include <caf/expected.hpp>
@@ -7,20 +7,11 @@
 
 #include "actors/delay_line.hpp"
 #include "actors/simulate.hpp"
-#include "messages/errors.hpp"
 
 namespace order_node {
 
 /// The private message every service sends itself when a tick is due.
 using tick_input = caf::reacts_to<tick_atom, int64_t>;
-
-/// A simulated outcome as CAF sees it: the reply or a transient error.
-template <class T>
-caf::expected<T> to_expected(sim_outcome<T>&& x) {
-  if (x.ok)
-    return std::move(x.reply);
-  return make_error(order_errc::transient, std::move(x.error));
-}
 
 /// State shared by the service actors: their configuration, the seed and the
 /// replies waiting for their latency.
@@ -28,7 +19,7 @@ template <class Config, class Reply>
 struct service_state {
   Config cfg;
   uint64_t seed = 0;
-  delay_line<Reply> delays;
+  delay_line<call_outcomes<Reply>> delays;
 };
 
 /// Sets up a service actor's state.
@@ -40,12 +31,26 @@ void init_service(Self* self, Config cfg, uint64_t seed,
   self->state.delays.set_resolution(resolution);
 }
 
-/// Answers `req` with its simulated outcome after the service's latency.
+/// Answers every call of `batch` with its simulated outcome, in one message
+/// after the service's latency.
 template <class Self, class Request>
-auto answer(Self* self, const Request& req) {
+auto answer(Self* self, call_batch<Request>& batch) {
   auto& st = self->state;
-  return st.delays.answer(self, st.cfg.latency,
-                          to_expected(simulate(st.cfg, st.seed, req)));
+  using reply_type = decltype(simulate(st.cfg, st.seed, Request{}).reply);
+  call_outcomes<reply_type> out;
+  out.id = batch.id;
+  out.outcomes.reserve(batch.calls.size());
+  for (auto& req : batch.calls) {
+    auto x = simulate(st.cfg, st.seed, req);
+    auto& o = out.outcomes.emplace_back();
+    if (x.ok) {
+      o.reply = std::move(x.reply);
+    } else {
+      o.status = call_status::transient;
+      o.error = std::move(x.error);
+    }
+  }
+  return st.delays.answer(self, st.cfg.latency, std::move(out));
 }
 
 } // namespace order_node

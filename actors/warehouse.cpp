@@ -8,7 +8,7 @@ warehouse(warehouse_impl::stateful_pointer<warehouse_state> self,
           warehouse_config cfg, uint64_t seed, caf::timespan resolution) {
   init_service(self, std::move(cfg), seed, resolution);
   return {
-    [=](check_atom, const inventory_request& req) { return answer(self, req); },
+    [=](check_atom, inventory_batch& batch) { return answer(self, batch); },
     [=](tick_atom, int64_t tick) { self->state.delays.fire(tick); },
   };
 }

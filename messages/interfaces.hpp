@@ -18,24 +18,33 @@
 
 namespace order_node {
 
+// The services answer batches of calls (messages/service_types.hpp): the
+// caller sends a call_batch as a plain message and gets the call_outcomes
+// back as a plain message, so it must accept the outcomes message.
+
 /// A warehouse: is the product in stock? (instances Main, Backup)
 using warehouse_actor = caf::typed_actor<
-  caf::replies_to<check_atom, inventory_request>::with<inventory_reply>>;
+  caf::replies_to<check_atom, inventory_batch>::with<inventory_outcomes>>;
 
 /// The payment gateway.
 using payment_actor = caf::typed_actor<
-  // Authorize an amount; a transient error is a caf::error.
-  caf::replies_to<authorize_atom, payment_request>::with<payment_reply>,
+  // Authorize amounts.
+  caf::replies_to<authorize_atom, payment_batch>::with<payment_outcomes>,
   // Cancel an authorization (fire and forget).
   caf::reacts_to<void_atom, void_request>>;
 
 /// The fraud model: a risk score from 0 to 100.
 using fraud_actor = caf::typed_actor<
-  caf::replies_to<assess_atom, fraud_request>::with<fraud_reply>>;
+  caf::replies_to<assess_atom, fraud_batch>::with<fraud_outcomes>>;
 
 /// A shipping carrier: cost and days for a weight (Standard, Economy, ...).
 using carrier_actor = caf::typed_actor<
-  caf::replies_to<quote_atom, shipping_request>::with<shipping_quote>>;
+  caf::replies_to<quote_atom, shipping_batch>::with<shipping_outcomes>>;
+
+/// Whoever calls the services: accepts their answers.
+using service_caller = caf::typed_actor<
+  caf::reacts_to<inventory_outcomes>, caf::reacts_to<payment_outcomes>,
+  caf::reacts_to<fraud_outcomes>, caf::reacts_to<shipping_outcomes>>;
 
 /// A service instance and its name ("Main", "Standard", "payment", ...).
 template <class Handle>
@@ -77,20 +86,18 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(order_node::service_routes_ptr)
 
 namespace order_node {
 
+/// Whoever wants the routes as they change (an order desk).
+using routes_watcher = caf::typed_actor<
+  // The routes orders use from now on.
+  caf::reacts_to<routes_atom, service_routes_ptr>>;
+
 /// Knows where each service instance lives.
 using directory_actor = caf::typed_actor<
-  // The routes orders use now.
-  caf::replies_to<lookup_atom>::with<service_routes_ptr>,
+  // Send me the routes now and whenever they change.
+  caf::reacts_to<watch_atom, routes_watcher>,
   // Replaces the routes (a front's peer manager, whenever a peer comes or
   // goes).
   caf::reacts_to<routes_atom, service_routes_ptr>>;
-
-/// One order (parallel or sequential): runs once, answers, quits.
-using order_actor = caf::typed_actor<
-  // Look up the services, call them, decide and answer.
-  caf::replies_to<run_atom>::with<order_result>,
-  // The deadline has passed: decide now with what has arrived.
-  caf::reacts_to<deadline_atom>>;
 
 /// The front door for every client.
 using order_desk_actor = caf::typed_actor<

@@ -16,6 +16,18 @@ const char* to_string(order_kind x) {
   return x == order_kind::parallel ? "parallel" : "sequential";
 }
 
+const char* to_string(call_status x) {
+  switch (x) {
+    case call_status::ok:
+      return "ok";
+    case call_status::transient:
+      return "transient";
+    case call_status::node_lost:
+      return "node_lost";
+  }
+  return "?";
+}
+
 namespace {
 
 // Registers each type under its wire name and keeps the names for the
@@ -33,7 +45,7 @@ struct type_list {
 };
 
 /// Bump when a message keeps its name but changes its fields.
-constexpr const char* protocol_version = "order-node/1";
+constexpr const char* protocol_version = "order-node/2";
 
 void add_types(type_list cfg) {
   cfg.add_message_type<order_request>("order_request")
@@ -50,6 +62,14 @@ void add_types(type_list cfg) {
     .add_message_type<fraud_reply>("fraud_reply")
     .add_message_type<shipping_request>("shipping_request")
     .add_message_type<shipping_quote>("shipping_quote")
+    .add_message_type<inventory_batch>("inventory_batch")
+    .add_message_type<inventory_outcomes>("inventory_outcomes")
+    .add_message_type<payment_batch>("payment_batch")
+    .add_message_type<payment_outcomes>("payment_outcomes")
+    .add_message_type<fraud_batch>("fraud_batch")
+    .add_message_type<fraud_outcomes>("fraud_outcomes")
+    .add_message_type<shipping_batch>("shipping_batch")
+    .add_message_type<shipping_outcomes>("shipping_outcomes")
     .add_message_type<latency_histogram>("latency_histogram")
     .add_message_type<status_stats>("status_stats")
     .add_message_type<call_stats>("call_stats")
@@ -64,7 +84,7 @@ void add_types(type_list cfg) {
     .add_message_type<instance_route<carrier_actor>>("carrier_route")
     .add_message_type<service_routes>("service_routes")
     .add_message_type<directory_actor>("directory_actor")
-    .add_message_type<order_actor>("order_actor")
+    .add_message_type<routes_watcher>("routes_watcher")
     .add_message_type<order_desk_actor>("order_desk_actor")
     .add_message_type<peer_info>("peer_info")
     .add_message_type<node_info>("node_info")

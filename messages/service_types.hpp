@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <caf/meta/type_name.hpp>
 
@@ -123,5 +124,64 @@ typename Inspector::result_type inspect(Inspector& f, shipping_quote& x) {
   return f(caf::meta::type_name("shipping_quote"), x.carrier, x.cost,
            x.estimated_days);
 }
+
+/// Services take their calls in batches: all the calls a desk has for one
+/// instance at one moment travel in one message and are answered in one
+/// message, in the same order (a single call is a batch of one). The batch
+/// is sent as a plain message, not a request: `id` pairs it with its answer
+/// (CAF 0.17 looks pending requests up in a flat vector, so an actor with
+/// thousands of requests in flight pays for each answer in proportion).
+template <class Request>
+struct call_batch {
+  uint64_t id = 0; // the sender's, echoed in call_outcomes
+  std::vector<Request> calls;
+};
+
+template <class Inspector, class Request>
+typename Inspector::result_type inspect(Inspector& f, call_batch<Request>& x) {
+  return f(caf::meta::type_name("call_batch"), x.id, x.calls);
+}
+
+/// How one call of a batch ended.
+enum class call_status : uint8_t {
+  ok,        // `reply` holds the answer
+  transient, // the service failed this call (`error`); a retry may succeed
+  node_lost, // the instance's node was lost before it answered (`error`)
+};
+
+const char* to_string(call_status x);
+
+template <class Reply>
+struct call_outcome {
+  call_status status = call_status::ok;
+  Reply reply;
+  std::string error;
+};
+
+template <class Inspector, class Reply>
+typename Inspector::result_type inspect(Inspector& f, call_outcome<Reply>& x) {
+  return f(caf::meta::type_name("call_outcome"), x.status, x.reply, x.error);
+}
+
+/// The answer to a call_batch: one outcome per call, in the batch's order.
+template <class Reply>
+struct call_outcomes {
+  uint64_t id = 0;
+  std::vector<call_outcome<Reply>> outcomes;
+};
+
+template <class Inspector, class Reply>
+typename Inspector::result_type inspect(Inspector& f, call_outcomes<Reply>& x) {
+  return f(caf::meta::type_name("call_outcomes"), x.id, x.outcomes);
+}
+
+using inventory_batch = call_batch<inventory_request>;
+using inventory_outcomes = call_outcomes<inventory_reply>;
+using payment_batch = call_batch<payment_request>;
+using payment_outcomes = call_outcomes<payment_reply>;
+using fraud_batch = call_batch<fraud_request>;
+using fraud_outcomes = call_outcomes<fraud_reply>;
+using shipping_batch = call_batch<shipping_request>;
+using shipping_outcomes = call_outcomes<shipping_quote>;
 
 } // namespace order_node

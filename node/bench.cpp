@@ -2,6 +2,7 @@
 #include "node/bench.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 
@@ -15,37 +16,41 @@ namespace order_node {
 
 namespace {
 
+// One client actor keeps at most this many orders in flight: CAF 0.17 finds
+// the answer to a request among its actor's pending requests by a linear
+// search in a flat vector, so one actor with 10,000 requests in flight
+// would spend more time there than the desk spends on the orders.
+constexpr int64_t in_flight_per_worker = 256;
+
 using bench_impl = bench_actor::extend<caf::reacts_to<tick_atom>>;
 
-struct bench_state {
-  bench_command cmd;
+// A worker: a closed loop of `concurrency` orders until `orders` answered.
+struct worker_state {
   order_desk_actor desk;
   caf::timespan timeout;
   order_submission proto;
-  bench_report report;
+  bench_report report; // orders, concurrency, latencies_us and counts
+  std::shared_ptr<std::atomic<int64_t>> done_total; // progress, for ticks
   int64_t sent = 0;
   int64_t done = 0;
-  int64_t done_at_tick = 0;
-  caf::actor_clock::time_point start;
-  caf::actor_clock::time_point last_tick;
   caf::typed_response_promise<bench_report> promise;
-  static constexpr const char* name = "bench";
+  static constexpr const char* name = "bench_worker";
 };
 
-using bench_self = bench_impl::stateful_pointer<bench_state>;
+using worker_self = bench_actor::stateful_pointer<worker_state>;
 
-void count_status(bench_report& rep, const std::string& status) {
+void count_status(bench_report& rep, const std::string& status, int64_t n = 1) {
   for (auto& kv : rep.counts)
     if (kv.first == status) {
-      ++kv.second;
+      kv.second += n;
       return;
     }
-  rep.counts.emplace_back(status, 1);
+  rep.counts.emplace_back(status, n);
 }
 
-void send_one(bench_self self);
+void send_one(worker_self self);
 
-void on_done(bench_self self, caf::actor_clock::time_point t0,
+void on_done(worker_self self, caf::actor_clock::time_point t0,
              const std::string& status) {
   auto& st = self->state;
   auto now = self->clock().now();
@@ -53,20 +58,18 @@ void on_done(bench_self self, caf::actor_clock::time_point t0,
     std::chrono::duration_cast<std::chrono::microseconds>(now - t0).count());
   count_status(st.report, status);
   ++st.done;
-  if (st.sent < st.cmd.orders) {
+  ++*st.done_total;
+  if (st.sent < st.report.orders) {
     send_one(self);
     return;
   }
-  if (st.done < st.cmd.orders)
+  if (st.done < st.report.orders)
     return;
-  auto& rep = st.report;
-  rep.seconds = std::chrono::duration<double>(now - st.start).count();
-  std::sort(rep.latencies_us.begin(), rep.latencies_us.end());
-  st.promise.deliver(std::move(rep));
+  st.promise.deliver(std::move(st.report));
   self->quit();
 }
 
-void send_one(bench_self self) {
+void send_one(worker_self self) {
   auto& st = self->state;
   ++st.sent;
   auto t0 = self->clock().now();
@@ -76,16 +79,95 @@ void send_one(bench_self self) {
       [=](caf::error& err) { on_done(self, t0, "error: " + error_text(err)); });
 }
 
+bench_actor::behavior_type
+bench_worker(worker_self self, order_desk_actor desk, order_submission proto,
+             int64_t orders, int64_t concurrency, caf::timespan timeout,
+             std::shared_ptr<std::atomic<int64_t>> done_total) {
+  auto& st = self->state;
+  st.desk = std::move(desk);
+  st.proto = std::move(proto);
+  st.timeout = timeout;
+  st.done_total = std::move(done_total);
+  st.report.orders = orders;
+  st.report.concurrency = concurrency;
+  st.report.latencies_us.reserve(static_cast<size_t>(orders));
+  return {
+    [=](run_atom) {
+      auto& st = self->state;
+      st.promise = self->make_response_promise<bench_report>();
+      for (int64_t i = 0; i < std::min(st.report.concurrency, st.report.orders);
+           ++i)
+        send_one(self);
+      return st.promise;
+    },
+  };
+}
+
+// The driver: splits the loop over workers, prints progress, merges.
+struct bench_state {
+  bench_command cmd;
+  bench_report report;
+  std::shared_ptr<std::atomic<int64_t>> done_total
+    = std::make_shared<std::atomic<int64_t>>(0);
+  int64_t workers_left = 0;
+  int64_t done_at_tick = 0;
+  caf::actor_clock::time_point start;
+  caf::actor_clock::time_point last_tick;
+  caf::typed_response_promise<bench_report> promise;
+  static constexpr const char* name = "bench";
+};
+
+using bench_self = bench_impl::stateful_pointer<bench_state>;
+
+void merge(bench_self self, bench_report& part) {
+  auto& st = self->state;
+  auto& rep = st.report;
+  rep.latencies_us.insert(rep.latencies_us.end(), part.latencies_us.begin(),
+                          part.latencies_us.end());
+  for (auto& kv : part.counts)
+    count_status(rep, kv.first, kv.second);
+  if (--st.workers_left > 0)
+    return;
+  rep.seconds
+    = std::chrono::duration<double>(self->clock().now() - st.start).count();
+  std::sort(rep.latencies_us.begin(), rep.latencies_us.end());
+  st.promise.deliver(std::move(rep));
+  self->quit();
+}
+
+void start(bench_self self, const order_desk_actor& desk,
+           caf::timespan timeout) {
+  auto& st = self->state;
+  auto& cmd = st.cmd;
+  order_submission proto;
+  proto.kind = cmd.mode;
+  proto.request
+    = order_request{"user123", "prod456", 2, 99.99, 5.5, "New York"};
+  auto conc = std::max<int64_t>(1, std::min(cmd.concurrency, cmd.orders));
+  auto workers = (conc + in_flight_per_worker - 1) / in_flight_per_worker;
+  st.workers_left = workers;
+  st.start = st.last_tick = self->clock().now();
+  for (int64_t i = 0; i < workers; ++i) {
+    // Share orders and concurrency out as evenly as they divide.
+    auto share = [&](int64_t n) { return n / workers + (i < n % workers); };
+    auto w = self->spawn(bench_worker, desk, proto, share(cmd.orders),
+                         share(conc), timeout, st.done_total);
+    self->request(w, caf::infinite, run_atom::value)
+      .then([=](bench_report& part) { merge(self, part); },
+            [=](caf::error& err) {
+              std::fprintf(stderr, "bench: a worker failed: %s\n",
+                           error_text(err).c_str());
+              bench_report none;
+              merge(self, none);
+            });
+  }
+}
+
 bench_impl::behavior_type bench(bench_self self, order_desk_actor desk,
                                 bench_command cmd, double latency_scale,
                                 caf::timespan timeout) {
   auto& st = self->state;
   st.cmd = cmd;
-  st.desk = std::move(desk);
-  st.timeout = timeout;
-  st.proto.kind = cmd.mode;
-  st.proto.request
-    = order_request{"user123", "prod456", 2, 99.99, 5.5, "New York"};
   st.report.orders = cmd.orders;
   st.report.concurrency = cmd.concurrency;
   st.report.mode = cmd.mode;
@@ -95,10 +177,7 @@ bench_impl::behavior_type bench(bench_self self, order_desk_actor desk,
     [=](run_atom) {
       auto& st = self->state;
       st.promise = self->make_response_promise<bench_report>();
-      st.start = st.last_tick = self->clock().now();
-      auto first = std::min(st.cmd.concurrency, st.cmd.orders);
-      for (int64_t i = 0; i < first; ++i)
-        send_one(self);
+      start(self, desk, timeout);
       self->delayed_send(self, std::chrono::seconds(1), tick_atom::value);
       return st.promise;
     },
@@ -106,11 +185,12 @@ bench_impl::behavior_type bench(bench_self self, order_desk_actor desk,
       auto& st = self->state;
       auto now = self->clock().now();
       auto secs = std::chrono::duration<double>(now - st.last_tick).count();
+      auto done = st.done_total->load();
       std::fprintf(stderr, "bench: %lld/%lld orders done, %.0f orders/s\n",
-                   static_cast<long long>(st.done),
+                   static_cast<long long>(done),
                    static_cast<long long>(st.cmd.orders),
-                   static_cast<double>(st.done - st.done_at_tick) / secs);
-      st.done_at_tick = st.done;
+                   static_cast<double>(done - st.done_at_tick) / secs);
+      st.done_at_tick = done;
       st.last_tick = now;
       self->delayed_send(self, std::chrono::seconds(1), tick_atom::value);
     },

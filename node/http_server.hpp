@@ -25,7 +25,7 @@ struct http_options {
   std::chrono::milliseconds drain_timeout{10'000};
   size_t max_body = size_t{64} * 1024;
   size_t max_header = size_t{8} * 1024;
-  /// How long the bridge waits for the desk (deadline + grace + margin).
+  /// How long the bridge waits for the desk (deadline + margin).
   std::chrono::milliseconds order_timeout{3'000};
 };
 

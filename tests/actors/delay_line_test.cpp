@@ -16,8 +16,11 @@ TEST_CASE_FIXTURE(fixture, "calls due in one tick share a single timer") {
     sys.spawn([&, i](caf::event_based_actor* self) {
       self
         ->request(fraud, std::chrono::seconds(1), assess_atom::value,
-                  fraud_request{{"k" + std::to_string(i), 1}, "u", 1.0})
-        .then([&](fraud_reply&) { ++answers; });
+                  fraud_batch{
+                    1, {fraud_request{{"k" + std::to_string(i), 1}, "u", 1.0}}})
+        .then([&](fraud_outcomes& x) {
+          answers += static_cast<int>(x.outcomes.size());
+        });
     });
   sched.run();
   // One tick timer for the 100 replies (plus one timeout per request).

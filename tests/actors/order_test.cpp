@@ -39,6 +39,16 @@ uint64_t seed_retry_then_ok(const payment_config& cfg, const std::string& key) {
   return 0;
 }
 
+// A payment gateway's answer that authorizes every call of `b` at once.
+payment_outcomes always_authorized(const payment_batch& b) {
+  payment_outcomes out;
+  out.id = b.id;
+  out.outcomes.resize(b.calls.size());
+  for (auto& o : out.outcomes)
+    o.reply = payment_reply{true, "tx_feedbeef"};
+  return out;
+}
+
 } // namespace
 
 TEST_CASE_FIXTURE(fixture, "a parallel order completes at virtual 150 ms") {
@@ -217,8 +227,8 @@ TEST_CASE_FIXTURE(fixture, "a failed order after authorization voids it "
   routes.payments[0].handle
     = sys.spawn([&](payment_actor::pointer) -> payment_actor::behavior_type {
         return {
-          [](authorize_atom, const payment_request&) {
-            return payment_reply{true, "tx_feedbeef"};
+          [](authorize_atom, const payment_batch& b) {
+            return always_authorized(b);
           },
           [&](void_atom, const void_request& req) {
             CHECK(req.transaction_id == "tx_feedbeef");
@@ -246,8 +256,8 @@ TEST_CASE_FIXTURE(fixture, "a confirmed order voids nothing") {
   routes.payments[0].handle
     = sys.spawn([&](payment_actor::pointer) -> payment_actor::behavior_type {
         return {
-          [](authorize_atom, const payment_request&) {
-            return payment_reply{true, "tx_feedbeef"};
+          [](authorize_atom, const payment_batch& b) {
+            return always_authorized(b);
           },
           [&](void_atom, const void_request&) { ++voids; },
         };
@@ -288,17 +298,13 @@ TEST_CASE_FIXTURE(fixture, "FastShip joins the fan-out when enabled") {
 
 TEST_CASE_FIXTURE(fixture, "a directory that never answers fails the order "
                            "at the deadline") {
-  std::vector<caf::typed_response_promise<service_routes_ptr>> held;
-  auto silent = sys.spawn(
-    [&](directory_actor::pointer self) -> directory_actor::behavior_type {
-      return {
-        [&, self](lookup_atom) {
-          held.push_back(self->make_response_promise<service_routes_ptr>());
-          return held.back();
-        },
-        [](routes_atom, service_routes_ptr&) {},
-      };
-    });
+  auto silent
+    = sys.spawn([](directory_actor::pointer) -> directory_actor::behavior_type {
+        return {
+          [](watch_atom, routes_watcher&) {}, // never sends routes
+          [](routes_atom, service_routes_ptr&) {},
+        };
+      });
   auto desk = sys.spawn(order_desk, silent, default_desk());
   auto res = submit(desk, tutorial_order());
   run_until(999.9);
@@ -307,4 +313,38 @@ TEST_CASE_FIXTURE(fixture, "a directory that never answers fails the order "
   REQUIRE(res->has_value());
   CHECK((***res).status == "timeout");
   CHECK((***res).calls.empty());
+}
+
+TEST_CASE_FIXTURE(fixture, "the calls of orders accepted together leave in "
+                           "one batch per instance") {
+  std::vector<size_t> batch_sizes;
+  auto routes = spawn_services(sys, all_yes());
+  routes.frauds[0].handle
+    = sys.spawn([&](fraud_actor::pointer) -> fraud_actor::behavior_type {
+        return {
+          [&](assess_atom, const fraud_batch& b) {
+            batch_sizes.push_back(b.calls.size());
+            fraud_outcomes out;
+            out.id = b.id;
+            out.outcomes.resize(b.calls.size()); // risk 0 each
+            return out;
+          },
+        };
+      });
+  auto desk
+    = sys.spawn(order_desk, sys.spawn(directory, routes), default_desk());
+  sched.run();
+  // Ten clients submit before the desk runs: it accepts all ten orders
+  // before it gets to its flush.
+  int confirmed = 0;
+  for (int i = 0; i < 10; ++i)
+    sys.spawn([&, i](caf::event_based_actor* self) {
+      self
+        ->request(desk, std::chrono::seconds(3600), submit_atom::value,
+                  tutorial_order(order_kind::parallel, "b" + std::to_string(i)))
+        .then([&](order_result& r) { confirmed += r.status == "confirmed"; });
+    });
+  run_until(200);
+  CHECK(batch_sizes == std::vector<size_t>{10});
+  CHECK(confirmed == 10);
 }

@@ -1,5 +1,5 @@
 // tests/actors/relay_test.cpp — relays to instances on other nodes, in
-// virtual time: forwarding, failing pending calls when the target goes away,
+// virtual time: forwarding, failing pending batches when the target goes away,
 // and orders failing over to another instance of the service.
 #include <doctest/doctest.h>
 
@@ -15,16 +15,22 @@ relay_args args_for(const std::string& what) {
   return relay_args{what, std::make_shared<relay_counters>()};
 }
 
-// Asks `payment` for an authorization; the answer lands in the slot.
-std::shared_ptr<std::optional<caf::expected<payment_reply>>>
+// Asks `payment` for an authorization (a batch of one); the outcome lands
+// in the slot.
+std::shared_ptr<std::optional<call_outcome<payment_reply>>>
 authorize(fixture& f, const payment_actor& payment, const std::string& key) {
-  auto out = std::make_shared<std::optional<caf::expected<payment_reply>>>();
+  auto out = std::make_shared<std::optional<call_outcome<payment_reply>>>();
   f.sys.spawn([=](caf::event_based_actor* self) {
     self
       ->request(payment, std::chrono::seconds(3600), authorize_atom::value,
-                payment_request{{key, 1}, 10.0, "USD"})
-      .then([=](payment_reply& r) { *out = std::move(r); },
-            [=](caf::error& err) { *out = std::move(err); });
+                payment_batch{7, {payment_request{{key, 1}, 10.0, "USD"}}})
+      .then(
+        [=](payment_outcomes& r) {
+          CHECK(r.id == 7);
+          REQUIRE(r.outcomes.size() == 1);
+          *out = std::move(r.outcomes[0]);
+        },
+        [=](caf::error& err) { FAIL("unexpected error: " << to_string(err)); });
   });
   f.sched.run();
   return out;
@@ -43,13 +49,13 @@ TEST_CASE_FIXTURE(fixture, "a relay forwards calls and their answers") {
   CHECK(counters->in_flight == 1);
   run_until(120);
   REQUIRE(res->has_value());
-  REQUIRE(**res);
-  CHECK((***res).authorized);
+  CHECK((*res)->status == call_status::ok);
+  CHECK((*res)->reply.authorized);
   CHECK(counters->in_flight == 0);
   CHECK(counters->calls == 1);
 }
 
-TEST_CASE_FIXTURE(fixture, "a relay fails pending calls at once when its "
+TEST_CASE_FIXTURE(fixture, "a relay fails pending batches at once when its "
                            "target goes away, and refuses new ones") {
   auto svc = spawn_services(sys, all_yes());
   auto relay = sys.spawn(payment_relay, args_for("payment on test"));
@@ -63,12 +69,11 @@ TEST_CASE_FIXTURE(fixture, "a relay fails pending calls at once when its "
   caf::anon_send_exit(target, caf::exit_reason::kill);
   run_until(51);
   REQUIRE(pending->has_value());
-  REQUIRE(!**pending);
-  CHECK(is_node_lost((*pending)->error()));
-  CHECK(error_text((*pending)->error()) == "payment on test is unreachable");
+  CHECK((*pending)->status == call_status::node_lost);
+  CHECK((*pending)->error == "payment on test is unreachable");
   auto later = authorize(*this, relay, "k2");
   REQUIRE(later->has_value());
-  CHECK(is_node_lost((*later)->error()));
+  CHECK((*later)->status == call_status::node_lost);
 }
 
 TEST_CASE_FIXTURE(fixture, "an order fails over from a lost instance to "
