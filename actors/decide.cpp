@@ -1,7 +1,7 @@
 // actors/decide.cpp — see decide.hpp.
 #include "actors/decide.hpp"
 
-#include <cstdio>
+#include <charconv>
 
 #include "actors/simulate.hpp"
 
@@ -36,10 +36,14 @@ bool any_timed_out(const Slots& xs) {
   return false;
 }
 
-std::string format(const char* fmt, double x) {
+// `x` with `digits` decimals, as printf's "%.Nf" writes it (both round the
+// exact binary value correctly), without printf's cost: this runs for every
+// order and every quote.
+std::string fixed(double x, int digits) {
   char buf[64];
-  std::snprintf(buf, sizeof(buf), fmt, x);
-  return buf;
+  auto res = std::to_chars(buf, buf + sizeof(buf), x, std::chars_format::fixed,
+                           digits);
+  return std::string(buf, res.ptr);
 }
 
 const inventory_reply* chosen_warehouse(const order_replies& r) {
@@ -120,16 +124,15 @@ decision decide(const order_replies& r) {
     fail(r.fraud.state == call_state::timed_out,
          "Fraud check failed: " + why(r.fraud));
   } else if (r.fraud.reply.risk_score > max_risk) {
-    fail(false, format("High fraud risk: %.1f", r.fraud.reply.risk_score));
+    fail(false, "High fraud risk: " + fixed(r.fraud.reply.risk_score, 1));
   } else if (quote == nullptr) {
     fail(any_timed_out(r.quotes),
          with_reasons("No shipping options available", r.quotes, "no quote"));
   } else {
     res.status = status::confirmed;
-    char buf[160];
-    std::snprintf(buf, sizeof(buf), "Shipping: $%.2f via %s (%d days)",
-                  quote->cost, quote->carrier.c_str(), quote->estimated_days);
-    res.details = buf;
+    res.details = "Shipping: $" + fixed(quote->cost, 2) + " via "
+                  + quote->carrier + " ("
+                  + std::to_string(quote->estimated_days) + " days)";
   }
   if (res.status != status::confirmed && authorized) {
     d.void_payment = true;
@@ -173,13 +176,12 @@ std::string describe(const payment_reply& x) {
 }
 
 std::string describe(const fraud_reply& x) {
-  return format(x.flagged ? "risk %.2f (flagged)" : "risk %.2f", x.risk_score);
+  return "risk " + fixed(x.risk_score, 2) + (x.flagged ? " (flagged)" : "");
 }
 
 std::string describe(const shipping_quote& x) {
-  char buf[96];
-  std::snprintf(buf, sizeof(buf), "$%.2f, %d days", x.cost, x.estimated_days);
-  return buf;
+  return "$" + fixed(x.cost, 2) + ", " + std::to_string(x.estimated_days)
+         + " days";
 }
 
 } // namespace order_node

@@ -191,7 +191,8 @@ order_desk(desk_self self, directory_actor directory, desk_config cfg) {
         job.order_key = "seq:" + std::to_string(++st.next_seq);
       job.order_id = make_order_id(st.cfg.seed, job.order_key);
       job.accepted_at = self->clock().now();
-      if (static_cast<int64_t>(st.running.size()) >= st.cfg.max_in_flight) {
+      auto bound = st.cfg.share > 0 ? st.cfg.share : st.cfg.max_in_flight;
+      if (static_cast<int64_t>(st.running.size()) >= bound) {
         order_result r;
         r.order_id = job.order_id;
         r.status = status::overloaded;

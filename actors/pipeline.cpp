@@ -4,6 +4,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>
 
+#include "actors/desk_router.hpp"
 #include "actors/directory.hpp"
 #include "actors/services.hpp"
 
@@ -14,7 +15,7 @@ pipeline spawn_pipeline(caf::actor_system& sys, const services_config& svc,
   pipeline p;
   p.services = spawn_services(sys, svc);
   p.directory = sys.spawn(directory, p.services);
-  p.desk = sys.spawn(order_desk, p.directory, desk);
+  p.desk = spawn_desk(sys, p.directory, desk);
   return p;
 }
 

@@ -41,8 +41,8 @@ using bench_actor
   = caf::typed_actor<caf::replies_to<run_atom>::with<bench_report>>;
 
 /// Spawns a driver for `cmd` against `desk`; `run` starts it and answers at
-/// the end. Progress goes to stderr once a second. `latency_scale` is only
-/// reported.
+/// the end, or with an error when no order has answered for `order_timeout`.
+/// Progress goes to stderr once a second. `latency_scale` is only reported.
 bench_actor spawn_bench(caf::actor_system& sys, order_desk_actor desk,
                         bench_command cmd, double latency_scale,
                         caf::timespan order_timeout);

@@ -5,6 +5,8 @@
 #include <cmath>
 
 #include <caf/config_option_adder.hpp>
+#include <caf/config_value.hpp>
+#include <caf/defaults.hpp>
 #include <caf/settings.hpp>
 
 #include "messages/registry.hpp"
@@ -97,7 +99,10 @@ node_config::node_config() {
          "how long a result stays available for its idempotency key "
          "(default: 10min)")
     .add(dedup_capacity, "dedup-capacity",
-         "results kept for deduplication at most (default: 100000)");
+         "results kept for deduplication at most (default: 100000)")
+    .add(desk_shards, "shards",
+         "desks sharing the orders, so that they run on every core; 0 = one "
+         "per scheduler thread (default: 0)");
   opt_group{custom_options_, "services"}.add(
     timer_resolution, "timer-resolution",
     "replies due within one tick share a timer (default: 500us)");
@@ -212,6 +217,8 @@ std::string node_config::check() const {
     return "desk.max-in-flight must be from 1 to 10000000";
   if (dedup_window.count() < 0)
     return "desk.dedup-window must not be negative";
+  if (desk_shards < 0 || desk_shards > 64)
+    return "desk.shards must be from 0 to 64";
   if (dedup_capacity < 0 || dedup_capacity > 10'000'000)
     return "desk.dedup-capacity must be from 0 to 10000000";
   if (timer_resolution.count() <= 0
@@ -363,6 +370,10 @@ desk_config node_config::make_desk(uint64_t effective_seed) const {
   desk_config out;
   out.seed = effective_seed;
   out.max_in_flight = max_in_flight;
+  auto threads = caf::get_or(content, "scheduler.max-threads",
+                             caf::defaults::scheduler::max_threads);
+  out.shards = static_cast<int32_t>(
+    desk_shards > 0 ? desk_shards : std::max<int64_t>(1, threads));
   out.dedup_window = dedup_window;
   out.dedup_capacity = static_cast<size_t>(dedup_capacity);
   out.order.deadline = deadline;

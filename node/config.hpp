@@ -53,6 +53,7 @@ class node_config : public caf::actor_system_config {
 
   // desk.*
   int64_t max_in_flight = 100'000;
+  int64_t desk_shards = 0; // 0: one per scheduler thread
   caf::timespan dedup_window = std::chrono::minutes(10);
   int64_t dedup_capacity = 100'000;
 

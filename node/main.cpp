@@ -13,6 +13,7 @@
 #include <caf/send.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/desk_router.hpp"
 #include "actors/directory.hpp"
 #include "actors/log.hpp"
 #include "actors/node_actor.hpp"
@@ -174,8 +175,7 @@ int main(int argc, char** argv) {
     desk = main_pipeline.desk;
   } else if (role == "front") {
     main_pipeline.directory = sys.spawn(directory, service_routes{});
-    main_pipeline.desk
-      = sys.spawn(order_desk, main_pipeline.directory, desk_cfg);
+    main_pipeline.desk = spawn_desk(sys, main_pipeline.directory, desk_cfg);
     desk = main_pipeline.desk;
     auto pc = make_peers_config(sys, cfg);
     pc.directory = main_pipeline.directory;

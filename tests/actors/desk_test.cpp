@@ -133,3 +133,55 @@ TEST_CASE_FIXTURE(fixture, "the desk counts orders per kind and status") {
     CHECK(x.latency.count == (x.kind == order_kind::parallel ? 2u : 1u));
   }
 }
+
+TEST_CASE_FIXTURE(fixture, "a desk of three shards gives the ids, the "
+                           "deduplication and the counts of one desk") {
+  desk_config d;
+  d.seed = 7;
+  d.shards = 3;
+  auto p = spawn_pipeline(sys, all_yes(7), d);
+  std::vector<decltype(submit(p.desk, tutorial_order()))> plain;
+  for (int i = 0; i < 6; ++i)
+    plain.push_back(submit(p.desk, tutorial_order())); // seq:1 .. seq:6
+  auto bad = tutorial_order();
+  bad.request.quantity = 0;
+  auto rejected = submit(p.desk, bad); // takes no seq number
+  auto k1 = submit(p.desk, tutorial_order(order_kind::parallel, "k1"));
+  auto k1_again = submit(p.desk, tutorial_order(order_kind::parallel, "k1"));
+  run_until(200);
+  for (size_t i = 0; i < plain.size(); ++i) {
+    REQUIRE(plain[i]->has_value());
+    CHECK((***plain[i]).status == "confirmed");
+    CHECK((***plain[i]).order_id
+          == make_order_id(7, "seq:" + std::to_string(i + 1)));
+  }
+  REQUIRE(rejected->has_value());
+  CHECK_FALSE(**rejected);
+  CHECK((***k1).order_id == (***k1_again).order_id);
+  auto s = stats_of(*this, p.desk);
+  CHECK(orders_counted(s) == 7);
+  CHECK(s.deduplicated == 1);
+  CHECK(s.in_flight == 0);
+  REQUIRE(s.calls.size() == 6); // one row per service instance
+  for (auto& c : s.calls)
+    CHECK(c.latency.count == 7);
+}
+
+TEST_CASE_FIXTURE(fixture, "each shard bounds its share of the orders in "
+                           "flight") {
+  desk_config d;
+  d.max_in_flight = 4;
+  d.shards = 2; // two each, round robin
+  auto p = spawn_pipeline(sys, all_yes(), d);
+  int overloaded = 0;
+  for (int i = 0; i < 6; ++i) {
+    auto r = submit(p.desk, tutorial_order());
+    if (r->has_value() && (***r).status == "overloaded") {
+      ++overloaded;
+      CHECK((***r).details
+            == "Order desk at capacity (4 orders in flight); retry later");
+    }
+  }
+  CHECK(overloaded == 2);
+  run_until(200);
+}
