@@ -11,6 +11,8 @@ namespace {
 
 void init_all(order_run& o, const order_params& params) {
   auto& r = o.replies;
+  r.warehouses.reserve(params.warehouses.size());
+  r.quotes.reserve(params.carriers.size());
   for (auto& name : params.warehouses)
     r.warehouses.emplace_back().instance = name;
   r.payment.instance = "payment";

@@ -60,9 +60,12 @@ const char* service_of(check c) {
   return "unknown";
 }
 
-void record(desk_self self, order_run& o, int32_t id, const char* service,
-            const std::string& instance, int32_t attempt, std::string outcome) {
-  auto ms = ms_between(o.sent_at[static_cast<size_t>(id)], self->clock().now());
+// Records a call of `o` that ended `now` (the caller's clock reading: one
+// per message, not one per call).
+void record(clock_type::time_point now, order_run& o, int32_t id,
+            const char* service, const std::string& instance, int32_t attempt,
+            std::string outcome) {
+  auto ms = ms_between(o.sent_at[static_cast<size_t>(id)], now);
   o.calls.push_back(
     call_record{service, instance, attempt, ms, std::move(outcome)});
 }
@@ -99,11 +102,10 @@ void set_final(desk_self self, order_run& o, int32_t id,
 // by the service (retry after a backoff if it can still matter).
 template <class Reply>
 void on_error(desk_self self, order_run& o, int32_t id, check_slot<Reply>* slot,
-              const char* service, int32_t attempt, bool lost,
-              std::string text) {
-  record(self, o, id, service, slot->instance, attempt, "error: " + text);
+              const char* service, int32_t attempt, bool lost, std::string text,
+              clock_type::time_point now) {
+  record(now, o, id, service, slot->instance, attempt, "error: " + text);
   auto& failovers = o.failovers[static_cast<size_t>(id)];
-  auto now = self->clock().now();
   if (lost && static_cast<size_t>(failovers) + 1 < instances_for(self, o, id)
       && now < o.deadline) {
     // Lost with its node, not refused: the same attempt goes to the next
@@ -169,14 +171,14 @@ void send_call(desk_self self, order_run& o, int32_t id,
   auto attempt = failover ? slot->attempts : ++slot->attempts;
   o.sent_at[static_cast<size_t>(id)] = now;
   if (o.deadline <= now) {
-    record(self, o, id, service, slot->instance, attempt, "timeout");
+    record(now, o, id, service, slot->instance, attempt, "timeout");
     set_final(self, o, id, slot, call_state::timed_out, "");
     return;
   }
   if (!handle) {
     auto text = std::string{"no "} + service + " instance " + slot->instance
                 + " available";
-    record(self, o, id, service, slot->instance, attempt, "error: " + text);
+    record(now, o, id, service, slot->instance, attempt, "error: " + text);
     set_final(self, o, id, slot, call_state::failed, std::move(text));
     return;
   }
@@ -220,6 +222,7 @@ void apply_outcomes(desk_self self, call_outcomes<Reply>& x) {
     node_log().error("a service answered {} of {} calls; the rest time out",
                      x.outcomes.size(), tags.size());
   auto n = std::min(x.outcomes.size(), tags.size());
+  auto now = self->clock().now();
   for (size_t k = 0; k < n; ++k) {
     auto& tag = tags[k];
     auto* o = find_running(self, tag.order);
@@ -232,7 +235,7 @@ void apply_outcomes(desk_self self, call_outcomes<Reply>& x) {
     auto& out = x.outcomes[k];
     switch (out.status) {
       case call_status::ok:
-        record(self, *o, tag.slot, service, slot->instance, tag.attempt,
+        record(now, *o, tag.slot, service, slot->instance, tag.attempt,
                describe(out.reply));
         slot->reply = std::move(out.reply);
         set_final(self, *o, tag.slot, slot, call_state::answered, "");
@@ -240,7 +243,8 @@ void apply_outcomes(desk_self self, call_outcomes<Reply>& x) {
       case call_status::transient:
       case call_status::node_lost:
         on_error(self, *o, tag.slot, slot, service, tag.attempt,
-                 out.status == call_status::node_lost, std::move(out.error));
+                 out.status == call_status::node_lost, std::move(out.error),
+                 now);
         break;
     }
   }
@@ -408,13 +412,14 @@ void expire_order(desk_self self, order_run& o) {
     return;
   }
   auto n = slot_count(o.replies);
+  auto now = self->clock().now();
   for (int32_t id = 0; id < n; ++id) {
     auto ref = slot_of(o.replies, id);
     visit_slot(o.replies, ref, [&](auto& slot) {
       if (slot.state != call_state::pending)
         return;
       slot.state = call_state::timed_out;
-      record(self, o, id, service_of(ref.which), slot.instance, slot.attempts,
+      record(now, o, id, service_of(ref.which), slot.instance, slot.attempts,
              "timeout");
     });
   }
