@@ -23,7 +23,8 @@ void fail_pending(relay_self<Handle> self, const caf::error& why) {
   auto& st = self->state;
   for (auto& kvp : st.pending)
     kvp.second.fail(kvp.second, why);
-  st.counters->in_flight -= static_cast<int64_t>(st.pending.size());
+  for (auto& kvp : st.pending)
+    st.counters->in_flight -= kvp.second.weight();
   st.pending.clear();
 }
 
@@ -92,9 +93,9 @@ caf::result<Reply> forward_call(relay_self<Handle> self, Atom atom,
   auto id = ++st.next_id;
   call.promise = self->make_response_promise();
   auto rp = call.promise;
+  st.counters->in_flight += call.weight();
+  st.counters->calls += call.weight();
   st.pending.emplace(id, std::move(call));
-  ++st.counters->in_flight;
-  ++st.counters->calls;
   auto settle = [self, id](auto&& answer) {
     auto& st = self->state;
     auto i = st.pending.find(id);
@@ -105,7 +106,7 @@ caf::result<Reply> forward_call(relay_self<Handle> self, Atom atom,
     else
       i->second.promise.deliver(std::forward<decltype(answer)>(answer));
     st.pending.erase(i);
-    --st.counters->in_flight;
+    st.counters->in_flight -= i->second.weight();
   };
   self->request(st.target, caf::infinite, atom, std::move(request))
     .then([settle](Reply& reply) { settle(std::move(reply)); },

@@ -29,7 +29,8 @@
 
 namespace order_node {
 
-/// Calls of every relay of one peer, read by the peer manager (`nodes`).
+/// Calls (not batches) of every relay of one peer, read by the peer manager
+/// (`nodes`).
 struct relay_counters {
   std::atomic<int64_t> in_flight{0};
   std::atomic<int64_t> calls{0};
@@ -49,6 +50,8 @@ struct relay_call {
   uint64_t batch = 0; // a call batch's id (service relays)
   size_t calls = 0;   // and its size
   void (*fail)(relay_call&, const caf::error&) = nullptr;
+  /// What it counts for in relay_counters: its calls (a submission is one).
+  int64_t weight() const { return calls > 0 ? static_cast<int64_t>(calls) : 1; }
 };
 
 template <class Handle>

@@ -192,49 +192,60 @@ def wait_for(pred, seconds):
 
 
 # Scenario 4: the HTTP ingress under wrk.
+def wrk_run(label, conns, secs, port, argv, server):
+    """wrk against `argv` (a server on 127.0.0.1:`port`); a result dict."""
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        if not wait_for(lambda: port_open(port), 10):
+            raise RuntimeError(f"{server}'s HTTP server did not start")
+        wrk = ["wrk", "-t2", f"-c{conns}", f"-d{secs}s", "--timeout", "10s",
+               "--latency", "-s", os.path.join(ROOT, "bench", "post.lua"),
+               f"http://127.0.0.1:{port}"]
+        log(f"http: {server}, {label}, {conns} connections, {secs} s")
+        text = subprocess.run(wrk, text=True, capture_output=True,
+                              check=True).stdout
+        rss = int(re.search(r"VmHWM:\s+(\d+)",
+                            open(f"/proc/{proc.pid}/status").read()).group(1))
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+    def ms(key):
+        m = re.search(rf"^\s+{key}\s+([\d.]+)(us|ms|s)", text, re.M)
+        if not m:
+            return None
+        v = float(m.group(1))
+        return {"us": v / 1000, "ms": v, "s": v * 1000}[m.group(2)]
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    return {"scenario": "http", "server": server, "case": label,
+            "connections": conns, "p50_ms": ms("50%"), "p90_ms": ms("90%"),
+            "p99_ms": ms("99%"), "requests_per_s": rps,
+            "non_2xx": int(non2xx.group(1)) if non2xx else 0, "rss_kb": rss,
+            "command": shlex.join(wrk).replace(ROOT + "/", "")
+            + "  # against " + shlex.join(argv).replace(ROOT + "/", "")}
+
+
+# Scenario 4: the HTTP ingress under wrk, and the Go peer's net/http server
+# (same handler shape, same wrk command) in the same run when Go is there.
 def http(quick):
     out = []
     secs = 8 if quick else 30
-    for label, conns, opts in (
-            ("tutorial latencies", 1000, []),
-            ("latency 0", 100, ["--latency-scale=0"])):
+    go = build_peers().get("Go")
+    for label, conns, opts, go_latency in (
+            ("tutorial latencies", 1000, [], "1"),
+            ("latency 0", 100, ["--latency-scale=0"], "0")):
         port = free_port()
         argv = [BIN, "--repl=off", f"--http=127.0.0.1:{port}", "--seed=1",
                 "--log-level=info", "--max-attempts=1"] + opts
-        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
-        try:
-            if not wait_for(lambda: port_open(port), 10):
-                raise RuntimeError("order-node's HTTP ingress did not start")
-            wrk = ["wrk", "-t2", f"-c{conns}", f"-d{secs}s", "--timeout", "10s",
-                   "--latency", "-s", os.path.join(ROOT, "bench", "post.lua"),
-                   f"http://127.0.0.1:{port}"]
-            log(f"http: {label}, {conns} connections, {secs} s")
-            text = subprocess.run(wrk, text=True, capture_output=True,
-                                  check=True).stdout
-            rss = int(re.search(r"VmHWM:\s+(\d+)",
-                                open(f"/proc/{proc.pid}/status").read())
-                      .group(1))
-        finally:
-            proc.terminate()
-            proc.wait(30)
-
-        def ms(key):
-            m = re.search(rf"^\s+{key}\s+([\d.]+)(us|ms|s)", text, re.M)
-            if not m:
-                return None
-            v = float(m.group(1))
-            return {"us": v / 1000, "ms": v, "s": v * 1000}[m.group(2)]
-        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-        non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-        out.append({"scenario": "http", "case": label, "connections": conns,
-                    "p50_ms": ms("50%"), "p90_ms": ms("90%"),
-                    "p99_ms": ms("99%"), "requests_per_s": rps,
-                    "non_2xx": int(non2xx.group(1)) if non2xx else 0,
-                    "rss_kb": rss,
-                    "command": shlex.join(wrk).replace(ROOT + "/", "")
-                    + "  # against " + shlex.join(argv).replace(
-                        BIN, "build/release/order-node")})
+        out.append(wrk_run(label, conns, secs, port, argv, "order-node"))
+        if go:
+            port = free_port()
+            out.append(wrk_run(label, conns, secs, port,
+                               go + [f"--http=127.0.0.1:{port}",
+                                     f"--latency={go_latency}"],
+                               "Go net/http"))
     return out
 
 
@@ -397,14 +408,19 @@ def targets(results):
     if m:
         add("memory per in-flight order <= 4 KB (10,000 in flight)",
             m["bytes_per_order"], m["bytes_per_order"] <= 4096, " B")
-    h = find(results, scenario="http", connections=1000)
+    h = find(results, scenario="http", server="order-node", connections=1000)
     if h:
         add("HTTP p99 <= 160 ms at 1,000 connections", h["p99_ms"],
             h["p99_ms"] is not None and h["p99_ms"] <= 160, " ms")
-    h = find(results, scenario="http", connections=100)
+    h = find(results, scenario="http", server="order-node", connections=100)
     if h:
         add("HTTP requests/s at latency 0 >= Go net/http (62,700)",
             h["requests_per_s"], h["requests_per_s"] >= 62700)
+    g = find(results, scenario="http", server="Go net/http", connections=100)
+    if h and g:
+        ratio = round(h["requests_per_s"] / max(g["requests_per_s"], 1), 2)
+        add("HTTP requests/s at latency 0 >= Go net/http of the same run",
+            ratio, ratio >= 1, "x")
     cs = find(results, scenario="cluster", case="tutorial latencies",
               role="single")
     cc = find(results, scenario="cluster", case="tutorial latencies",
@@ -474,10 +490,11 @@ def tables(doc):
                     "bytes per in-flight order"], "memory",
          lambda r: [fmt(r["in_flight"]), mb(r),
                     fmt(r.get("bytes_per_order"))], None),
-        ("HTTP (wrk on the same machine)",
-         ["case", "connections", "p50 ms", "p90 ms", "p99 ms", "requests/s",
-          "non-2xx", "peak RSS"], "http",
-         lambda r: [r["case"], fmt(r["connections"]), fmt(r["p50_ms"]),
+        ("HTTP (wrk on the same machine; Go net/http: the Go peer's server)",
+         ["server", "case", "connections", "p50 ms", "p90 ms", "p99 ms",
+          "requests/s", "non-2xx", "peak RSS"], "http",
+         lambda r: [r.get("server", "order-node"), r["case"],
+                    fmt(r["connections"]), fmt(r["p50_ms"]),
                     fmt(r["p90_ms"]), fmt(r["p99_ms"]),
                     fmt(r["requests_per_s"], 0), fmt(r["non_2xx"]), mb(r)],
          None),
