@@ -134,8 +134,10 @@ void complete_order(desk_self self, uint64_t id, order_result r) {
   auto promise = std::move(i->second.promise);
   auto dk = std::move(i->second.dedup_key);
   st.running.erase(i);
-  count(st, kind, r);
-  count_calls(st, r);
+  if (st.cfg.metrics) {
+    count(st, kind, r);
+    count_calls(st, r);
+  }
   if (dk.empty()) {
     promise.deliver(std::move(r));
     return;
@@ -199,7 +201,8 @@ order_desk(desk_self self, directory_actor directory, desk_config cfg) {
         r.details = "Order desk at capacity ("
                     + std::to_string(st.cfg.max_in_flight)
                     + " orders in flight); retry later";
-        count(st, sub.kind, r);
+        if (st.cfg.metrics)
+          count(st, sub.kind, r);
         return r;
       }
       job.request = std::move(sub.request);

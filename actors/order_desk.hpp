@@ -36,8 +36,9 @@ namespace order_node {
 struct desk_config {
   uint64_t seed = 0; // order ids are derived from (seed, order key)
   int64_t max_in_flight = 100'000; // of the node: a shard takes its share
-  int32_t shards = 1; // desks sharing the orders (actors/desk_router.hpp)
-  int64_t share = 0;  // this shard's bound; 0: all of max_in_flight
+  int32_t shards = 1;  // desks sharing the orders (actors/desk_router.hpp)
+  int64_t share = 0;   // this shard's bound; 0: all of max_in_flight
+  bool metrics = true; // count orders and calls (stats); false: zeros
   caf::timespan dedup_window = std::chrono::minutes(10);
   size_t dedup_capacity = 100'000; // results kept for deduplication
   order_params order;

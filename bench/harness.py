@@ -292,10 +292,13 @@ def cluster(quick):
 def extras(quick):
     out = []
     n = 20000 if quick else 100000
-    for label, opts in (("log-level=info", ["--log-level=info"]),
+    for label, opts in (("log-level=info, metrics on (the default)",
+                         ["--log-level=info"]),
                         ("log-level=warn", ["--log-level=warn"]),
                         ("log-level=debug (stderr to a file)",
-                         ["--log-level=debug"])):
+                         ["--log-level=debug"]),
+                        ("metrics off (--metrics=off)",
+                         ["--log-level=info", "--metrics=off"])):
         log(f"extras: {label}, {n} orders")
         r = repl_bench(opts + ["--latency-scale=0"], n, 1000)
         r.update(scenario="extras", case=label, in_flight=1000)

@@ -44,6 +44,10 @@ node_config::node_config() {
          "multiplies every service latency; 0 = answer at once (default: 1)")
     .add(log_level, "log-level",
          "trace, debug, info, warn, error or off (default: info)")
+    .add(metrics, "metrics",
+         "'off': do not count orders and calls per status and instance (the "
+         "REPL's stats, GET /metrics stay at zero), which saves that work "
+         "per order (default: on)")
     .add(http, "http",
          "HTTP ingress address HOST:PORT, port 0 picks a free one, 'off' "
          "disables it (default: 127.0.0.1:9080)")
@@ -202,6 +206,8 @@ std::string node_config::check() const {
     if (!parse_host_port(http, host, port))
       return "http must be HOST:PORT or off, got '" + http + "'";
   }
+  if (metrics != "on" && metrics != "off")
+    return "metrics must be on or off, got '" + metrics + "'";
   if (repl != "on" && repl != "off")
     return "repl must be on or off, got '" + repl + "'";
   if (auto problem = check_cluster(); !problem.empty())
@@ -370,6 +376,7 @@ desk_config node_config::make_desk(uint64_t effective_seed) const {
   desk_config out;
   out.seed = effective_seed;
   out.max_in_flight = max_in_flight;
+  out.metrics = metrics == "on";
   auto threads = caf::get_or(content, "scheduler.max-threads",
                              caf::defaults::scheduler::max_threads);
   out.shards = static_cast<int32_t>(

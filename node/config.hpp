@@ -52,6 +52,7 @@ class node_config : public caf::actor_system_config {
   bool fastship = false;
 
   // desk.*
+  std::string metrics = "on"; // or "off"
   int64_t max_in_flight = 100'000;
   int64_t desk_shards = 0; // 0: one per scheduler thread
   caf::timespan dedup_window = std::chrono::minutes(10);

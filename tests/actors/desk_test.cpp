@@ -185,3 +185,18 @@ TEST_CASE_FIXTURE(fixture, "each shard bounds its share of the orders in "
   CHECK(overloaded == 2);
   run_until(200);
 }
+
+TEST_CASE_FIXTURE(fixture, "with metrics off the desk runs orders and counts "
+                           "nothing") {
+  desk_config d;
+  d.metrics = false;
+  auto p = spawn_pipeline(sys, all_yes(), d);
+  auto res = submit(p.desk, tutorial_order());
+  run_until(200);
+  REQUIRE(res->has_value());
+  CHECK((***res).status == "confirmed");
+  auto s = stats_of(*this, p.desk);
+  CHECK(s.orders.empty());
+  CHECK(s.calls.empty());
+  CHECK(s.in_flight == 0);
+}
