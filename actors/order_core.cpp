@@ -5,7 +5,6 @@
 
 #include "actors/log.hpp"
 #include "actors/order_desk.hpp"
-#include "messages/errors.hpp"
 
 namespace order_node {
 

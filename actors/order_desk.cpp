@@ -3,12 +3,8 @@
 
 #include <algorithm>
 
-#include <spdlog/spdlog.h>
-
-#include "actors/log.hpp"
 #include "actors/order.hpp"
 #include "actors/outcome.hpp"
-#include "messages/errors.hpp"
 #include "messages/json_codec.hpp"
 
 namespace order_node {

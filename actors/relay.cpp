@@ -105,8 +105,8 @@ caf::result<Reply> forward_call(relay_self<Handle> self, Atom atom,
       i->second.fail(i->second, answer);
     else
       i->second.promise.deliver(std::forward<decltype(answer)>(answer));
-    st.pending.erase(i);
     st.counters->in_flight -= i->second.weight();
+    st.pending.erase(i);
   };
   self->request(st.target, caf::infinite, atom, std::move(request))
     .then([settle](Reply& reply) { settle(std::move(reply)); },

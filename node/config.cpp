@@ -87,6 +87,9 @@ node_config::node_config() {
     .add(idle_timeout, "idle-timeout",
          "an HTTP client that sends or reads nothing for this long is cut "
          "(default: 30s)")
+    .add(io_threads, "io-threads",
+         "threads serving HTTP connections; 0 = one per core, at most 8 "
+         "(default: 0)")
     .add(drain_timeout, "drain-timeout",
          "on SIGTERM/SIGINT, how long in-flight HTTP orders may take to "
          "finish (default: 10s)");
@@ -214,6 +217,8 @@ std::string node_config::check() const {
     return problem;
   if (repl == "off" && http == "off" && role != "services")
     return "with repl=off and http=off order-node would have nothing to do";
+  if (io_threads < 0 || io_threads > 64)
+    return "ingress.io-threads must be from 0 to 64";
   if (idle_timeout.count() <= 0 || drain_timeout.count() < 0)
     return "ingress.idle-timeout must be greater than 0 and "
            "ingress.drain-timeout at least 0";

@@ -46,6 +46,7 @@ class node_config : public caf::actor_system_config {
   // ingress.*
   caf::timespan idle_timeout = std::chrono::seconds(30);
   caf::timespan drain_timeout = std::chrono::seconds(10);
+  int64_t io_threads = 0; // HTTP I/O threads; 0: one per core, at most 8
 
   // order.*
   caf::timespan backoff = std::chrono::milliseconds(10);

@@ -3,6 +3,7 @@
 // The desk's answers arrive on CAF threads and are posted back to it.
 #include "node/http_server.hpp"
 
+#include <atomic>
 #include <cmath>
 #include <csignal>
 #include <deque>
@@ -10,10 +11,12 @@
 #include <optional>
 #include <thread>
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <caf/actor_system.hpp>
@@ -111,7 +114,11 @@ void answer_job(const order_job_ptr& job, caf::expected<order_result> r) {
   if (job->answered)
     return;
   job->answered = true;
-  job->done(std::move(r));
+  // The job may stay in a bridge's FIFO until its due time: it must not
+  // keep the session (and its socket) alive that long.
+  auto done = std::move(job->done);
+  job->done = nullptr;
+  done(std::move(r));
 }
 
 void schedule_bridge_tick(caf::stateful_actor<bridge_state>* self) {
@@ -153,26 +160,25 @@ caf::behavior bridge(caf::stateful_actor<bridge_state>* self,
   };
 }
 
-// Posts work to the I/O thread while it serves; drops it afterwards.
+// Posts work to the I/O threads (to a session's or the core's strand) while
+// they serve; drops it afterwards.
 class poster {
  public:
-  explicit poster(net::io_context& ioc) : ioc_(&ioc) {}
-
-  template <class F>
-  void post(F&& f) {
+  template <class Executor, class F>
+  void post(const Executor& ex, F&& f) {
     std::lock_guard<std::mutex> guard{mtx_};
-    if (ioc_ != nullptr)
-      net::post(*ioc_, std::forward<F>(f));
+    if (open_)
+      net::post(ex, std::forward<F>(f));
   }
 
   void close() {
     std::lock_guard<std::mutex> guard{mtx_};
-    ioc_ = nullptr;
+    open_ = false;
   }
 
  private:
   std::mutex mtx_;
-  net::io_context* ioc_;
+  bool open_ = true;
 };
 
 std::string error_body(const std::string& text) {
@@ -196,8 +202,8 @@ struct core;
 
 class session : public std::enable_shared_from_this<session> {
  public:
-  session(tcp::socket socket, core& srv)
-      : stream_(std::move(socket)), core_(srv) {}
+  session(tcp::socket socket, std::shared_ptr<core> srv)
+      : stream_(std::move(socket)), core_(std::move(srv)) {}
 
   void start() { do_read(); }
 
@@ -216,7 +222,10 @@ class session : public std::enable_shared_from_this<session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  core& core_;
+  // Shared: a session waiting for the desk is held by its order's job, which
+  // an actor may drop after the server has stopped; the I/O context must
+  // outlive the session's socket and timer wherever that happens.
+  std::shared_ptr<core> core_;
   unsigned version_ = 11;
   bool keep_alive_ = true;
   std::string allow_; // Allow header of a 405
@@ -228,32 +237,45 @@ class session : public std::enable_shared_from_this<session> {
   bool counted_ = false; // this response ends a request counted as pending
 };
 
-struct core {
-  net::io_context ioc{1};
-  tcp::acceptor acceptor{ioc};
-  net::signal_set signals{ioc, SIGINT, SIGTERM};
-  net::steady_timer drain_timer{ioc};
-  std::shared_ptr<poster> post = std::make_shared<poster>(ioc);
+// The server's shared state. The I/O context may run on several threads:
+// each session runs on its own strand, and what belongs to the server
+// (acceptor, signals, drain timer, shutdown) on `strand`; the few fields
+// sessions touch across strands are atomic.
+struct core : std::enable_shared_from_this<core> {
+  explicit core(const http_options& o)
+      : opts(o), ioc{std::max(1, o.io_threads)} {}
+
   http_options opts;
+  net::io_context ioc;
+  net::strand<net::io_context::executor_type> strand{ioc.get_executor()};
+  tcp::acceptor acceptor{strand};
+  net::signal_set signals{strand, SIGINT, SIGTERM};
+  net::steady_timer drain_timer{strand};
+  std::shared_ptr<poster> post = std::make_shared<poster>();
   std::vector<caf::actor> bridges;
-  size_t next_bridge = 0; // round robin, from the I/O thread only
+  std::atomic<size_t> next_bridge{0}; // round robin
   http_metrics metrics;
   clock_type::time_point started = clock_type::now();
-  bool shutting_down = false;
-  bool stopped = false;
-  int64_t pending = 0; // requests from handing to the desk to written
-  std::function<void()> on_stopped;
+  std::atomic<bool> shutting_down{false};
+  bool stopped = false; // on `strand`
+  std::atomic<int64_t> pending{
+    0}; // requests from handing to the desk to written
+  std::function<void()> on_stopped; // on `strand`
   std::function<void(int)> on_signal;
 
   void do_accept() {
-    acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
-      if (!ec)
-        std::make_shared<session>(std::move(socket), *this)->start();
-      else if (ec != net::error::operation_aborted)
-        http_log().warn("accept failed: {}", ec.message());
-      if (!shutting_down)
-        do_accept();
-    });
+    // Each connection gets a strand of its own: its handlers never run at
+    // the same time, whichever I/O thread runs them.
+    acceptor.async_accept(
+      net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+        if (!ec)
+          std::make_shared<session>(std::move(socket), shared_from_this())
+            ->start();
+        else if (ec != net::error::operation_aborted)
+          http_log().warn("accept failed: {}", ec.message());
+        if (!shutting_down)
+          do_accept();
+      });
   }
 
   void wait_signal() {
@@ -279,7 +301,7 @@ struct core {
     shutting_down = true;
     beast::error_code ignored;
     acceptor.close(ignored);
-    http_log().info("stopped accepting; {} requests in flight", pending);
+    http_log().info("stopped accepting; {} requests in flight", pending.load());
     if (pending == 0) {
       finish();
       return;
@@ -289,17 +311,21 @@ struct core {
       if (ec)
         return;
       if (pending > 0)
-        http_log().warn("drain timeout: {} requests unanswered", pending);
+        http_log().warn("drain timeout: {} requests unanswered",
+                        pending.load());
       finish();
     });
   }
 
   // Called when the answer of a request handed to the desk is written (or
   // could not be): the drain waits for these, not just for the desk.
+  // Runs on a session's strand; the drain's end runs on the core's.
   void written() {
-    --pending;
-    if (shutting_down && pending == 0)
-      finish();
+    if (--pending == 0 && shutting_down)
+      net::post(strand, [this] {
+        if (pending == 0)
+          finish();
+      });
   }
 
   void finish() {
@@ -318,9 +344,9 @@ struct core {
 
 void session::do_read() {
   parser_.emplace();
-  parser_->body_limit(core_.opts.max_body);
-  parser_->header_limit(static_cast<uint32_t>(core_.opts.max_header));
-  stream_.expires_after(core_.opts.idle_timeout);
+  parser_->body_limit(core_->opts.max_body);
+  parser_->header_limit(static_cast<uint32_t>(core_->opts.max_header));
+  stream_.expires_after(core_->opts.idle_timeout);
   http::async_read(
     stream_, buffer_, *parser_,
     beast::bind_front_handler(&session::on_read, shared_from_this()));
@@ -338,15 +364,15 @@ void session::on_read(beast::error_code ec, size_t) {
   target_ = "?";
   if (ec == http::error::body_limit) {
     send(http::status::payload_too_large,
-         error_body("body is larger than " + std::to_string(core_.opts.max_body)
-                    + " bytes"),
+         error_body("body is larger than "
+                    + std::to_string(core_->opts.max_body) + " bytes"),
          "other");
     return;
   }
   if (ec == http::error::header_limit) {
     send(http::status::request_header_fields_too_large,
          error_body("headers are larger than "
-                    + std::to_string(core_.opts.max_header) + " bytes"),
+                    + std::to_string(core_->opts.max_header) + " bytes"),
          "other");
     return;
   }
@@ -427,7 +453,7 @@ void session::start_order(request_t& req, order_kind kind, const char* route) {
       return;
     }
   }
-  if (core_.shutting_down) {
+  if (core_->shutting_down) {
     retry_after_ = true;
     keep_alive_ = false;
     send(http::status::service_unavailable,
@@ -435,14 +461,15 @@ void session::start_order(request_t& req, order_kind kind, const char* route) {
     return;
   }
   auto self = shared_from_this();
-  auto post = core_.post;
+  auto post = core_->post;
   job->done = [self, post, route](caf::expected<order_result> r) {
-    post->post([self, route, r = std::move(r)]() mutable {
-      self->answer_order(r, route);
-    });
+    post->post(self->stream_.get_executor(),
+               [self, route, r = std::move(r)]() mutable {
+                 self->answer_order(r, route);
+               });
   };
-  ++core_.pending;
-  auto& bridge = core_.bridges[core_.next_bridge++ % core_.bridges.size()];
+  ++core_->pending;
+  auto& bridge = core_->bridges[core_->next_bridge++ % core_->bridges.size()];
   caf::anon_send(bridge, submit_atom::value, std::move(job));
 }
 
@@ -467,11 +494,12 @@ void session::answer_order(caf::expected<order_result>& r, const char* route) {
 
 void session::start_stats(bool metrics, const char* route) {
   auto self = shared_from_this();
-  auto post = core_.post;
+  auto post = core_->post;
   auto job = std::make_shared<stats_job>();
   job->done = [self, post, metrics, route](caf::expected<desk_stats> s) {
-    post->post([self, metrics, route, s = std::move(s)]() mutable {
-      auto& c = self->core_;
+    post->post(self->stream_.get_executor(), [self, metrics, route,
+                                              s = std::move(s)]() mutable {
+      auto& c = *self->core_;
       self->counted_ = true;
       auto uptime
         = std::chrono::duration<double>(clock_type::now() - c.started).count();
@@ -497,8 +525,8 @@ void session::start_stats(bool metrics, const char* route) {
                  j.dump(), route);
     });
   };
-  ++core_.pending;
-  caf::anon_send(core_.bridges.front(), stats_atom::value, std::move(job));
+  ++core_->pending;
+  caf::anon_send(core_->bridges.front(), stats_atom::value, std::move(job));
 }
 
 void session::send(http::status status, std::string body, const char* route,
@@ -510,11 +538,11 @@ void session::send(http::status status, std::string body, const char* route,
     res_->set(http::field::allow, allow_);
   if (retry_after_)
     res_->set(http::field::retry_after, "1");
-  res_->keep_alive(keep_alive_ && !core_.shutting_down);
+  res_->keep_alive(keep_alive_ && !core_->shutting_down);
   res_->body() = std::move(body);
   res_->prepare_payload();
   auto code = static_cast<unsigned>(status);
-  core_.metrics.count_request(route, code);
+  core_->metrics.count_request(route, code);
   auto& log = http_log();
   if (log.should_log(spdlog::level::debug))
     log.debug(
@@ -522,7 +550,7 @@ void session::send(http::status status, std::string body, const char* route,
       std::chrono::duration<double, std::milli>(clock_type::now() - started_)
         .count());
   bool close_after = !res_->keep_alive();
-  stream_.expires_after(core_.opts.idle_timeout);
+  stream_.expires_after(core_->opts.idle_timeout);
   http::async_write(stream_, *res_,
                     beast::bind_front_handler(&session::on_write,
                                               shared_from_this(), close_after));
@@ -532,7 +560,7 @@ void session::on_write(bool close_after, beast::error_code ec, size_t) {
   res_.reset();
   if (counted_) {
     counted_ = false;
-    core_.written(); // may stop the I/O thread: nothing below needs it then
+    core_->written(); // may stop the I/O thread: nothing below needs it then
   }
   if (ec || close_after) {
     close();
@@ -549,7 +577,8 @@ void session::close() {
 
 class server_impl final : public http_server {
  public:
-  explicit server_impl(http_options opts) { core_.opts = std::move(opts); }
+  explicit server_impl(http_options opts)
+      : core_(std::make_shared<core>(opts)) {}
 
   ~server_impl() override {
     begin_shutdown({});
@@ -558,22 +587,22 @@ class server_impl final : public http_server {
 
   bool bind(std::string& error) {
     beast::error_code ec;
-    tcp::resolver resolver{core_.ioc};
-    auto results
-      = resolver.resolve(core_.opts.host, std::to_string(core_.opts.port), ec);
-    auto where = core_.opts.host + ":" + std::to_string(core_.opts.port);
+    tcp::resolver resolver{core_->ioc};
+    auto results = resolver.resolve(core_->opts.host,
+                                    std::to_string(core_->opts.port), ec);
+    auto where = core_->opts.host + ":" + std::to_string(core_->opts.port);
     if (ec || results.empty()) {
       error = "cannot resolve " + where + ": " + ec.message();
       return false;
     }
     auto ep = results.begin()->endpoint();
-    core_.acceptor.open(ep.protocol(), ec);
+    core_->acceptor.open(ep.protocol(), ec);
     if (!ec)
-      core_.acceptor.set_option(net::socket_base::reuse_address(true), ec);
+      core_->acceptor.set_option(net::socket_base::reuse_address(true), ec);
     if (!ec)
-      core_.acceptor.bind(ep, ec);
+      core_->acceptor.bind(ep, ec);
     if (!ec)
-      core_.acceptor.listen(net::socket_base::max_listen_connections, ec);
+      core_->acceptor.listen(net::socket_base::max_listen_connections, ec);
     if (ec) {
       error = "cannot listen on " + where + ": " + ec.message();
       return false;
@@ -583,21 +612,29 @@ class server_impl final : public http_server {
 
   void run(caf::actor_system& sys, order_desk_actor desk) {
     for (int i = 0; i < bridge_count; ++i)
-      core_.bridges.push_back(
-        sys.spawn(bridge, desk, caf::timespan{core_.opts.order_timeout}));
-    core_.do_accept();
-    core_.wait_signal();
-    thread_ = std::thread{[this] {
-      core_.ioc.run();
-      for (auto& b : core_.bridges)
+      core_->bridges.push_back(
+        sys.spawn(bridge, desk, caf::timespan{core_->opts.order_timeout}));
+    net::dispatch(core_->strand, [this] {
+      core_->do_accept();
+      core_->wait_signal();
+    });
+    auto n = static_cast<size_t>(std::max(1, core_->opts.io_threads));
+    threads_.reserve(n + 1); // no reallocation while the joiner reads it
+    for (size_t i = 0; i < n; ++i)
+      threads_.emplace_back([this] { core_->ioc.run(); });
+    // The bridges end when every I/O thread has.
+    threads_.emplace_back([this, n] {
+      for (size_t i = 0; i < n; ++i)
+        threads_[i].join();
+      for (auto& b : core_->bridges)
         caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
-    }};
+    });
   }
 
   uint16_t port() const override {
     beast::error_code ec;
-    auto ep = core_.acceptor.local_endpoint(ec);
-    return ec ? core_.opts.port : ep.port();
+    auto ep = core_->acceptor.local_endpoint(ec);
+    return ec ? core_->opts.port : ep.port();
   }
 
   void shutdown(std::function<void()> on_stopped) override {
@@ -605,26 +642,28 @@ class server_impl final : public http_server {
   }
 
   void on_signal(std::function<void(int)> f) override {
-    core_.post->post(
-      [this, f = std::move(f)]() mutable { core_.on_signal = std::move(f); });
+    core_->post->post(core_->strand, [this, f = std::move(f)]() mutable {
+      core_->on_signal = std::move(f);
+    });
   }
 
   void join() override { wait(); }
 
  private:
   void begin_shutdown(std::function<void()> on_stopped) {
-    core_.post->post([this, f = std::move(on_stopped)]() mutable {
-      core_.begin_shutdown(std::move(f));
-    });
+    core_->post->post(core_->strand,
+                      [this, f = std::move(on_stopped)]() mutable {
+                        core_->begin_shutdown(std::move(f));
+                      });
   }
 
   void wait() {
-    if (thread_.joinable())
-      thread_.join();
+    if (!threads_.empty() && threads_.back().joinable())
+      threads_.back().join();
   }
 
-  core core_;
-  std::thread thread_;
+  std::shared_ptr<core> core_;
+  std::vector<std::thread> threads_; // the I/O threads, then their joiner
 };
 
 } // namespace

@@ -23,6 +23,7 @@ struct http_options {
   std::string role = "single";
   std::chrono::milliseconds idle_timeout{30'000}; // per read or write
   std::chrono::milliseconds drain_timeout{10'000};
+  int io_threads = 1; // threads running the Asio I/O context
   size_t max_body = size_t{64} * 1024;
   size_t max_header = size_t{8} * 1024;
   /// How long the bridge waits for the desk (deadline + margin).

@@ -3,9 +3,11 @@
 // published on --listen; front: desk and peer manager; client: a relay to a
 // remote front's desk), the HTTP ingress and the REPL; on the end of input,
 // `quit`, SIGTERM or SIGINT, drain what is in flight and stop.
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 #include <random>
+#include <thread>
 #include <unistd.h>
 
 #include <caf/actor_system.hpp>
@@ -244,6 +246,10 @@ int main(int argc, char** argv) {
     parse_host_port(cfg.http, hopts.host, hopts.port);
     hopts.idle_timeout = to_ms(cfg.idle_timeout);
     hopts.drain_timeout = to_ms(cfg.drain_timeout);
+    hopts.io_threads = cfg.io_threads > 0
+                         ? static_cast<int>(cfg.io_threads)
+                         : static_cast<int>(std::clamp(
+                           std::thread::hardware_concurrency(), 1u, 8u));
     hopts.order_timeout = to_ms(order_timeout);
     std::string error;
     server = http_server::start(sys, desk, hopts, error);
