@@ -1,6 +1,8 @@
 // actors/relay.cpp — see relay.hpp.
 #include "actors/relay.hpp"
 
+#include <type_traits>
+
 #include <caf/actor_cast.hpp>
 #include <caf/system_messages.hpp>
 
@@ -60,12 +62,12 @@ auto retarget(relay_self<Handle> self) {
   };
 }
 
-// What a lost call answers: an order submission the error itself...
+// How a lost call is answered: an order submission with the error itself,
 void fail_request(relay_call& c, const caf::error& why) {
   c.promise.deliver(why);
 }
 
-// ... a call batch one node_lost outcome per call.
+// a call batch with one node_lost outcome per call.
 template <class Outcomes>
 Outcomes lost_outcomes(uint64_t batch, size_t calls, const caf::error& why) {
   Outcomes out;
