@@ -150,7 +150,7 @@ void complete_order(desk_self self, uint64_t id, order_result r) {
 }
 
 order_desk_impl::behavior_type
-order_desk(desk_self self, directory_actor directory, desk_config cfg) {
+order_desk(desk_self self, const directory_actor& directory, desk_config cfg) {
   if (cfg.deadline_tick.count() <= 0)
     cfg.deadline_tick = caf::timespan{1};
   self->state.params = std::make_shared<const order_params>(cfg.order);

@@ -90,6 +90,6 @@ struct desk_state {
 };
 
 order_desk_impl::behavior_type
-order_desk(desk_self self, directory_actor directory, desk_config cfg);
+order_desk(desk_self self, const directory_actor& directory, desk_config cfg);
 
 } // namespace order_node

@@ -168,7 +168,7 @@ void start(bench_self self, const order_desk_actor& desk) {
   }
 }
 
-bench_impl::behavior_type bench(bench_self self, order_desk_actor desk,
+bench_impl::behavior_type bench(bench_self self, const order_desk_actor& desk,
                                 bench_command cmd, double latency_scale,
                                 caf::timespan timeout) {
   auto& st = self->state;
