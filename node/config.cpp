@@ -340,7 +340,11 @@ std::string node_config::check_cluster() const {
           valid += ',';
         valid += a;
       }
-      return "hosts: unknown instance '" + h + "'; valid: " + valid;
+      std::string problem = "hosts: unknown instance '";
+      problem += h;
+      problem += "'; valid: ";
+      problem += valid;
+      return problem;
     }
   if (tls() && (tls_cert.empty() || tls_key.empty() || tls_ca.empty()))
     return "tls-cert, tls-key and tls-ca go together: give all three or none";

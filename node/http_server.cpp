@@ -577,12 +577,16 @@ void session::close() {
 
 class server_impl final : public http_server {
  public:
-  explicit server_impl(http_options opts)
+  explicit server_impl(const http_options& opts)
       : core_(std::make_shared<core>(opts)) {}
 
   ~server_impl() override {
-    begin_shutdown({});
-    wait();
+    try {
+      begin_shutdown({});
+      wait();
+    } catch (const std::exception& e) { // std::thread::join, allocation
+      http_log().error("stopping the ingress failed: {}", e.what());
+    }
   }
 
   bool bind(std::string& error) {
@@ -691,9 +695,9 @@ http_server::~http_server() = default;
 
 std::unique_ptr<http_server> http_server::start(caf::actor_system& sys,
                                                 order_desk_actor desk,
-                                                http_options opts,
+                                                const http_options& opts,
                                                 std::string& error) {
-  auto srv = std::make_unique<server_impl>(std::move(opts));
+  auto srv = std::make_unique<server_impl>(opts);
   if (!srv->bind(error))
     return nullptr;
   srv->run(sys, std::move(desk));

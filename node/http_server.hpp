@@ -40,7 +40,7 @@ class http_server {
   /// port, a bad address) returns null and sets `error`.
   static std::unique_ptr<http_server> start(caf::actor_system& sys,
                                             order_desk_actor desk,
-                                            http_options opts,
+                                            const http_options& opts,
                                             std::string& error);
 
   virtual ~http_server();
