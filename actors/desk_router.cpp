@@ -14,14 +14,6 @@ namespace order_node {
 
 namespace {
 
-void add(latency_histogram& into, const latency_histogram& x) {
-  for (size_t i = 0; i < into.counts.size() && i < x.counts.size(); ++i)
-    into.counts[i] += x.counts[i];
-  into.count += x.count;
-  into.sum_us += x.sum_us;
-  into.max_us = std::max(into.max_us, x.max_us);
-}
-
 // The shards' stats, as they come in.
 struct stats_merge {
   desk_stats total;
@@ -42,7 +34,7 @@ void merge_stats(desk_stats& into, const desk_stats& x) {
     if (i == into.orders.end())
       into.orders.push_back(s);
     else
-      add(i->latency, s.latency);
+      i->latency.add(s.latency);
   }
   for (auto& c : x.calls) {
     auto i = std::find_if(
@@ -53,7 +45,7 @@ void merge_stats(desk_stats& into, const desk_stats& x) {
       into.calls.push_back(c);
       continue;
     }
-    add(i->latency, c.latency);
+    i->latency.add(c.latency);
     i->errors += c.errors;
     i->timeouts += c.timeouts;
   }

@@ -376,18 +376,13 @@ def targets(results):
                   "met": bool(ok) if figure is not None else None})
     lat = lambda c, m="parallel": find(results, scenario="latency", mode=m,
                                       in_flight=c)
-    r = lat(1000)
-    if r:
-        add("p50 <= 151 ms at 1,000 in flight", r["p50_ms"],
-            r["p50_ms"] <= 151, " ms")
-        add("p99 <= 155 ms at 1,000 in flight", r["p99_ms"],
-            r["p99_ms"] <= 155, " ms")
-    r = lat(10000)
-    if r:
-        add("p50 <= 152 ms at 10,000 in flight", r["p50_ms"],
-            r["p50_ms"] <= 152, " ms")
-        add("p99 <= 160 ms at 10,000 in flight", r["p99_ms"],
-            r["p99_ms"] <= 160, " ms")
+    for in_flight, p50, p99 in ((1000, 151, 155), (10000, 152, 160)):
+        r = lat(in_flight)
+        if r:
+            add(f"p50 <= {p50} ms at {in_flight:,} in flight", r["p50_ms"],
+                r["p50_ms"] <= p50, " ms")
+            add(f"p99 <= {p99} ms at {in_flight:,} in flight", r["p99_ms"],
+                r["p99_ms"] <= p99, " ms")
     p, s = lat(1000), lat(1000, "sequential")
     if p and s:
         ratio = round(s["p50_ms"] / p["p50_ms"], 3)

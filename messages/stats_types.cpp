@@ -14,6 +14,14 @@ void latency_histogram::observe(int64_t us) {
   max_us = std::max(max_us, us);
 }
 
+void latency_histogram::add(const latency_histogram& x) {
+  for (size_t i = 0; i < counts.size() && i < x.counts.size(); ++i)
+    counts[i] += x.counts[i];
+  count += x.count;
+  sum_us += x.sum_us;
+  max_us = std::max(max_us, x.max_us);
+}
+
 double latency_histogram::quantile_ms(double q) const {
   if (count == 0)
     return 0;

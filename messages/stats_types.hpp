@@ -28,6 +28,9 @@ struct latency_histogram {
 
   void observe(int64_t us);
 
+  /// Adds the observations of `x` (same bounds), e.g. of another desk shard.
+  void add(const latency_histogram& x);
+
   /// Estimated quantile q (0..1) in milliseconds, interpolated in its bucket.
   double quantile_ms(double q) const;
 };
