@@ -374,6 +374,11 @@ def targets(results):
     def add(name, figure, ok, unit=""):
         t.append({"target": name, "figure": figure, "unit": unit,
                   "met": bool(ok) if figure is not None else None})
+    def add_ratio(name, num, den, key, bound, unit=""):
+        """Target `num[key] / den[key] >= bound`, when both were measured."""
+        if num and den:
+            ratio = round(num[key] / max(den[key], 1), 2)
+            add(name, ratio, ratio >= bound, unit)
     lat = lambda c, m="parallel": find(results, scenario="latency", mode=m,
                                       in_flight=c)
     for in_flight, p50, p99 in ((1000, 151, 155), (10000, 152, 160)):
@@ -394,14 +399,10 @@ def targets(results):
         add("orders/s at latency 0, 1,000 in flight >= 250,000 (2x bare CAF)",
             t2["orders_per_s"], t2["orders_per_s"] >= 250000)
     caf0 = find(results, scenario="peers", peer="bare CAF", latency=0)
-    if t2 and caf0:
-        ratio = round(t2["orders_per_s"] / max(caf0["orders_per_s"], 1), 2)
-        add("orders/s at latency 0 >= 2x bare CAF of the same run", ratio,
-            ratio >= 2, "x")
-    if t1 and t2:
-        ratio = round(t2["orders_per_s"] / max(t1["orders_per_s"], 1), 2)
-        add("2 threads >= 1.7x 1 thread (latency 0, 1,000 in flight)", ratio,
-            ratio >= 1.7)
+    add_ratio("orders/s at latency 0 >= 2x bare CAF of the same run", t2, caf0,
+              "orders_per_s", 2, "x")
+    add_ratio("2 threads >= 1.7x 1 thread (latency 0, 1,000 in flight)", t2, t1,
+              "orders_per_s", 1.7)
     m = find(results, scenario="memory", in_flight=10000)
     if m:
         add("memory per in-flight order <= 4 KB (10,000 in flight)",
@@ -415,10 +416,8 @@ def targets(results):
         add("HTTP requests/s at latency 0 >= Go net/http (62,700)",
             h["requests_per_s"], h["requests_per_s"] >= 62700)
     g = find(results, scenario="http", server="Go net/http", connections=100)
-    if h and g:
-        ratio = round(h["requests_per_s"] / max(g["requests_per_s"], 1), 2)
-        add("HTTP requests/s at latency 0 >= Go net/http of the same run",
-            ratio, ratio >= 1, "x")
+    add_ratio("HTTP requests/s at latency 0 >= Go net/http of the same run", h,
+              g, "requests_per_s", 1, "x")
     cs = find(results, scenario="cluster", case="tutorial latencies",
               role="single")
     cc = find(results, scenario="cluster", case="tutorial latencies",
