@@ -1,7 +1,9 @@
 // actors/decide.cpp — see decide.hpp.
 #include "actors/decide.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
 
 #include "actors/simulate.hpp"
 
@@ -36,15 +38,47 @@ bool any_timed_out(const Slots& xs) {
   return false;
 }
 
-// `x` with `digits` decimals, as printf's "%.Nf" writes it (both round the
-// exact binary value correctly), without printf's cost: this runs for every
-// order and every quote.
-std::string fixed(double x, int digits) {
-  char buf[64];
+} // namespace
+
+void append_fixed(std::string& out, double x, int digits) {
+  constexpr long long pow10[] = {1, 10, 100, 1000};
+  if (std::isfinite(x) && std::fabs(x) < 1e12 && !(x == 0 && std::signbit(x))
+      && digits >= 0 && digits <= 3) {
+    auto scale = pow10[digits];
+    auto n = std::llround(x * static_cast<double>(scale));
+    if (static_cast<double>(n) / static_cast<double>(scale) == x) {
+      char buf[32];
+      auto* p = buf;
+      if (n < 0) {
+        *p++ = '-';
+        n = -n;
+      }
+      p = std::to_chars(p, buf + sizeof(buf), n / scale).ptr;
+      if (digits > 0) {
+        *p++ = '.';
+        auto frac = n % scale;
+        for (auto d = scale / 10; d > 0; d /= 10) {
+          *p++ = static_cast<char>('0' + frac / d);
+          frac %= d;
+        }
+      }
+      out.append(buf, p);
+      return;
+    }
+  }
+  char buf[512]; // the longest double in fixed notation has 309 digits
   auto res = std::to_chars(buf, buf + sizeof(buf), x, std::chars_format::fixed,
                            digits);
-  return std::string(buf, res.ptr);
+  out.append(buf, res.ptr);
 }
+
+std::string format_fixed(double x, int digits) {
+  std::string out;
+  append_fixed(out, x, digits);
+  return out;
+}
+
+namespace {
 
 const inventory_reply* chosen_warehouse(const order_replies& r) {
   for (auto& w : r.warehouses)
@@ -124,15 +158,25 @@ decision decide(const order_replies& r) {
     fail(r.fraud.state == call_state::timed_out,
          "Fraud check failed: " + why(r.fraud));
   } else if (r.fraud.reply.risk_score > max_risk) {
-    fail(false, "High fraud risk: " + fixed(r.fraud.reply.risk_score, 1));
+    fail(false,
+         "High fraud risk: " + format_fixed(r.fraud.reply.risk_score, 1));
   } else if (quote == nullptr) {
     fail(any_timed_out(r.quotes),
          with_reasons("No shipping options available", r.quotes, "no quote"));
   } else {
     res.status = status::confirmed;
-    res.details = "Shipping: $" + fixed(quote->cost, 2) + " via "
-                  + quote->carrier + " ("
-                  + std::to_string(quote->estimated_days) + " days)";
+    // The common case: one string, appended in place.
+    auto& out = res.details;
+    out.reserve(48);
+    out = "Shipping: $";
+    append_fixed(out, quote->cost, 2);
+    out += " via ";
+    out += quote->carrier;
+    out += " (";
+    char buf[16];
+    out.append(
+      buf, std::to_chars(buf, buf + sizeof(buf), quote->estimated_days).ptr);
+    out += " days)";
   }
   if (res.status != status::confirmed && authorized) {
     d.void_payment = true;
@@ -175,13 +219,27 @@ std::string describe(const payment_reply& x) {
   return x.authorized ? "authorized " + x.transaction_id : "declined";
 }
 
+// The two below run for every order: one string, appended in place.
 std::string describe(const fraud_reply& x) {
-  return "risk " + fixed(x.risk_score, 2) + (x.flagged ? " (flagged)" : "");
+  std::string out;
+  out.reserve(32);
+  out += "risk ";
+  append_fixed(out, x.risk_score, 2);
+  if (x.flagged)
+    out += " (flagged)";
+  return out;
 }
 
 std::string describe(const shipping_quote& x) {
-  return "$" + fixed(x.cost, 2) + ", " + std::to_string(x.estimated_days)
-         + " days";
+  std::string out;
+  out.reserve(32);
+  out += '$';
+  append_fixed(out, x.cost, 2);
+  out += ", ";
+  char buf[16];
+  out.append(buf, std::to_chars(buf, buf + sizeof(buf), x.estimated_days).ptr);
+  out += " days";
+  return out;
 }
 
 } // namespace order_node

@@ -87,6 +87,17 @@ decision decide(const order_replies& r);
 /// already failed for good.
 bool worth_retry(const order_replies& r, slot_ref slot);
 
+/// `x` with `digits` decimals, exactly as printf's "%.Nf" writes it (both
+/// round the exact binary value correctly), at a tenth of std::to_chars'
+/// cost for the whole cents of amounts and scores: when `x` is the double
+/// nearest to n / 10^digits (digits <= 3), its exact value is within half an
+/// ulp of that decimal, far inside the rounding interval, so the digits of
+/// `n` are the answer. Other values go to std::to_chars.
+std::string format_fixed(double x, int digits);
+
+/// format_fixed, appended to `out`.
+void append_fixed(std::string& out, double x, int digits);
+
 /// The outcome of a reply as one word or short phrase for call_record.
 std::string describe(const inventory_reply& x);
 std::string describe(const payment_reply& x);

@@ -1,5 +1,10 @@
 // tests/actors/decide_test.cpp — decide() and worth_retry(), without actors:
 // one rule per case.
+#include <cstdio>
+#include <limits>
+#include <string>
+#include <vector>
+
 #include <doctest/doctest.h>
 
 #include "actors/decide.hpp"
@@ -229,4 +234,34 @@ TEST_CASE("no retry when another check already failed for good") {
   r.warehouses[0].reply.available = false;
   r.warehouses[1].reply.available = false;
   CHECK_FALSE(worth_retry(r, slot_ref{check::payment, 0}));
+}
+
+TEST_CASE("format_fixed writes what printf's %.Nf writes") {
+  auto printf_fixed = [](double x, int digits) {
+    char buf[512];
+    std::snprintf(buf, sizeof(buf), "%.*f", digits, x);
+    return std::string{buf};
+  };
+  std::vector<double> xs
+    = {0.0,   -0.0, 0.005,  0.015,   0.125, 2.675,  1.005, -1.005,
+       99.99, 1e11, 1e12,   1e15,    -42.5, 12.345, 0.1,   1.0 / 3,
+       2.5,   0.5,  1e-300, 123.456, -7.0,  999.995};
+  // Whole cents, as the simulated services produce them, and arbitrary
+  // doubles that take the slow path.
+  uint64_t state = 42;
+  auto next = [&] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return state >> 11;
+  };
+  for (int i = 0; i < 20000; ++i) {
+    auto cents = static_cast<double>(next() % 10'000'000) / 100.0;
+    xs.push_back(i % 2 == 0 ? cents : -cents);
+    xs.push_back(static_cast<double>(next()) / static_cast<double>(1ULL << 40));
+  }
+  for (auto x : xs)
+    for (int digits = 0; digits <= 4; ++digits)
+      REQUIRE_MESSAGE(format_fixed(x, digits) == printf_fixed(x, digits),
+                      "x = " << x << ", digits = " << digits);
+  CHECK(format_fixed(std::numeric_limits<double>::infinity(), 2)
+        == printf_fixed(std::numeric_limits<double>::infinity(), 2));
 }
