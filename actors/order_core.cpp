@@ -128,11 +128,8 @@ void on_error(desk_self self, order_run& o, int32_t id, check_slot<Reply>* slot,
 
 // Finds the order a reply is for; nullptr when it has decided (and gone).
 order_run* find_running(desk_self self, uint64_t order) {
-  auto& running = self->state.running;
-  auto i = running.find(order);
-  if (i == running.end() || i->second.decided)
-    return nullptr;
-  return &i->second;
+  auto* o = self->state.running.find(order);
+  return o != nullptr && !o->decided ? o : nullptr;
 }
 
 // The slot of order `o` with id `id`, as a check_slot<Reply>.

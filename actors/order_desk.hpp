@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "actors/order_core.hpp"
+#include "actors/order_table.hpp"
 #include "actors/outbox.hpp"
 
 namespace order_node {
@@ -51,9 +52,8 @@ struct desk_state {
   std::shared_ptr<const order_params> params;
   service_routes_ptr routes; // the directory's latest; null until it spoke
   uint64_t next_seq = 0;
-  uint64_t next_id = 0; // running orders
   uint64_t deduplicated = 0;
-  std::unordered_map<uint64_t, order_run> running;
+  order_table running;
   /// Orders accepted before the directory sent any routes.
   std::vector<uint64_t> unrouted;
   /// Calls queued since the last flush, per service.
