@@ -24,10 +24,11 @@ void init_all(order_run& o, const order_params& params) {
 void start_all(desk_self self, order_run& o) {
   auto n = slot_count(o.replies);
   o.outstanding = n;
+  auto now = self->clock().now();
   // A call can end at once (no instance); the last one to end finishes the
   // order, which is then gone: nothing touches `o` after the loop.
   for (int32_t id = 0; id < n; ++id)
-    start_call(self, o, id);
+    start_call(self, o, id, now);
 }
 
 void count_down(desk_self self, order_run& o, int32_t) {
@@ -44,7 +45,7 @@ void init_stages(order_run& o, const order_params& params) {
 }
 
 void start_first(desk_self self, order_run& o) {
-  start_call(self, o, 0);
+  start_call(self, o, 0, self->clock().now());
 }
 
 bool passed(const order_replies& r, slot_ref ref) {
@@ -65,7 +66,7 @@ bool passed(const order_replies& r, slot_ref ref) {
 void next_stage(desk_self self, order_run& o, int32_t id) {
   auto& r = o.replies;
   if (passed(r, slot_of(r, id)) && id + 1 < slot_count(r))
-    start_call(self, o, id + 1);
+    start_call(self, o, id + 1, self->clock().now());
   else
     finish(self, o);
 }

@@ -87,7 +87,8 @@ size_t instances_for(desk_self self, const order_run& o, int32_t id) {
   return 0;
 }
 
-void call_slot(desk_self self, order_run& o, int32_t id, bool failover);
+void call_slot(desk_self self, order_run& o, int32_t id, bool failover,
+               clock_type::time_point now);
 
 template <class Reply>
 void set_final(desk_self self, order_run& o, int32_t id,
@@ -111,7 +112,7 @@ void on_error(desk_self self, order_run& o, int32_t id, check_slot<Reply>* slot,
     // instance at once.
     ++failovers;
     slot->state = call_state::pending;
-    call_slot(self, o, id, true);
+    call_slot(self, o, id, true, now);
     return;
   }
   auto& params = *self->state.params;
@@ -162,8 +163,8 @@ template <class Reply, class Handle, class Request, class MakeRequest>
 void send_call(desk_self self, order_run& o, int32_t id,
                check_slot<Reply>* slot, const char* service,
                const Handle& handle, outbox<Handle, Request>& out,
-               bool failover, MakeRequest make_request) {
-  auto now = self->clock().now();
+               bool failover, clock_type::time_point now,
+               MakeRequest make_request) {
   auto attempt = failover ? slot->attempts : ++slot->attempts;
   o.sent_at[static_cast<size_t>(id)] = now;
   if (o.deadline <= now) {
@@ -246,7 +247,8 @@ void apply_outcomes(desk_self self, call_outcomes<Reply>& x) {
   }
 }
 
-void call_slot(desk_self self, order_run& o, int32_t id, bool failover) {
+void call_slot(desk_self self, order_run& o, int32_t id, bool failover,
+               clock_type::time_point now) {
   if (o.decided)
     return;
   auto& routes = *self->state.routes;
@@ -266,7 +268,7 @@ void call_slot(desk_self self, order_run& o, int32_t id, bool failover) {
       send_call(
         self, o, id, &s, service_of(ref.which),
         handle_of(pick_route(routes.warehouses, s.instance, pick)),
-        self->state.to_warehouses, failover, [&](call_id c) {
+        self->state.to_warehouses, failover, now, [&](call_id c) {
           return inventory_request{std::move(c), req.product_id, req.quantity};
         });
       break;
@@ -277,7 +279,7 @@ void call_slot(desk_self self, order_run& o, int32_t id, bool failover) {
         r.payment.instance = route->instance;
       o.payment_used = handle_of(route);
       send_call(self, o, id, &r.payment, service_of(ref.which), o.payment_used,
-                self->state.to_payments, failover, [&](call_id c) {
+                self->state.to_payments, failover, now, [&](call_id c) {
                   return payment_request{std::move(c), req.amount, "USD"};
                 });
       break;
@@ -287,7 +289,7 @@ void call_slot(desk_self self, order_run& o, int32_t id, bool failover) {
       if (route != nullptr)
         r.fraud.instance = route->instance;
       send_call(self, o, id, &r.fraud, service_of(ref.which), handle_of(route),
-                self->state.to_frauds, failover, [&](call_id c) {
+                self->state.to_frauds, failover, now, [&](call_id c) {
                   return fraud_request{std::move(c), req.user_id, req.amount};
                 });
       break;
@@ -297,7 +299,7 @@ void call_slot(desk_self self, order_run& o, int32_t id, bool failover) {
       send_call(
         self, o, id, &s, service_of(ref.which),
         handle_of(pick_route(routes.carriers, s.instance, pick)),
-        self->state.to_carriers, failover, [&](call_id c) {
+        self->state.to_carriers, failover, now, [&](call_id c) {
           return shipping_request{std::move(c), req.weight, req.destination};
         });
       break;
@@ -385,14 +387,15 @@ void on_outcomes(desk_self self, shipping_outcomes& x) {
   apply_outcomes(self, x);
 }
 
-void start_call(desk_self self, order_run& o, int32_t id) {
-  call_slot(self, o, id, false);
+void start_call(desk_self self, order_run& o, int32_t id,
+                clock_type::time_point now) {
+  call_slot(self, o, id, false, now);
 }
 
 void retry_call(desk_self self, order_run& o, int32_t id) {
   auto ref = slot_of(o.replies, id);
   if (worth_retry(o.replies, ref)) {
-    start_call(self, o, id);
+    start_call(self, o, id, self->clock().now());
     return;
   }
   // The decision no longer depends on this call: settle it as failed.

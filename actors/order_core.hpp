@@ -97,8 +97,10 @@ void init_order(order_run& o, const order_params& params);
 /// Starts `o` with the desk's routes: calls what its mode calls first.
 void start_order(desk_self self, order_run& o);
 
-/// Sends the call of slot `id` (attempt = attempts so far + 1).
-void start_call(desk_self self, order_run& o, int32_t id);
+/// Sends the call of slot `id` (attempt = attempts so far + 1); `now` is
+/// the caller's clock reading (one per message, not one per call).
+void start_call(desk_self self, order_run& o, int32_t id,
+                caf::actor_clock::time_point now);
 
 /// A retry of slot `id` is due.
 void retry_call(desk_self self, order_run& o, int32_t id);

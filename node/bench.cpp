@@ -52,7 +52,8 @@ void count_status(bench_report& rep, const std::string& status, int64_t n = 1) {
   rep.counts.emplace_back(status, n);
 }
 
-void send_one(worker_self self);
+// Sends one order; `now` is its start (the caller's clock reading).
+void send_one(worker_self self, caf::actor_clock::time_point now);
 
 void on_done(worker_self self, caf::actor_clock::time_point t0,
              const std::string& status) {
@@ -64,7 +65,7 @@ void on_done(worker_self self, caf::actor_clock::time_point t0,
   ++st.done;
   ++*st.done_total;
   if (st.sent < st.report.orders) {
-    send_one(self);
+    send_one(self, now);
     return;
   }
   if (st.done < st.report.orders)
@@ -73,10 +74,9 @@ void on_done(worker_self self, caf::actor_clock::time_point t0,
   self->quit();
 }
 
-void send_one(worker_self self) {
+void send_one(worker_self self, caf::actor_clock::time_point t0) {
   auto& st = self->state;
   ++st.sent;
-  auto t0 = self->clock().now();
   self->request(st.desk, caf::infinite, submit_atom::value, st.proto)
     .then(
       [=](order_result& r) { on_done(self, t0, r.status); },
@@ -98,9 +98,10 @@ bench_worker(worker_self self, order_desk_actor desk, order_submission proto,
     [=](run_atom) {
       auto& st = self->state;
       st.promise = self->make_response_promise<bench_report>();
+      auto now = self->clock().now();
       for (int64_t i = 0; i < std::min(st.report.concurrency, st.report.orders);
            ++i)
-        send_one(self);
+        send_one(self, now);
       return st.promise;
     },
   };
