@@ -469,12 +469,15 @@ def tables(doc):
         ("Latency against orders in flight (tutorial latencies, "
          "`--max-attempts=1`)",
          ["mode", "in flight", "orders", "orders/s", "p50 ms", "p90 ms",
-          "p99 ms", "max ms"], "latency",
+          "p99 ms", "max ms", "after 1 s: p50 / p99 ms"], "latency",
          lambda r: [r["mode"] + (" (`--max-attempts=3`)"
                                  if r.get("max_attempts") else ""),
                     fmt(r["in_flight"]), fmt(r["orders"]),
                     fmt(r["orders_per_s"], 0), fmt(r["p50_ms"]),
-                    fmt(r["p90_ms"]), fmt(r["p99_ms"]), fmt(r["max_ms"])],
+                    fmt(r["p90_ms"]), fmt(r["p99_ms"]), fmt(r["max_ms"]),
+                    (f"{fmt(r['steady']['p50_ms'])} / "
+                     f"{fmt(r['steady']['p99_ms'])}") if "steady" in r
+                    else "—"],
          "![latency](img/latency.png)"),
         ("Throughput at latency 0",
          ["scheduler threads", "in flight", "orders", "orders/s", "p50 ms",

@@ -37,6 +37,7 @@ struct worker_state {
   std::shared_ptr<std::atomic<int64_t>> done_total; // progress, for ticks
   int64_t sent = 0;
   int64_t done = 0;
+  caf::actor_clock::time_point start; // of this worker's loop
   caf::typed_response_promise<bench_report> promise;
   static constexpr const char* name = "bench_worker";
 };
@@ -59,8 +60,11 @@ void on_done(worker_self self, caf::actor_clock::time_point t0,
              const std::string& status) {
   auto& st = self->state;
   auto now = self->clock().now();
-  st.report.latencies_us.push_back(
-    std::chrono::duration_cast<std::chrono::microseconds>(now - t0).count());
+  auto us
+    = std::chrono::duration_cast<std::chrono::microseconds>(now - t0).count();
+  st.report.latencies_us.push_back(us);
+  if (t0 - st.start >= bench_report::steady_after)
+    st.report.steady_us.push_back(us);
   count_status(st.report, status);
   ++st.done;
   ++*st.done_total;
@@ -99,6 +103,7 @@ bench_worker(worker_self self, order_desk_actor desk, order_submission proto,
       auto& st = self->state;
       st.promise = self->make_response_promise<bench_report>();
       auto now = self->clock().now();
+      st.start = now;
       for (int64_t i = 0; i < std::min(st.report.concurrency, st.report.orders);
            ++i)
         send_one(self, now);
@@ -130,6 +135,8 @@ void merge(bench_self self, bench_report& part) {
   auto& rep = st.report;
   rep.latencies_us.insert(rep.latencies_us.end(), part.latencies_us.begin(),
                           part.latencies_us.end());
+  rep.steady_us.insert(rep.steady_us.end(), part.steady_us.begin(),
+                       part.steady_us.end());
   for (auto& kv : part.counts)
     count_status(rep, kv.first, kv.second);
   if (--st.workers_left > 0)
@@ -137,6 +144,7 @@ void merge(bench_self self, bench_report& part) {
   rep.seconds
     = std::chrono::duration<double>(self->clock().now() - st.start).count();
   std::sort(rep.latencies_us.begin(), rep.latencies_us.end());
+  std::sort(rep.steady_us.begin(), rep.steady_us.end());
   st.promise.deliver(std::move(rep));
   self->quit();
 }
@@ -220,12 +228,16 @@ bench_impl::behavior_type bench(bench_self self, const order_desk_actor& desk,
 } // namespace
 
 double bench_report::percentile_ms(double q) const {
-  if (latencies_us.empty())
+  return percentile_ms(latencies_us, q);
+}
+
+double bench_report::percentile_ms(const std::vector<int64_t>& xs, double q) {
+  if (xs.empty())
     return 0;
-  auto n = latencies_us.size();
+  auto n = xs.size();
   auto rank = static_cast<size_t>(std::ceil(q * static_cast<double>(n)));
   auto i = std::min(n - 1, rank == 0 ? 0 : rank - 1);
-  return static_cast<double>(latencies_us[i]) / 1000.0;
+  return static_cast<double>(xs[i]) / 1000.0;
 }
 
 bench_actor spawn_bench(caf::actor_system& sys, order_desk_actor desk,

@@ -3,6 +3,7 @@
 // throughput, latency percentiles and the count of every status.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -26,15 +27,24 @@ struct bench_report {
   double seconds = 0;
   std::vector<int64_t> latencies_us;                   // sorted, one per order
   std::vector<std::pair<std::string, int64_t>> counts; // status -> orders
+  /// The latencies of the orders sent `steady_after` or later after the
+  /// start, sorted: the closed loop without its first waves, which start
+  /// all `concurrency` orders at once.
+  std::vector<int64_t> steady_us;
 
-  /// Nearest-rank percentile in milliseconds (q from 0 to 1).
+  static constexpr std::chrono::seconds steady_after{1};
+
+  /// Nearest-rank percentile in milliseconds (q from 0 to 1) of
+  /// latencies_us, or of `xs`.
   double percentile_ms(double q) const;
+  static double percentile_ms(const std::vector<int64_t>& xs, double q);
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, bench_report& x) {
   return f(caf::meta::type_name("bench_report"), x.orders, x.concurrency,
-           x.mode, x.latency_scale, x.seconds, x.latencies_us, x.counts);
+           x.mode, x.latency_scale, x.seconds, x.latencies_us, x.counts,
+           x.steady_us);
 }
 
 using bench_actor

@@ -97,6 +97,15 @@ std::string bench_json(const bench_report& x) {
   b["p99_ms"] = ms2(x.percentile_ms(0.99));
   b["max_ms"] = ms2(x.percentile_ms(1.0));
   b["counts"] = std::move(counts);
+  if (!x.steady_us.empty()) {
+    auto& s = x.steady_us;
+    b["steady"] = {{"after_s", bench_report::steady_after.count()},
+                   {"orders", s.size()},
+                   {"p50_ms", ms2(bench_report::percentile_ms(s, 0.50))},
+                   {"p90_ms", ms2(bench_report::percentile_ms(s, 0.90))},
+                   {"p99_ms", ms2(bench_report::percentile_ms(s, 0.99))},
+                   {"max_ms", ms2(bench_report::percentile_ms(s, 1.0))}};
+  }
   json j;
   j["bench"] = std::move(b);
   return dump(j);

@@ -169,6 +169,30 @@ TEST_CASE("bench prints one JSON line whose status counts add up") {
   CHECK(b["p50_ms"].get<double>() <= b["p99_ms"].get<double>());
 }
 
+TEST_CASE("a bench longer than a second also reports its steady state") {
+  // 10 in flight at 1/10 of the tutorial latencies: about 15 ms an order,
+  // so 1,000 orders take 1.5 s and those sent after the first second count.
+  auto r = run_node({"--seed=5"},
+                    "bench orders=1000 concurrency=10 latency-scale=0.1\n");
+  CHECK(r.exit_code == 0);
+  auto lines = json_lines(r);
+  REQUIRE(lines.size() == 1);
+  auto& b = lines[0]["bench"];
+  REQUIRE(b.contains("steady"));
+  auto& s = b["steady"];
+  CHECK(s["after_s"] == 1);
+  CHECK(s["orders"].get<int>() > 0);
+  CHECK(s["orders"].get<int>() < 1000);
+  CHECK(s["p50_ms"].get<double>() <= s["p99_ms"].get<double>());
+  CHECK(s["max_ms"].get<double>() <= b["max_ms"].get<double>());
+  // A bench that ends within its first second has none.
+  auto quick = run_node({"--seed=5"},
+                        "bench orders=100 concurrency=10 latency-scale=0\n");
+  auto q = json_lines(quick);
+  REQUIRE(q.size() == 1);
+  CHECK_FALSE(q[0]["bench"].contains("steady"));
+}
+
 TEST_CASE("stats and help print JSON objects in script mode") {
   auto r = run_node({"--seed=1"}, "help\norder " + tutorial_args
                                     + "\nquit\norder " + tutorial_args + "\n");
