@@ -67,7 +67,7 @@ class delay_line {
     caf::typed_response_promise<T> promise;
     caf::expected<T> out;
   };
-  caf::timespan resolution_{500000};
+  caf::timespan resolution_{100000};
   std::unordered_map<int64_t, std::vector<entry>> buckets_;
 };
 

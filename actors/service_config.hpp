@@ -45,7 +45,7 @@ struct carrier_config {
 struct services_config {
   uint64_t seed = 0;
   /// Replies due within one tick share one timer (see delay_line.hpp).
-  duration timer_resolution = 500us;
+  duration timer_resolution = 100us;
   std::vector<warehouse_config> warehouses;
   payment_config payment;
   fraud_config fraud;

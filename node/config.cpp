@@ -112,7 +112,7 @@ node_config::node_config() {
          "per scheduler thread (default: 0)");
   opt_group{custom_options_, "services"}.add(
     timer_resolution, "timer-resolution",
-    "replies due within one tick share a timer (default: 500us)");
+    "replies due within one tick share a timer (default: 100us)");
   opt_group{custom_options_, "services.warehouse"}
     .add(warehouse.latency, "latency", "latency (default: 80ms)")
     .add(warehouse.error_rate, "error-rate",

@@ -60,7 +60,7 @@ class node_config : public caf::actor_system_config {
   int64_t dedup_capacity = 100'000;
 
   // services.*
-  caf::timespan timer_resolution = std::chrono::microseconds(500);
+  caf::timespan timer_resolution = std::chrono::microseconds(100);
   warehouse_config warehouse;
   payment_config payment;
   fraud_config fraud;
