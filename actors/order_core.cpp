@@ -249,7 +249,7 @@ void apply_outcomes(desk_self self, call_outcomes<Reply>& x) {
 
 void call_slot(desk_self self, order_run& o, int32_t id, bool failover,
                clock_type::time_point now) {
-  if (o.decided)
+  if (o.decided || o.id == 0) // decided, or finished and its slot cleared
     return;
   auto& routes = *self->state.routes;
   auto& r = o.replies;
@@ -426,7 +426,7 @@ void expire_order(desk_self self, order_run& o) {
 }
 
 void finish(desk_self self, order_run& o) {
-  if (o.decided)
+  if (o.decided || o.id == 0) // decided, or finished and its slot cleared
     return;
   o.decided = true;
   auto d = decide(o.replies);
