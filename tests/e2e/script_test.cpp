@@ -149,13 +149,21 @@ TEST_CASE("a script of 1,000 orders runs them concurrently") {
     CHECK(j.contains("orderId"));
 }
 
-TEST_CASE("bench prints one JSON line whose status counts add up") {
-  auto r = run_node({"--seed=5"},
-                    "bench orders=2000 concurrency=100 latency-scale=0\n");
+namespace {
+
+// Runs one bench line in script mode; its one JSON line's "bench" object.
+json run_bench(const std::string& line) {
+  auto r = run_node({"--seed=5"}, line + "\n");
   CHECK(r.exit_code == 0);
   auto lines = json_lines(r);
   REQUIRE(lines.size() == 1);
-  auto& b = lines[0]["bench"];
+  return lines[0]["bench"];
+}
+
+} // namespace
+
+TEST_CASE("bench prints one JSON line whose status counts add up") {
+  auto b = run_bench("bench orders=2000 concurrency=100 latency-scale=0");
   CHECK(b["orders"] == 2000);
   CHECK(b["concurrency"] == 100);
   CHECK(b["mode"] == "parallel");
@@ -172,12 +180,7 @@ TEST_CASE("bench prints one JSON line whose status counts add up") {
 TEST_CASE("a bench longer than a second also reports its steady state") {
   // 10 in flight at 1/10 of the tutorial latencies: about 15 ms an order,
   // so 1,000 orders take 1.5 s and those sent after the first second count.
-  auto r = run_node({"--seed=5"},
-                    "bench orders=1000 concurrency=10 latency-scale=0.1\n");
-  CHECK(r.exit_code == 0);
-  auto lines = json_lines(r);
-  REQUIRE(lines.size() == 1);
-  auto& b = lines[0]["bench"];
+  auto b = run_bench("bench orders=1000 concurrency=10 latency-scale=0.1");
   REQUIRE(b.contains("steady"));
   auto& s = b["steady"];
   CHECK(s["after_s"] == 1);
@@ -186,11 +189,8 @@ TEST_CASE("a bench longer than a second also reports its steady state") {
   CHECK(s["p50_ms"].get<double>() <= s["p99_ms"].get<double>());
   CHECK(s["max_ms"].get<double>() <= b["max_ms"].get<double>());
   // A bench that ends within its first second has none.
-  auto quick = run_node({"--seed=5"},
-                        "bench orders=100 concurrency=10 latency-scale=0\n");
-  auto q = json_lines(quick);
-  REQUIRE(q.size() == 1);
-  CHECK_FALSE(q[0]["bench"].contains("steady"));
+  auto quick = run_bench("bench orders=100 concurrency=10 latency-scale=0");
+  CHECK_FALSE(quick.contains("steady"));
 }
 
 TEST_CASE("stats and help print JSON objects in script mode") {
