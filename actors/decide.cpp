@@ -1,7 +1,6 @@
 // actors/decide.cpp — see decide.hpp.
 #include "actors/decide.hpp"
 
-#include <algorithm>
 #include <charconv>
 #include <cmath>
 

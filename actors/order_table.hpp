@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <deque>
 #include <new>
+#include <utility>
 #include <vector>
 
 #include "actors/order_core.hpp"
