@@ -37,6 +37,12 @@ bool any_timed_out(const Slots& xs) {
   return false;
 }
 
+// Appends the decimal digits of `n`.
+void append_int(std::string& out, int32_t n) {
+  char buf[16];
+  out.append(buf, std::to_chars(buf, buf + sizeof(buf), n).ptr);
+}
+
 } // namespace
 
 void append_fixed(std::string& out, double x, int digits) {
@@ -172,9 +178,7 @@ decision decide(const order_replies& r) {
     out += " via ";
     out += quote->carrier;
     out += " (";
-    char buf[16];
-    out.append(
-      buf, std::to_chars(buf, buf + sizeof(buf), quote->estimated_days).ptr);
+    append_int(out, quote->estimated_days);
     out += " days)";
   }
   if (res.status != status::confirmed && authorized) {
@@ -235,8 +239,7 @@ std::string describe(const shipping_quote& x) {
   out += '$';
   append_fixed(out, x.cost, 2);
   out += ", ";
-  char buf[16];
-  out.append(buf, std::to_chars(buf, buf + sizeof(buf), x.estimated_days).ptr);
+  append_int(out, x.estimated_days);
   out += " days";
   return out;
 }

@@ -30,7 +30,9 @@ class order_table {
       free_.pop_back();
     }
     auto& s = slots_[index];
-    ++s.generation; // starts at 1: no id is 0
+    // Starts at 1 and skips 0 when it wraps: no id is 0 (a cleared slot).
+    if (++s.generation == 0)
+      s.generation = 1;
     s.run.id = (uint64_t{s.generation} << 32) | index;
     ++size_;
     return s.run;

@@ -243,9 +243,15 @@ class session : public std::enable_shared_from_this<session> {
 // sessions touch across strands are atomic.
 struct core : std::enable_shared_from_this<core> {
   explicit core(const http_options& o)
-      : opts(o), ioc{std::max(1, o.io_threads)} {}
+      : opts(at_least_one_thread(o)), ioc{opts.io_threads} {}
 
-  http_options opts;
+  static http_options at_least_one_thread(http_options o) {
+    o.io_threads = std::max(1, o.io_threads);
+    return o;
+  }
+
+  http_options opts; // io_threads at least 1
+
   net::io_context ioc;
   net::strand<net::io_context::executor_type> strand{ioc.get_executor()};
   tcp::acceptor acceptor{strand};
@@ -622,7 +628,7 @@ class server_impl final : public http_server {
       core_->do_accept();
       core_->wait_signal();
     });
-    auto n = static_cast<size_t>(std::max(1, core_->opts.io_threads));
+    auto n = static_cast<size_t>(core_->opts.io_threads);
     threads_.reserve(n + 1); // no reallocation while the joiner reads it
     for (size_t i = 0; i < n; ++i)
       threads_.emplace_back([this] { core_->ioc.run(); });
