@@ -83,22 +83,64 @@ spdlog::logger& http_log() {
   return *instance;
 }
 
-// Hands requests from the I/O thread to the desk. The ingress runs a few
-// bridges, round robin, because CAF 0.17 finds a response among an actor's
-// pending requests by a linear search: one bridge with 1,000 orders in
-// flight would spend its time there.
+// Hands requests from the I/O threads to the desk, and the desk's answers
+// back, in batches: on this machine class a thread woken by another costs
+// more CPU than the order it was woken for (perf: futex wake-ups and context
+// switches were a quarter of the ingress's samples), so both crossings wake
+// a thread once per batch, not once per request.
+//
+// I/O threads -> bridge: a session appends its order to the bridge's inbox
+// and rings (sends `drain`) only when the inbox was empty; the bridge takes
+// every order queued by then. Bridge -> I/O threads: answers are collected
+// until the bridge reaches its own `flush` message (sent behind whatever is
+// in its mailbox when the first answer of a batch arrives) and then posted
+// to the I/O threads as one handler.
 //
 // Orders are requested without a CAF timeout (each is a locked clock entry
 // and a wake-up of the clock's thread, a fifth of the CPU at high rates);
 // the desk answers every order by its deadline, and the bridge's own FIFO
 // of due times (one timeout offset, so due in arrival order; one timer for
 // the oldest) answers for a desk that does not.
-// How many bridges hand orders to the desk.
-constexpr int bridge_count = 4;
+//
+// One bridge, so that batches are as large as the load makes them. CAF 0.17
+// finds a response among an actor's pending requests by a linear search;
+// at 1,000 connections that is 1,000 entries, searched 6,500 times a
+// second, which is small next to one wake-up per request.
+using drain_atom = caf::atom_constant<caf::atom("drain")>;
 
 long long ms_of(caf::timespan x) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(x).count();
 }
+
+/// Orders from the I/O threads waiting for the bridge.
+class inbox {
+ public:
+  /// Queues `job`; true if the bridge must be rung (the inbox was empty).
+  bool push(order_job_ptr job) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    jobs_.push_back(std::move(job));
+    return jobs_.size() == 1;
+  }
+
+  /// Everything queued so far; `out` is empty when called.
+  void take(std::vector<order_job_ptr>& out) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    out.swap(jobs_);
+  }
+
+ private:
+  std::mutex mtx_;
+  std::vector<order_job_ptr> jobs_;
+};
+
+/// An order's answer on its way back to the I/O threads.
+struct answer {
+  std::function<void(caf::expected<order_result>)> done;
+  caf::expected<order_result> result;
+};
+
+/// Runs a batch of answers on the I/O threads (posts it there).
+using answer_sink = std::function<void(std::vector<answer>&&)>;
 
 struct bridge_state {
   struct due {
@@ -107,21 +149,31 @@ struct bridge_state {
   };
   std::deque<due> waiting;
   bool tick_pending = false;
+  std::vector<order_job_ptr> taken; // reused by every drain
+  std::vector<answer> answers;      // since the last flush
+  bool flush_pending = false;
   static constexpr const char* name = "http_bridge";
 };
 
-void answer_job(const order_job_ptr& job, caf::expected<order_result> r) {
+using bridge_self = caf::stateful_actor<bridge_state>*;
+
+void answer_job(bridge_self self, const order_job_ptr& job,
+                caf::expected<order_result> r) {
   if (job->answered)
     return;
   job->answered = true;
-  // The job may stay in a bridge's FIFO until its due time: it must not
-  // keep the session (and its socket) alive that long.
-  auto done = std::move(job->done);
+  // The job may stay in the FIFO until its due time: it must not keep the
+  // session (and its socket) alive that long.
+  auto& st = self->state;
+  st.answers.push_back(answer{std::move(job->done), std::move(r)});
   job->done = nullptr;
-  done(std::move(r));
+  if (!st.flush_pending) {
+    st.flush_pending = true;
+    self->send(self, flush_atom::value);
+  }
 }
 
-void schedule_bridge_tick(caf::stateful_actor<bridge_state>* self) {
+void schedule_bridge_tick(bridge_self self) {
   auto& st = self->state;
   if (st.tick_pending || st.waiting.empty())
     return;
@@ -129,27 +181,45 @@ void schedule_bridge_tick(caf::stateful_actor<bridge_state>* self) {
   self->scheduled_send(self, st.waiting.front().at, tick_atom::value);
 }
 
-caf::behavior bridge(caf::stateful_actor<bridge_state>* self,
-                     const order_desk_actor& desk, caf::timespan timeout) {
+caf::behavior bridge(bridge_self self, const order_desk_actor& desk,
+                     caf::timespan timeout, std::shared_ptr<inbox> in,
+                     answer_sink sink) {
   return {
-    [=](submit_atom, order_job_ptr& job) {
-      self->request(desk, caf::infinite, submit_atom::value, job->sub)
-        .then([job](order_result& r) { answer_job(job, std::move(r)); },
-              [job](caf::error& err) { answer_job(job, std::move(err)); });
-      self->state.waiting.push_back({self->clock().now() + timeout, job});
+    [=](drain_atom) {
+      auto& st = self->state;
+      in->take(st.taken);
+      auto due = self->clock().now() + timeout;
+      for (auto& job : st.taken) {
+        self->request(desk, caf::infinite, submit_atom::value, job->sub)
+          .then(
+            [=](order_result& r) { answer_job(self, job, std::move(r)); },
+            [=](caf::error& err) { answer_job(self, job, std::move(err)); });
+        st.waiting.push_back({due, std::move(job)});
+      }
+      st.taken.clear();
       schedule_bridge_tick(self);
+    },
+    [=](flush_atom) {
+      auto& st = self->state;
+      st.flush_pending = false;
+      sink(std::move(st.answers));
+      st.answers.clear(); // moved from: valid, now certainly empty
     },
     [=](tick_atom) {
       auto& st = self->state;
       st.tick_pending = false;
       auto now = self->clock().now();
       while (!st.waiting.empty() && st.waiting.front().at <= now) {
-        answer_job(st.waiting.front().job,
+        answer_job(self, st.waiting.front().job,
                    make_error(order_errc::internal,
                               "no answer from the order desk within "
                                 + std::to_string(ms_of(timeout)) + " ms"));
         st.waiting.pop_front();
       }
+      // Answered jobs wait here until their due time: drop the ones at the
+      // front now, so that the FIFO holds about the orders in flight.
+      while (!st.waiting.empty() && st.waiting.front().job->answered)
+        st.waiting.pop_front();
       schedule_bridge_tick(self);
     },
     [=](stats_atom, stats_job_ptr& job) {
@@ -258,8 +328,8 @@ struct core : std::enable_shared_from_this<core> {
   net::signal_set signals{strand, SIGINT, SIGTERM};
   net::steady_timer drain_timer{strand};
   std::shared_ptr<poster> post = std::make_shared<poster>();
-  std::vector<caf::actor> bridges;
-  std::atomic<size_t> next_bridge{0}; // round robin
+  caf::actor bridge;
+  std::shared_ptr<inbox> orders = std::make_shared<inbox>();
   http_metrics metrics;
   clock_type::time_point started = clock_type::now();
   std::atomic<bool> shutting_down{false};
@@ -268,6 +338,23 @@ struct core : std::enable_shared_from_this<core> {
     0}; // requests from handing to the desk to written
   std::function<void()> on_stopped; // on `strand`
   std::function<void(int)> on_signal;
+
+  /// Hands an order to the bridge (from any I/O thread).
+  void submit(order_job_ptr job) {
+    if (orders->push(std::move(job)))
+      caf::anon_send(bridge, drain_atom::value);
+  }
+
+  /// Where the bridge sends its batches of answers: one handler on the I/O
+  /// threads runs them all.
+  answer_sink sink() {
+    return [post = post, ex = ioc.get_executor()](std::vector<answer>&& xs) {
+      post->post(ex, [xs = std::move(xs)]() mutable {
+        for (auto& x : xs)
+          x.done(std::move(x.result));
+      });
+    };
+  }
 
   void do_accept() {
     // Each connection gets a strand of its own: its handlers never run at
@@ -466,17 +553,18 @@ void session::start_order(request_t& req, order_kind kind, const char* route) {
          error_body("order-node is shutting down"), route);
     return;
   }
-  auto self = shared_from_this();
-  auto post = core_->post;
-  job->done = [self, post, route](caf::expected<order_result> r) {
-    post->post(self->stream_.get_executor(),
-               [self, route, r = std::move(r)]() mutable {
-                 self->answer_order(r, route);
-               });
-  };
+  // Runs on an I/O thread (the bridge posts answers in batches), maybe not
+  // in this session's strand.
+  job->done
+    = [self = shared_from_this(), route](caf::expected<order_result> r) {
+        auto ex = self->stream_.get_executor();
+        net::dispatch(
+          ex, [self = std::move(self), route, r = std::move(r)]() mutable {
+            self->answer_order(r, route);
+          });
+      };
   ++core_->pending;
-  auto& bridge = core_->bridges[core_->next_bridge++ % core_->bridges.size()];
-  caf::anon_send(bridge, submit_atom::value, std::move(job));
+  core_->submit(std::move(job));
 }
 
 void session::answer_order(caf::expected<order_result>& r, const char* route) {
@@ -532,7 +620,7 @@ void session::start_stats(bool metrics, const char* route) {
     });
   };
   ++core_->pending;
-  caf::anon_send(core_->bridges.front(), stats_atom::value, std::move(job));
+  caf::anon_send(core_->bridge, stats_atom::value, std::move(job));
 }
 
 void session::send(http::status status, std::string body, const char* route,
@@ -621,9 +709,9 @@ class server_impl final : public http_server {
   }
 
   void run(caf::actor_system& sys, order_desk_actor desk) {
-    for (int i = 0; i < bridge_count; ++i)
-      core_->bridges.push_back(
-        sys.spawn(bridge, desk, caf::timespan{core_->opts.order_timeout}));
+    core_->bridge
+      = sys.spawn(bridge, desk, caf::timespan{core_->opts.order_timeout},
+                  core_->orders, core_->sink());
     net::dispatch(core_->strand, [this] {
       core_->do_accept();
       core_->wait_signal();
@@ -632,12 +720,11 @@ class server_impl final : public http_server {
     threads_.reserve(n + 1); // no reallocation while the joiner reads it
     for (size_t i = 0; i < n; ++i)
       threads_.emplace_back([this] { core_->ioc.run(); });
-    // The bridges end when every I/O thread has.
+    // The bridge ends when every I/O thread has.
     threads_.emplace_back([this, n] {
       for (size_t i = 0; i < n; ++i)
         threads_[i].join();
-      for (auto& b : core_->bridges)
-        caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
+      caf::anon_send_exit(core_->bridge, caf::exit_reason::user_shutdown);
     });
   }
 
