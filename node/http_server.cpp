@@ -204,6 +204,11 @@ caf::behavior bridge(bridge_self self, const order_desk_actor& desk,
       st.flush_pending = false;
       sink(std::move(st.answers));
       st.answers.clear(); // moved from: valid, now certainly empty
+      // Answered orders leave the FIFO once no unanswered one is ahead of
+      // them, so that it holds about the orders in flight, not every order
+      // of the last `timeout` (at 37,000 requests/s that was 40 MB).
+      while (!st.waiting.empty() && st.waiting.front().job->answered)
+        st.waiting.pop_front();
     },
     [=](tick_atom) {
       auto& st = self->state;
@@ -216,10 +221,6 @@ caf::behavior bridge(bridge_self self, const order_desk_actor& desk,
                                 + std::to_string(ms_of(timeout)) + " ms"));
         st.waiting.pop_front();
       }
-      // Answered jobs wait here until their due time: drop the ones at the
-      // front now, so that the FIFO holds about the orders in flight.
-      while (!st.waiting.empty() && st.waiting.front().job->answered)
-        st.waiting.pop_front();
       schedule_bridge_tick(self);
     },
     [=](stats_atom, stats_job_ptr& job) {
