@@ -1,6 +1,7 @@
-// node/http_server.cpp — see http_server.hpp. One Asio io_context run by one
-// thread; every handler below runs on it, so the server state needs no locks.
-// The desk's answers arrive on CAF threads and are posted back to it.
+// node/http_server.cpp — see http_server.hpp. One Asio io_context run by
+// `io_threads` threads: each connection's handlers run on the connection's
+// strand, the server's own (acceptor, signals, drain) on the core's strand.
+// The desk's answers arrive on CAF threads and are posted back in batches.
 #include "node/http_server.hpp"
 
 #include <atomic>
@@ -206,7 +207,8 @@ caf::behavior bridge(bridge_self self, const order_desk_actor& desk,
       st.answers.clear(); // moved from: valid, now certainly empty
       // Answered orders leave the FIFO once no unanswered one is ahead of
       // them, so that it holds about the orders in flight, not every order
-      // of the last `timeout` (at 37,000 requests/s that was 40 MB).
+      // of the last `timeout` (at 40,000 requests/s: peak RSS 70 MB with
+      // them, 22 MB without).
       while (!st.waiting.empty() && st.waiting.front().job->answered)
         st.waiting.pop_front();
     },
@@ -362,10 +364,15 @@ struct core : std::enable_shared_from_this<core> {
     // the same time, whichever I/O thread runs them.
     acceptor.async_accept(
       net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
-        if (!ec)
+        if (!ec) {
+          // Answers are single small writes: send them at once rather than
+          // wait for the client's ACK of the previous one (Nagle), as Go's
+          // net/http does.
+          beast::error_code ignored;
+          socket.set_option(tcp::no_delay{true}, ignored);
           std::make_shared<session>(std::move(socket), shared_from_this())
             ->start();
-        else if (ec != net::error::operation_aborted)
+        } else if (ec != net::error::operation_aborted)
           http_log().warn("accept failed: {}", ec.message());
         if (!shutting_down)
           do_accept();

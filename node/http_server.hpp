@@ -1,8 +1,9 @@
-// node/http_server.hpp — the HTTP/1.1 ingress (Boost.Beast on one Asio I/O
-// thread): the tutorial's routes POST /OrderService/ProcessOrder and
+// node/http_server.hpp — the HTTP/1.1 ingress (Boost.Beast on Asio I/O
+// threads): the tutorial's routes POST /OrderService/ProcessOrder and
 // POST /OrderServiceSlow/ProcessOrder, GET /health and GET /metrics. Requests
-// are handed to the order desk through one bridge actor and answered when the
-// desk answers: no thread per connection or per order. See docs/http.md.
+// are handed to the order desk through one bridge actor, in batches, and
+// answered when the desk answers: no thread per connection or per order.
+// See docs/http.md.
 #pragma once
 
 #include <chrono>
