@@ -183,8 +183,8 @@ void schedule_bridge_tick(bridge_self self) {
 }
 
 caf::behavior bridge(bridge_self self, const order_desk_actor& desk,
-                     caf::timespan timeout, std::shared_ptr<inbox> in,
-                     answer_sink sink) {
+                     caf::timespan timeout, const std::shared_ptr<inbox>& in,
+                     const answer_sink& sink) {
   return {
     [=](drain_atom) {
       auto& st = self->state;
@@ -561,16 +561,16 @@ void session::start_order(request_t& req, order_kind kind, const char* route) {
          error_body("order-node is shutting down"), route);
     return;
   }
-  // Runs on an I/O thread (the bridge posts answers in batches), maybe not
-  // in this session's strand.
-  job->done
-    = [self = shared_from_this(), route](caf::expected<order_result> r) {
-        auto ex = self->stream_.get_executor();
-        net::dispatch(
-          ex, [self = std::move(self), route, r = std::move(r)]() mutable {
-            self->answer_order(r, route);
-          });
-      };
+  // Runs once, on an I/O thread (the bridge posts answers in batches), maybe
+  // not in this session's strand.
+  job->done = [self = shared_from_this(),
+               route](caf::expected<order_result> r) mutable {
+    auto ex = self->stream_.get_executor();
+    net::dispatch(ex,
+                  [self = std::move(self), route, r = std::move(r)]() mutable {
+                    self->answer_order(r, route);
+                  });
+  };
   ++core_->pending;
   core_->submit(std::move(job));
 }
