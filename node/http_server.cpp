@@ -7,7 +7,6 @@
 #include <atomic>
 #include <cmath>
 #include <csignal>
-#include <deque>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -21,38 +20,15 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <caf/actor_system.hpp>
-#include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
-#include <caf/stateful_actor.hpp>
 #include <nlohmann/json.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "messages/errors.hpp"
 #include "messages/json_codec.hpp"
+#include "node/http_bridge.hpp"
 #include "node/metrics.hpp"
-
-namespace order_node::http_detail {
-
-/// What the bridge asks the desk, and whom it tells.
-struct order_job {
-  order_submission sub;
-  std::function<void(caf::expected<order_result>)> done;
-  bool answered = false; // touched by its bridge actor only
-};
-
-struct stats_job {
-  std::function<void(caf::expected<desk_stats>)> done;
-};
-
-using order_job_ptr = std::shared_ptr<order_job>;
-using stats_job_ptr = std::shared_ptr<stats_job>;
-
-} // namespace order_node::http_detail
-
-// Local only: the bridge lives in the ingress's own process.
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(order_node::http_detail::order_job_ptr)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(order_node::http_detail::stats_job_ptr)
 
 namespace order_node {
 
@@ -82,155 +58,6 @@ spdlog::logger& http_log() {
     return log;
   }();
   return *instance;
-}
-
-// Hands requests from the I/O threads to the desk, and the desk's answers
-// back, in batches: on this machine class a thread woken by another costs
-// more CPU than the order it was woken for (perf: futex wake-ups and context
-// switches were a quarter of the ingress's samples), so both crossings wake
-// a thread once per batch, not once per request.
-//
-// I/O threads -> bridge: a session appends its order to the bridge's inbox
-// and rings (sends `drain`) only when the inbox was empty; the bridge takes
-// every order queued by then. Bridge -> I/O threads: answers are collected
-// until the bridge reaches its own `flush` message (sent behind whatever is
-// in its mailbox when the first answer of a batch arrives) and then posted
-// to the I/O threads as one handler.
-//
-// Orders are requested without a CAF timeout (each is a locked clock entry
-// and a wake-up of the clock's thread, a fifth of the CPU at high rates);
-// the desk answers every order by its deadline, and the bridge's own FIFO
-// of due times (one timeout offset, so due in arrival order; one timer for
-// the oldest) answers for a desk that does not.
-//
-// One bridge, so that batches are as large as the load makes them. CAF 0.17
-// finds a response among an actor's pending requests by a linear search;
-// at 1,000 connections that is 1,000 entries, searched 6,500 times a
-// second, which is small next to one wake-up per request.
-using drain_atom = caf::atom_constant<caf::atom("drain")>;
-
-long long ms_of(caf::timespan x) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(x).count();
-}
-
-/// Orders from the I/O threads waiting for the bridge.
-class inbox {
- public:
-  /// Queues `job`; true if the bridge must be rung (the inbox was empty).
-  bool push(order_job_ptr job) {
-    std::lock_guard<std::mutex> guard{mtx_};
-    jobs_.push_back(std::move(job));
-    return jobs_.size() == 1;
-  }
-
-  /// Everything queued so far; `out` is empty when called.
-  void take(std::vector<order_job_ptr>& out) {
-    std::lock_guard<std::mutex> guard{mtx_};
-    out.swap(jobs_);
-  }
-
- private:
-  std::mutex mtx_;
-  std::vector<order_job_ptr> jobs_;
-};
-
-/// An order's answer on its way back to the I/O threads.
-struct answer {
-  std::function<void(caf::expected<order_result>)> done;
-  caf::expected<order_result> result;
-};
-
-/// Runs a batch of answers on the I/O threads (posts it there).
-using answer_sink = std::function<void(std::vector<answer>&&)>;
-
-struct bridge_state {
-  struct due {
-    caf::actor_clock::time_point at;
-    order_job_ptr job;
-  };
-  std::deque<due> waiting;
-  bool tick_pending = false;
-  std::vector<order_job_ptr> taken; // reused by every drain
-  std::vector<answer> answers;      // since the last flush
-  bool flush_pending = false;
-  static constexpr const char* name = "http_bridge";
-};
-
-using bridge_self = caf::stateful_actor<bridge_state>*;
-
-void answer_job(bridge_self self, const order_job_ptr& job,
-                caf::expected<order_result> r) {
-  if (job->answered)
-    return;
-  job->answered = true;
-  // The job may stay in the FIFO until its due time: it must not keep the
-  // session (and its socket) alive that long.
-  auto& st = self->state;
-  st.answers.push_back(answer{std::move(job->done), std::move(r)});
-  job->done = nullptr;
-  if (!st.flush_pending) {
-    st.flush_pending = true;
-    self->send(self, flush_atom::value);
-  }
-}
-
-void schedule_bridge_tick(bridge_self self) {
-  auto& st = self->state;
-  if (st.tick_pending || st.waiting.empty())
-    return;
-  st.tick_pending = true;
-  self->scheduled_send(self, st.waiting.front().at, tick_atom::value);
-}
-
-caf::behavior bridge(bridge_self self, const order_desk_actor& desk,
-                     caf::timespan timeout, const std::shared_ptr<inbox>& in,
-                     const answer_sink& sink) {
-  return {
-    [=](drain_atom) {
-      auto& st = self->state;
-      in->take(st.taken);
-      auto due = self->clock().now() + timeout;
-      for (auto& job : st.taken) {
-        self->request(desk, caf::infinite, submit_atom::value, job->sub)
-          .then(
-            [=](order_result& r) { answer_job(self, job, std::move(r)); },
-            [=](caf::error& err) { answer_job(self, job, std::move(err)); });
-        st.waiting.push_back({due, std::move(job)});
-      }
-      st.taken.clear();
-      schedule_bridge_tick(self);
-    },
-    [=](flush_atom) {
-      auto& st = self->state;
-      st.flush_pending = false;
-      sink(std::move(st.answers));
-      st.answers.clear(); // moved from: valid, now certainly empty
-      // Answered orders leave the FIFO once no unanswered one is ahead of
-      // them, so that it holds about the orders in flight, not every order
-      // of the last `timeout` (at 40,000 requests/s: peak RSS 70 MB with
-      // them, 22 MB without).
-      while (!st.waiting.empty() && st.waiting.front().job->answered)
-        st.waiting.pop_front();
-    },
-    [=](tick_atom) {
-      auto& st = self->state;
-      st.tick_pending = false;
-      auto now = self->clock().now();
-      while (!st.waiting.empty() && st.waiting.front().at <= now) {
-        answer_job(self, st.waiting.front().job,
-                   make_error(order_errc::internal,
-                              "no answer from the order desk within "
-                                + std::to_string(ms_of(timeout)) + " ms"));
-        st.waiting.pop_front();
-      }
-      schedule_bridge_tick(self);
-    },
-    [=](stats_atom, stats_job_ptr& job) {
-      self->request(desk, timeout, stats_atom::value)
-        .then([job](desk_stats& s) { job->done(std::move(s)); },
-              [job](caf::error& err) { job->done(std::move(err)); });
-    },
-  };
 }
 
 // Posts work to the I/O threads (to a session's or the core's strand) while
@@ -718,8 +545,8 @@ class server_impl final : public http_server {
 
   void run(caf::actor_system& sys, order_desk_actor desk) {
     core_->bridge
-      = sys.spawn(bridge, desk, caf::timespan{core_->opts.order_timeout},
-                  core_->orders, core_->sink());
+      = spawn_bridge(sys, desk, caf::timespan{core_->opts.order_timeout},
+                     core_->orders, core_->sink());
     net::dispatch(core_->strand, [this] {
       core_->do_accept();
       core_->wait_signal();

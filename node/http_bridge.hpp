@@ -1,0 +1,88 @@
+// node/http_bridge.hpp — how the HTTP ingress's I/O threads hand orders to
+// the order desk and get the answers back, in batches both ways: sessions
+// append to an inbox and ring the bridge only when it was empty; the bridge
+// requests every order it takes from the desk and posts the answers it
+// collected until its own `flush` as one batch. On this machine class a
+// thread woken by another costs more CPU than the order it was woken for
+// (perf: futex wake-ups and context switches were a quarter of the
+// ingress's samples), so each crossing wakes a thread once per batch, not
+// once per request. See docs/http.md.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
+#include <caf/expected.hpp>
+#include <caf/fwd.hpp>
+
+#include "messages/interfaces.hpp"
+
+namespace order_node::http_detail {
+
+/// What the bridge asks the desk, and whom it tells.
+struct order_job {
+  order_submission sub;
+  /// Called once with the answer, on an I/O thread (see answer_sink).
+  std::function<void(caf::expected<order_result>)> done;
+  bool answered = false; // touched by the bridge only
+};
+
+struct stats_job {
+  std::function<void(caf::expected<desk_stats>)> done;
+};
+
+using order_job_ptr = std::shared_ptr<order_job>;
+using stats_job_ptr = std::shared_ptr<stats_job>;
+
+/// Tells the bridge that its inbox has orders.
+using drain_atom = caf::atom_constant<caf::atom("drain")>;
+
+/// Orders from the I/O threads waiting for the bridge.
+class inbox {
+ public:
+  /// Queues `job`; true if the bridge must be rung (the inbox was empty).
+  bool push(order_job_ptr job) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    jobs_.push_back(std::move(job));
+    return jobs_.size() == 1;
+  }
+
+  /// Everything queued so far; `out` is empty when called.
+  void take(std::vector<order_job_ptr>& out) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    out.swap(jobs_);
+  }
+
+ private:
+  std::mutex mtx_;
+  std::vector<order_job_ptr> jobs_;
+};
+
+/// An order's answer on its way back to the I/O threads.
+struct answer {
+  std::function<void(caf::expected<order_result>)> done;
+  caf::expected<order_result> result;
+};
+
+/// Takes a batch of answers to the I/O threads (the ingress posts it there
+/// as one handler that calls every `done`).
+using answer_sink = std::function<void(std::vector<answer>&&)>;
+
+/// Spawns the bridge. It answers `(drain_atom)` by requesting every order
+/// in `in` from `desk`, `(stats_atom, stats_job_ptr)` by asking the desk
+/// for its stats, and hands answers to `sink` in batches. An order the desk
+/// has not answered within `timeout` gets an error instead (only a stopped
+/// desk would cause that: the desk answers every order by its deadline).
+caf::actor spawn_bridge(caf::actor_system& sys, const order_desk_actor& desk,
+                        caf::timespan timeout, const std::shared_ptr<inbox>& in,
+                        const answer_sink& sink);
+
+} // namespace order_node::http_detail
+
+// Local only: the bridge lives in the ingress's own process.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(order_node::http_detail::order_job_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(order_node::http_detail::stats_job_ptr)
