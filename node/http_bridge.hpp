@@ -23,11 +23,13 @@
 
 namespace order_node::http_detail {
 
+/// Gets an order's answer, once, on an I/O thread (see answer_sink).
+using order_callback = std::function<void(caf::expected<order_result>)>;
+
 /// What the bridge asks the desk, and whom it tells.
 struct order_job {
   order_submission sub;
-  /// Called once with the answer, on an I/O thread (see answer_sink).
-  std::function<void(caf::expected<order_result>)> done;
+  order_callback done;
   bool answered = false; // touched by the bridge only
 };
 
@@ -64,7 +66,7 @@ class inbox {
 
 /// An order's answer on its way back to the I/O threads.
 struct answer {
-  std::function<void(caf::expected<order_result>)> done;
+  order_callback done;
   caf::expected<order_result> result;
 };
 
