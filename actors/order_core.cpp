@@ -197,12 +197,14 @@ void send_call(desk_self self, order_run& o, int32_t id,
 }
 
 template <class Handle, class Request, class Atom>
-void flush_outbox(desk_self self, outbox<Handle, Request>& out, Atom atom) {
+void flush_outbox(desk_self self, outbox<Handle, Request>& out, Atom atom,
+                  clock_type::time_point expires) {
   auto& st = self->state;
   out.flush([&](const Handle& to, std::vector<Request>&& calls,
                 std::vector<call_tag>&& tags) {
     auto id = ++st.next_batch;
     st.batches.emplace(id, std::move(tags));
+    st.batch_expiry.push_back({expires, id});
     self->send(to, atom, call_batch<Request>{id, std::move(calls)});
   });
 }
@@ -365,10 +367,13 @@ void start_order(desk_self self, order_run& o) {
 void flush_calls(desk_self self) {
   auto& st = self->state;
   st.flush_pending = false;
-  flush_outbox(self, st.to_warehouses, check_atom::value);
-  flush_outbox(self, st.to_payments, authorize_atom::value);
-  flush_outbox(self, st.to_frauds, assess_atom::value);
-  flush_outbox(self, st.to_carriers, quote_atom::value);
+  // Every order with a call in these batches was accepted by now, so its
+  // deadline comes before this.
+  auto expires = self->clock().now() + st.params->deadline;
+  flush_outbox(self, st.to_warehouses, check_atom::value, expires);
+  flush_outbox(self, st.to_payments, authorize_atom::value, expires);
+  flush_outbox(self, st.to_frauds, assess_atom::value, expires);
+  flush_outbox(self, st.to_carriers, quote_atom::value, expires);
 }
 
 void on_outcomes(desk_self self, inventory_outcomes& x) {

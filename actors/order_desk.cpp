@@ -59,13 +59,17 @@ std::string dedup_key(order_kind kind, const std::string& key) {
   return std::string{kind == order_kind::parallel ? "p/" : "s/"} + key;
 }
 
-// Makes sure one tick is scheduled for the oldest deadline.
+// Makes sure one tick is scheduled for the oldest deadline or batch expiry.
 void schedule_tick(desk_self self) {
   auto& st = self->state;
-  if (st.tick_pending || st.deadlines.empty())
+  if (st.tick_pending || (st.deadlines.empty() && st.batch_expiry.empty()))
     return;
+  auto next = st.deadlines.empty() ? st.batch_expiry.front().at
+              : st.batch_expiry.empty()
+                ? st.deadlines.front().at
+                : std::min(st.deadlines.front().at, st.batch_expiry.front().at);
   auto res = st.cfg.deadline_tick.count();
-  auto at = st.deadlines.front().at.time_since_epoch().count();
+  auto at = next.time_since_epoch().count();
   time_point tick{caf::timespan{(at + res - 1) / res * res}};
   self->scheduled_send(self, tick, tick_atom::value);
   st.tick_pending = true;
@@ -81,6 +85,10 @@ void on_tick(desk_self self) {
     st.deadlines.pop_front();
     if (auto* o = st.running.find(id)) // else finished in time, as usual
       expire_order(self, *o);
+  }
+  while (!st.batch_expiry.empty() && st.batch_expiry.front().at <= now) {
+    st.batches.erase(st.batch_expiry.front().id); // else answered, as usual
+    st.batch_expiry.pop_front();
   }
   schedule_tick(self);
 }

@@ -62,15 +62,21 @@ struct desk_state {
   outbox<fraud_actor, fraud_request> to_frauds;
   outbox<carrier_actor, shipping_request> to_carriers;
   bool flush_pending = false;
-  /// Batches sent and not answered yet: which calls they carry.
-  std::unordered_map<uint64_t, std::vector<call_tag>> batches;
-  uint64_t next_batch = 0;
-  /// (deadline, id) in deadline order; entries of finished orders are
-  /// dropped when they come due.
+  /// A time and the id of an order or a batch.
   struct due {
     caf::actor_clock::time_point at;
     uint64_t id;
   };
+  /// Batches sent and not answered yet: which calls they carry.
+  std::unordered_map<uint64_t, std::vector<call_tag>> batches;
+  uint64_t next_batch = 0;
+  /// (expiry, batch id) in send order: by its expiry (send time plus the
+  /// deadline) every order of a batch has passed its deadline, so a batch
+  /// that a service never answers (it died) is forgotten then; entries of
+  /// answered batches are dropped when they come due.
+  std::deque<due> batch_expiry;
+  /// (deadline, order id) in deadline order; entries of finished orders are
+  /// dropped when they come due.
   std::deque<due> deadlines;
   bool tick_pending = false;
   /// Clients waiting for an order with an idempotency key still in flight.

@@ -130,6 +130,27 @@ TEST_CASE_FIXTURE(fixture, "a service that never answers fails the order at "
   CHECK(calls_to(r, "fraud").at(0).outcome == "timeout");
 }
 
+TEST_CASE_FIXTURE(fixture, "a batch that is never answered is forgotten "
+                           "once its orders' deadlines have passed") {
+  auto svc = all_yes();
+  svc.fraud.latency = std::chrono::hours(1); // as good as dead
+  auto p = spawn_pipeline(sys, svc, default_desk());
+  auto* desk = caf::actor_cast<caf::abstract_actor*>(p.desk);
+  auto& st
+    = dynamic_cast<order_desk_impl::stateful_base<desk_state>&>(*desk).state;
+  auto res = submit(p.desk, tutorial_order());
+  run_until(500);
+  CHECK_MESSAGE(st.batches.size() == 1, "only fraud's batch is pending");
+  run_until(999.9);
+  CHECK(st.batches.size() == 1);
+  run_until(1000);
+  REQUIRE(res->has_value());
+  CHECK((***res).status == "timeout");
+  CHECK_MESSAGE(st.batches.empty(), "the desk keeps no batch for a dead "
+                                    "service");
+  CHECK(st.batch_expiry.empty());
+}
+
 TEST_CASE_FIXTURE(fixture, "a late reply after the deadline is ignored") {
   auto svc = all_yes();
   svc.fraud.latency = std::chrono::milliseconds(1500);
