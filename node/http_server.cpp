@@ -381,7 +381,12 @@ void session::start_order(request_t& req, order_kind kind, const char* route) {
       return;
     }
   }
+  // Counted before the check (both sequentially consistent): a drain that
+  // begins meanwhile either sees this request pending and waits for its
+  // answer, or this request sees the drain and is refused, never neither.
+  ++core_->pending;
   if (core_->shutting_down) {
+    counted_ = true; // the drain ends when this refusal is written
     retry_after_ = true;
     keep_alive_ = false;
     send(http::status::service_unavailable,
@@ -398,7 +403,6 @@ void session::start_order(request_t& req, order_kind kind, const char* route) {
                     self->answer_order(r, route);
                   });
   };
-  ++core_->pending;
   core_->submit(std::move(job));
 }
 

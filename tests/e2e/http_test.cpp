@@ -373,6 +373,24 @@ TEST_CASE("SIGTERM answers the orders in flight, then exits 0") {
   CHECK(n.proc.err().find("stop accepting") != std::string::npos);
 }
 
+TEST_CASE("while draining, a new order is refused with 503 and the drain "
+          "still answers the order in flight") {
+  node n{{"--services.fraud.latency=2s", "--deadline=5s"}};
+  conn a{n.port};
+  conn b{n.port}; // accepted before the signal, idle
+  a.send_raw(post_request("/OrderServiceSlow/ProcessOrder", tutorial_body));
+  REQUIRE(wait_in_flight(n.port, 1));
+  n.proc.signal(SIGTERM);
+  REQUIRE(!n.proc.wait_for("stopped accepting", 5s).empty());
+  b.send_raw(post_request("/OrderService/ProcessOrder", tutorial_body));
+  auto refused = take(b);
+  CHECK(refused.status == 503);
+  CHECK(refused.headers.find("Retry-After: 1") != std::string::npos);
+  CHECK(refused.body_json()["error"] == "order-node is shutting down");
+  CHECK(take(a).status == 200);
+  CHECK(n.proc.stop(0, 10s) == 0); // exits by itself once drained
+}
+
 TEST_CASE("a busy port is a clear error at startup") {
   node first;
   auto r = run_process(

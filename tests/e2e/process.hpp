@@ -38,8 +38,8 @@ class child {
   std::string wait_for(const std::string& needle,
                        std::chrono::milliseconds limit);
 
-  /// Sends `signo` and waits up to `limit` for the exit; returns the exit
-  /// code, or -1 if it had to be killed.
+  /// Sends `signo` (0: none) and waits up to `limit` for the exit; returns
+  /// the exit code, or -1 if it had to be killed.
   int stop(int signo, std::chrono::milliseconds limit);
 
   /// Everything read from stderr so far.
