@@ -551,14 +551,24 @@ class server_impl final : public http_server {
     core_->bridge
       = spawn_bridge(sys, desk, caf::timespan{core_->opts.order_timeout},
                      core_->orders, core_->sink());
-    net::dispatch(core_->strand, [this] {
-      core_->do_accept();
-      core_->wait_signal();
-    });
+    // Signals are waited for once on_signal() has said what to do: until
+    // then the signal set (installed with the core) queues them.
+    net::dispatch(core_->strand, [this] { core_->do_accept(); });
     auto n = static_cast<size_t>(core_->opts.io_threads);
     threads_.reserve(n + 1); // no reallocation while the joiner reads it
     for (size_t i = 0; i < n; ++i)
-      threads_.emplace_back([this] { core_->ioc.run(); });
+      threads_.emplace_back([this] {
+        // main() blocks SIGINT and SIGTERM before any thread starts, so that
+        // a signal during startup waits for the signal set (installed with
+        // the core) instead of killing the process; the I/O threads are
+        // where they arrive.
+        sigset_t stop_signals;
+        sigemptyset(&stop_signals);
+        sigaddset(&stop_signals, SIGINT);
+        sigaddset(&stop_signals, SIGTERM);
+        pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
+        core_->ioc.run();
+      });
     // The bridge ends when every I/O thread has.
     threads_.emplace_back([this, n] {
       for (size_t i = 0; i < n; ++i)
@@ -579,7 +589,10 @@ class server_impl final : public http_server {
 
   void on_signal(std::function<void(int)> f) override {
     core_->post->post(core_->strand, [this, f = std::move(f)]() mutable {
+      bool first = !core_->on_signal;
       core_->on_signal = std::move(f);
+      if (first)
+        core_->wait_signal();
     });
   }
 

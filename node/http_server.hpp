@@ -54,7 +54,9 @@ class http_server {
   /// the I/O thread at the end. Safe to call from any thread, more than once.
   virtual void shutdown(std::function<void()> on_stopped) = 0;
 
-  /// Runs `f` (on the I/O thread) when SIGTERM or SIGINT arrives.
+  /// Runs `f` (on the I/O thread) when SIGTERM or SIGINT arrives. A signal
+  /// that came after start() and before this call is queued and runs `f`
+  /// then.
   virtual void on_signal(std::function<void(int)> f) = 0;
 
   /// Waits for the I/O thread to end.

@@ -125,6 +125,18 @@ int run_services(caf::actor_system& sys, const node_config& cfg, uint64_t seed,
 } // namespace
 
 int main(int argc, char** argv) {
+  // SIGINT and SIGTERM are blocked from the first instruction, before any
+  // thread starts (threads inherit the mask), and stay blocked where
+  // something will handle them: a services node waits for them below; the
+  // HTTP ingress's I/O threads unblock them once its signal set is
+  // installed. So a signal during startup is handled (drain, exit 0) rather
+  // than killing the process with status 143. Without either, they get
+  // their default action back once the options are read.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   node_config cfg;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -151,14 +163,9 @@ int main(int argc, char** argv) {
   auto role = cfg.role;
   if (role != "single")
     load_cluster_modules(cfg);
-  // A services node has no REPL and no HTTP ingress to catch signals: block
-  // them in every thread (before CAF starts any) and wait for them below.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  if (role == "services")
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  bool ingress = cfg.http != "off" && role != "client";
+  if (role != "services" && !ingress)
+    pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
   caf::actor_system sys{cfg};
   if (role == "services")
     return run_services(sys, cfg, seed, stop_signals);
@@ -241,7 +248,7 @@ int main(int argc, char** argv) {
              cfg.max_in_flight);
   wake_pipe stop;
   std::unique_ptr<http_server> server;
-  if (cfg.http != "off" && role != "client") {
+  if (ingress) {
     http_options hopts;
     parse_host_port(cfg.http, hopts.host, hopts.port);
     hopts.idle_timeout = to_ms(cfg.idle_timeout);
