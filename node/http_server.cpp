@@ -547,7 +547,7 @@ class server_impl final : public http_server {
     return true;
   }
 
-  void run(caf::actor_system& sys, order_desk_actor desk) {
+  void run(caf::actor_system& sys, const order_desk_actor& desk) {
     core_->bridge
       = spawn_bridge(sys, desk, caf::timespan{core_->opts.order_timeout},
                      core_->orders, core_->sink());
@@ -639,13 +639,13 @@ bool parse_host_port(const std::string& text, std::string& host,
 http_server::~http_server() = default;
 
 std::unique_ptr<http_server> http_server::start(caf::actor_system& sys,
-                                                order_desk_actor desk,
+                                                const order_desk_actor& desk,
                                                 const http_options& opts,
                                                 std::string& error) {
   auto srv = std::make_unique<server_impl>(opts);
   if (!srv->bind(error))
     return nullptr;
-  srv->run(sys, std::move(desk));
+  srv->run(sys, desk);
   return srv;
 }
 

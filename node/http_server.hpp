@@ -40,7 +40,7 @@ class http_server {
   /// Binds and starts serving on a thread of its own. On failure (a busy
   /// port, a bad address) returns null and sets `error`.
   static std::unique_ptr<http_server> start(caf::actor_system& sys,
-                                            order_desk_actor desk,
+                                            const order_desk_actor& desk,
                                             const http_options& opts,
                                             std::string& error);
 
