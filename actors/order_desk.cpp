@@ -65,9 +65,9 @@ void schedule_tick(desk_self self) {
   if (st.tick_pending || (st.deadlines.empty() && st.batch_expiry.empty()))
     return;
   auto next = st.deadlines.empty() ? st.batch_expiry.front().at
-              : st.batch_expiry.empty()
-                ? st.deadlines.front().at
-                : std::min(st.deadlines.front().at, st.batch_expiry.front().at);
+                                   : st.deadlines.front().at;
+  if (!st.batch_expiry.empty())
+    next = std::min(next, st.batch_expiry.front().at);
   auto res = st.cfg.deadline_tick.count();
   auto at = next.time_since_epoch().count();
   time_point tick{caf::timespan{(at + res - 1) / res * res}};

@@ -562,10 +562,7 @@ class server_impl final : public http_server {
         // a signal during startup waits for the signal set (installed with
         // the core) instead of killing the process; the I/O threads are
         // where they arrive.
-        sigset_t stop_signals;
-        sigemptyset(&stop_signals);
-        sigaddset(&stop_signals, SIGINT);
-        sigaddset(&stop_signals, SIGTERM);
+        auto stop_signals = stop_signal_set();
         pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
         core_->ioc.run();
       });
@@ -616,6 +613,14 @@ class server_impl final : public http_server {
 };
 
 } // namespace
+
+sigset_t stop_signal_set() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
 
 bool parse_host_port(const std::string& text, std::string& host,
                      uint16_t& port) {

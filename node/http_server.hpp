@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -30,6 +31,10 @@ struct http_options {
   /// How long the bridge waits for the desk (deadline + margin).
   std::chrono::milliseconds order_timeout{3'000};
 };
+
+/// SIGINT and SIGTERM, the signals that stop a node: main() blocks them
+/// before any thread starts and the ingress's I/O threads unblock them.
+sigset_t stop_signal_set();
 
 /// Parses "HOST:PORT" (port 0..65535); "off" is handled by the caller.
 bool parse_host_port(const std::string& text, std::string& host,

@@ -132,10 +132,7 @@ int main(int argc, char** argv) {
   // installed. So a signal during startup is handled (drain, exit 0) rather
   // than killing the process with status 143. Without either, they get
   // their default action back once the options are read.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
+  auto stop_signals = stop_signal_set();
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   node_config cfg;
   for (int i = 1; i < argc; ++i) {
