@@ -179,7 +179,7 @@ decision decide(const order_replies& r) {
     out += quote->carrier;
     out += " (";
     append_int(out, quote->estimated_days);
-    out += " days)";
+    out += quote->estimated_days == 1 ? " day)" : " days)";
   }
   if (res.status != status::confirmed && authorized) {
     d.void_payment = true;
@@ -240,7 +240,7 @@ std::string describe(const shipping_quote& x) {
   append_fixed(out, x.cost, 2);
   out += ", ";
   append_int(out, x.estimated_days);
-  out += " days";
+  out += x.estimated_days == 1 ? " day" : " days";
   return out;
 }
 

@@ -190,8 +190,13 @@ order_desk(desk_self self, const directory_actor& directory, desk_config cfg) {
         }
       }
       order_job job;
+      // Each route has its own key space (as Restate scopes keys per
+      // service): one key on both routes is two orders, so the order key
+      // names the kind, and with it the order id and every outcome.
       if (!sub.idempotency_key.empty())
-        job.order_key = "key:" + sub.idempotency_key;
+        job.order_key
+          = (sub.kind == order_kind::parallel ? "key:" : "slow-key:")
+            + sub.idempotency_key;
       else if (!sub.order_key.empty())
         job.order_key = std::move(sub.order_key);
       else
@@ -205,7 +210,8 @@ order_desk(desk_self self, const directory_actor& directory, desk_config cfg) {
         r.status = status::overloaded;
         r.details = "Order desk at capacity ("
                     + std::to_string(st.cfg.max_in_flight)
-                    + " orders in flight); retry later";
+                    + (st.cfg.max_in_flight == 1 ? " order" : " orders")
+                    + " in flight); retry later";
         if (st.cfg.metrics)
           count(st, sub.kind, r);
         return r;

@@ -7,6 +7,7 @@
 
 #include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/sec.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/system_messages.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -291,7 +292,16 @@ void try_connect(self_ptr self, size_t i) {
             });
       },
       [=](caf::error& err) {
-        if (self->state.peers[i].generation == gen)
+        if (self->state.peers[i].generation != gen)
+          return;
+        // CAF says only that the connection closed during the handshake;
+        // with TLS that is almost always a certificate the peer refused.
+        if (self->state.cfg.tls && err == caf::sec::disconnect_during_handshake)
+          connect_failed(self, i,
+                         "TLS handshake failed: check --tls-ca, and that "
+                         "both nodes use TLS with certificates signed by it ("
+                           + error_text(err) + ")");
+        else
           connect_failed(self, i, error_text(err));
       });
 }

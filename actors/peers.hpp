@@ -34,6 +34,7 @@ struct peers_config {
   std::string fingerprint; // protocol_fingerprint() of this build
   /// Connects to a HOST:PORT: the middleman's actor, or the TLS manager's.
   caf::io::middleman_actor connector;
+  bool tls = false; // the connector is the TLS manager's
   /// Front: receives the merged routes. Invalid on a client.
   directory_actor directory;
   /// Client: follows the front's desk. Invalid on a front.

@@ -11,12 +11,15 @@ void latency_histogram::observe(int64_t us) {
   ++counts[static_cast<size_t>(i)];
   ++count;
   sum_us += us;
+  min_us = count == 1 ? us : std::min(min_us, us);
   max_us = std::max(max_us, us);
 }
 
 void latency_histogram::add(const latency_histogram& x) {
   for (size_t i = 0; i < counts.size() && i < x.counts.size(); ++i)
     counts[i] += x.counts[i];
+  if (x.count > 0)
+    min_us = count == 0 ? x.min_us : std::min(min_us, x.min_us);
   count += x.count;
   sum_us += x.sum_us;
   max_us = std::max(max_us, x.max_us);
@@ -36,7 +39,7 @@ double latency_histogram::quantile_ms(double q) const {
       double hi = i < bounds_us.size() ? static_cast<double>(bounds_us[i])
                                        : static_cast<double>(max_us);
       hi = std::min(hi, static_cast<double>(max_us));
-      lo = std::min(lo, hi);
+      lo = std::min(std::max(lo, static_cast<double>(min_us)), hi);
       auto frac = (rank - seen) / static_cast<double>(counts[i]);
       return (lo + (hi - lo) * frac) / 1000.0;
     }

@@ -25,20 +25,22 @@ struct latency_histogram {
   uint64_t count = 0;
   int64_t sum_us = 0;
   int64_t max_us = 0;
+  int64_t min_us = 0; // of the observations; 0 while there are none
 
   void observe(int64_t us);
 
   /// Adds the observations of `x` (same bounds), e.g. of another desk shard.
   void add(const latency_histogram& x);
 
-  /// Estimated quantile q (0..1) in milliseconds, interpolated in its bucket.
+  /// Estimated quantile q (0..1) in milliseconds, interpolated in its bucket
+  /// between the observed minimum and maximum (never past the data).
   double quantile_ms(double q) const;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, latency_histogram& x) {
   return f(caf::meta::type_name("latency_histogram"), x.counts, x.count,
-           x.sum_us, x.max_us);
+           x.sum_us, x.max_us, x.min_us);
 }
 
 /// Orders of one kind that ended with one status.

@@ -14,6 +14,11 @@
 
 namespace order_node {
 
+/// Loads and checks --tls-cert, --tls-key (matching the certificate) and
+/// --tls-ca with OpenSSL, as CAF would only at the first connection. Empty
+/// if they are fine, else the problem naming the option and the file.
+std::string check_tls_files(const node_config& cfg);
+
 /// Loads the middleman (and, with --tls-*, CAF's OpenSSL manager with the
 /// node's certificate, key and CA) before the actor system starts.
 void load_cluster_modules(node_config& cfg);

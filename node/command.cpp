@@ -253,6 +253,11 @@ caf::expected<command> parse_command(std::string_view line) {
     return no_args(simple_command::help);
   if (verb == "quit" || verb == "exit")
     return no_args(simple_command::quit);
+  if (verb == "json") {
+    if (rest == "on" || rest == "off")
+      return command{json_command{rest == "on"}};
+    return invalid("json takes on or off");
+  }
   if (verb == "bench") {
     auto words = split_words(rest);
     if (!words)
@@ -262,8 +267,9 @@ caf::expected<command> parse_command(std::string_view line) {
       return std::move(kvs.error());
     return parse_bench(*kvs);
   }
-  return invalid("unknown command " + quote(verb)
-                 + "; try order, slow, bench, stats, nodes, help or quit");
+  return invalid(
+    "unknown command " + quote(verb)
+    + "; try order, slow, bench, stats, nodes, json, help or quit");
 }
 
 } // namespace order_node

@@ -5,6 +5,7 @@
 //   slow  key=value ... | slow  {json}     a sequential order
 //   bench orders=N concurrency=C [mode=parallel|sequential] [latency-scale=X]
 //   stats | nodes | help | quit
+//   json on|off                            results as JSON or one human line
 //   (blank lines and lines starting with '#' are ignored)
 #pragma once
 
@@ -40,8 +41,14 @@ struct bench_command {
 
 enum class simple_command { stats, nodes, help, quit };
 
-using command
-  = std::variant<blank_command, order_command, bench_command, simple_command>;
+/// How results print: one JSON line (on; a pipe's default) or one short line
+/// for a person (off; a terminal's default).
+struct json_command {
+  bool on = true;
+};
+
+using command = std::variant<blank_command, order_command, bench_command,
+                             simple_command, json_command>;
 
 /// Parses one line (without its newline). Errors are order_errc::
 /// invalid_request with one sentence naming the problem.

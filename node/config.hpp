@@ -1,6 +1,6 @@
 // node/config.hpp — order-node's configuration, CAF style: every option is
-// a command-line --key=value, a line in the config file (caf-application.ini
-// or --config-file=...) and listed with its default in --help.
+// a command-line --key=value, a line in the config file (order-node.ini or
+// --config-file=...) and listed with its default in --help.
 #pragma once
 
 #include <cstdint>
@@ -65,6 +65,24 @@ class node_config : public caf::actor_system_config {
   payment_config payment;
   fraud_config fraud;
   carrier_config carrier;
+
+  /// The config file read when --config-file is not given (if it exists).
+  static constexpr const char* default_config_file = "order-node.ini";
+
+  /// Reads the command line (argv[1..]) and the config file. Empty on
+  /// success, else one sentence for the user: an unknown option, a value
+  /// that is not of the option's type, or a config file that cannot be read,
+  /// is malformed, or holds an unknown key (named with file and line). A
+  /// boolean option takes --name, --name=true or --name=false.
+  std::string read_options(int argc, char** argv);
+
+  /// The text of --long-help: every option, CAF's own included.
+  std::string long_usage() const;
+
+  /// Checks a config file's text: CAF's syntax, known keys, typed values.
+  /// Empty if fine, else the problem with file and line.
+  std::string check_config_file(const std::string& path,
+                                const std::string& text);
 
   /// The text of --help: every order-node option with its default (CAF's
   /// own options are listed by --long-help).

@@ -1,12 +1,11 @@
 // node/http_server.cpp — see http_server.hpp. One Asio io_context run by
 // `io_threads` threads: each connection's handlers run on the connection's
-// strand, the server's own (acceptor, signals, drain) on the core's strand.
+// strand, the server's own (acceptor, drain) on the core's strand.
 // The desk's answers arrive on CAF threads and are posted back in batches.
 #include "node/http_server.hpp"
 
 #include <atomic>
 #include <cmath>
-#include <csignal>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -14,7 +13,6 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
@@ -135,11 +133,13 @@ class session : public std::enable_shared_from_this<session> {
   std::string target_;
   std::shared_ptr<response_t> res_;
   bool counted_ = false; // this response ends a request counted as pending
+  bool head_ = false;    // HEAD: the headers of GET's answer, no body
+  std::string order_id_; // of the answered order, for the access line
 };
 
 // The server's shared state. The I/O context may run on several threads:
 // each session runs on its own strand, and what belongs to the server
-// (acceptor, signals, drain timer, shutdown) on `strand`; the few fields
+// (acceptor, drain timer, shutdown) on `strand`; the few fields
 // sessions touch across strands are atomic.
 struct core : std::enable_shared_from_this<core> {
   explicit core(const http_options& o)
@@ -155,7 +155,6 @@ struct core : std::enable_shared_from_this<core> {
   net::io_context ioc;
   net::strand<net::io_context::executor_type> strand{ioc.get_executor()};
   tcp::acceptor acceptor{strand};
-  net::signal_set signals{strand, SIGINT, SIGTERM};
   net::steady_timer drain_timer{strand};
   std::shared_ptr<poster> post = std::make_shared<poster>();
   caf::actor bridge;
@@ -167,7 +166,6 @@ struct core : std::enable_shared_from_this<core> {
   std::atomic<int64_t> pending{
     0}; // requests from handing to the desk to written
   std::function<void()> on_stopped; // on `strand`
-  std::function<void(int)> on_signal;
 
   /// Hands an order to the bridge (from any I/O thread).
   void submit(order_job_ptr job) {
@@ -204,21 +202,6 @@ struct core : std::enable_shared_from_this<core> {
         if (!shutting_down)
           do_accept();
       });
-  }
-
-  void wait_signal() {
-    signals.async_wait([this](beast::error_code ec, int signo) {
-      if (ec)
-        return;
-      if (shutting_down) { // a second signal: stop at once
-        http_log().warn("signal {} again: stopping without draining", signo);
-        finish();
-        return;
-      }
-      if (on_signal)
-        on_signal(signo);
-      wait_signal();
-    });
   }
 
   void begin_shutdown(std::function<void()> then) {
@@ -262,7 +245,6 @@ struct core : std::enable_shared_from_this<core> {
     stopped = true;
     beast::error_code ignored;
     drain_timer.cancel(ignored);
-    signals.cancel(ignored);
     post->close();
     ioc.stop();
     if (on_stopped)
@@ -321,6 +303,8 @@ void session::handle(request_t req) {
   auto path = target.substr(0, target.find('?'));
   allow_.clear();
   retry_after_ = false;
+  head_ = false;
+  order_id_.clear();
   auto method_not_allowed = [&](const char* allow, const char* route) {
     allow_ = allow;
     send(http::status::method_not_allowed,
@@ -343,16 +327,18 @@ void session::handle(request_t req) {
   if (path == "/health" || path == "/metrics") {
     bool metrics = path == "/metrics";
     auto route = metrics ? "/metrics" : "/health";
-    if (req.method() != http::verb::get) {
-      method_not_allowed("GET", route);
+    if (req.method() != http::verb::get && req.method() != http::verb::head) {
+      method_not_allowed("GET, HEAD", route);
       return;
     }
+    head_ = req.method() == http::verb::head;
     start_stats(metrics, route);
     return;
   }
   send(http::status::not_found,
-       error_body("no route " + std::string{path.substr(0, 100)} + "; try POST "
-                  + route_parallel),
+       error_body("no route " + std::string{path.substr(0, 100)}
+                  + "; the routes are POST " + route_parallel + ", POST "
+                  + route_sequential + ", GET /health and GET /metrics"),
        "other");
 }
 
@@ -422,6 +408,7 @@ void session::answer_order(caf::expected<order_result>& r, const char* route) {
     send(http::status::service_unavailable, error_body(r->details), route);
     return;
   }
+  order_id_ = r->order_id;
   send(http::status::ok, to_json(*r), route);
 }
 
@@ -474,14 +461,17 @@ void session::send(http::status status, std::string body, const char* route,
   res_->keep_alive(keep_alive_ && !core_->shutting_down);
   res_->body() = std::move(body);
   res_->prepare_payload();
+  if (head_) // Content-Length stays that of the body GET would get
+    res_->body().clear();
   auto code = static_cast<unsigned>(status);
   core_->metrics.count_request(route, code);
   auto& log = http_log();
   if (log.should_log(spdlog::level::debug))
     log.debug(
-      "{} {} {} {:.1f} ms", method_, target_, code,
+      "{} {} {} {:.1f} ms{}{}", method_, target_, code,
       std::chrono::duration<double, std::milli>(clock_type::now() - started_)
-        .count());
+        .count(),
+      order_id_.empty() ? "" : " orderId=", order_id_);
   bool close_after = !res_->keep_alive();
   stream_.expires_after(core_->opts.idle_timeout);
   http::async_write(stream_, *res_,
@@ -551,21 +541,11 @@ class server_impl final : public http_server {
     core_->bridge
       = spawn_bridge(sys, desk, caf::timespan{core_->opts.order_timeout},
                      core_->orders, core_->sink());
-    // Signals are waited for once on_signal() has said what to do: until
-    // then the signal set (installed with the core) queues them.
     net::dispatch(core_->strand, [this] { core_->do_accept(); });
     auto n = static_cast<size_t>(core_->opts.io_threads);
     threads_.reserve(n + 1); // no reallocation while the joiner reads it
     for (size_t i = 0; i < n; ++i)
-      threads_.emplace_back([this] {
-        // main() blocks SIGINT and SIGTERM before any thread starts, so that
-        // a signal during startup waits for the signal set (installed with
-        // the core) instead of killing the process; the I/O threads are
-        // where they arrive.
-        auto stop_signals = stop_signal_set();
-        pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
-        core_->ioc.run();
-      });
+      threads_.emplace_back([this] { core_->ioc.run(); });
     // The bridge ends when every I/O thread has.
     threads_.emplace_back([this, n] {
       for (size_t i = 0; i < n; ++i)
@@ -582,15 +562,6 @@ class server_impl final : public http_server {
 
   void shutdown(std::function<void()> on_stopped) override {
     begin_shutdown(std::move(on_stopped));
-  }
-
-  void on_signal(std::function<void(int)> f) override {
-    core_->post->post(core_->strand, [this, f = std::move(f)]() mutable {
-      bool first = !core_->on_signal;
-      core_->on_signal = std::move(f);
-      if (first)
-        core_->wait_signal();
-    });
   }
 
   void join() override { wait(); }
@@ -613,14 +584,6 @@ class server_impl final : public http_server {
 };
 
 } // namespace
-
-sigset_t stop_signal_set() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  return set;
-}
 
 bool parse_host_port(const std::string& text, std::string& host,
                      uint16_t& port) {

@@ -7,7 +7,6 @@
 #pragma once
 
 #include <chrono>
-#include <csignal>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -32,10 +31,6 @@ struct http_options {
   std::chrono::milliseconds order_timeout{3'000};
 };
 
-/// SIGINT and SIGTERM, the signals that stop a node: main() blocks them
-/// before any thread starts and the ingress's I/O threads unblock them.
-sigset_t stop_signal_set();
-
 /// Parses "HOST:PORT" (port 0..65535); "off" is handled by the caller.
 bool parse_host_port(const std::string& text, std::string& host,
                      uint16_t& port);
@@ -58,11 +53,6 @@ class http_server {
   /// closes every connection and stops the I/O thread. `on_stopped` runs on
   /// the I/O thread at the end. Safe to call from any thread, more than once.
   virtual void shutdown(std::function<void()> on_stopped) = 0;
-
-  /// Runs `f` (on the I/O thread) when SIGTERM or SIGINT arrives. A signal
-  /// that came after start() and before this call is queued and runs `f`
-  /// then.
-  virtual void on_signal(std::function<void(int)> f) = 0;
 
   /// Waits for the I/O thread to end.
   virtual void join() = 0;

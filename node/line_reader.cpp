@@ -5,7 +5,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <unistd.h>
+#include <utility>
 
 #include <editline/readline.h>
 #include <poll.h>
@@ -16,21 +18,81 @@ line_reader::~line_reader() = default;
 
 namespace {
 
-// Waits until `fd` is readable; false if `wake_fd` became readable first.
-bool wait_readable(int fd, int wake_fd) {
-  if (wake_fd < 0)
-    return true;
-  pollfd fds[2] = {{fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
+void write_line(const std::string& line) {
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fputc('\n', stdout);
+}
+
+} // namespace
+
+output_lines::output_lines() {
+  if (::pipe2(fds_, O_CLOEXEC | O_NONBLOCK) != 0)
+    fds_[0] = fds_[1] = -1;
+}
+
+output_lines::~output_lines() {
+  for (int fd : fds_)
+    if (fd >= 0)
+      ::close(fd);
+}
+
+void output_lines::print(const std::string& line) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (held_ && fds_[1] >= 0) {
+    queued_.push_back(line);
+    if (queued_.size() == 1) {
+      char c = 1;
+      [[maybe_unused]] auto n = ::write(fds_[1], &c, 1);
+    }
+    return;
+  }
+  write_line(line);
+  std::fflush(stdout);
+}
+
+void output_lines::hold() {
+  std::lock_guard<std::mutex> guard{mtx_};
+  held_ = true;
+}
+
+void output_lines::release() {
+  for (auto& line : take())
+    write_line(line);
+  std::lock_guard<std::mutex> guard{mtx_};
+  held_ = false;
+  std::fflush(stdout);
+}
+
+std::vector<std::string> output_lines::take() {
+  std::lock_guard<std::mutex> guard{mtx_};
+  char buf[64];
+  while (fds_[0] >= 0 && ::read(fds_[0], buf, sizeof(buf)) > 0) {
+  }
+  return std::exchange(queued_, {});
+}
+
+namespace {
+
+enum class ready { input, wake, output };
+
+// Waits until `fd` is readable (input), `wake_fd` is (a shutdown) or
+// `out_fd` is (lines to print); -1 for the last two: not watched.
+ready wait_readable(int fd, int wake_fd, int out_fd = -1) {
+  if (wake_fd < 0 && out_fd < 0)
+    return ready::input;
+  pollfd fds[3] = {{fd, POLLIN, 0}, {wake_fd, POLLIN, 0}, {out_fd, POLLIN, 0}};
   for (;;) {
-    if (::poll(fds, 2, -1) < 0) {
+    if (::poll(fds, 3, -1) < 0) {
       if (errno == EINTR)
         continue;
-      return true; // let read() report the problem
+      return ready::input; // let read() report the problem
     }
     if (fds[1].revents != 0)
-      return false;
+      return ready::wake;
+    if (fds[2].revents != 0)
+      return ready::output;
     if (fds[0].revents != 0)
-      return true;
+      return ready::input;
   }
 }
 
@@ -64,7 +126,7 @@ class fd_reader : public line_reader {
         }
       }
       pos_ = len_ = 0;
-      if (!wait_readable(fd_, wake_fd_))
+      if (wait_readable(fd_, wake_fd_) == ready::wake)
         return std::nullopt; // shutting down
       ssize_t got;
       do {
@@ -95,9 +157,9 @@ class fd_reader : public line_reader {
 class terminal_reader : public line_reader {
  public:
   terminal_reader(std::string prompt, std::string history, size_t max_bytes,
-                  int wake_fd)
+                  int wake_fd, output_lines* out)
       : prompt_(std::move(prompt)), history_(std::move(history)),
-        max_(max_bytes), wake_fd_(wake_fd) {
+        max_(max_bytes), wake_fd_(wake_fd), out_(out) {
     using_history();
     stifle_history(1000);
     if (!history_.empty())
@@ -113,12 +175,29 @@ class terminal_reader : public line_reader {
     current_ = this;
     done_ = false;
     eof_ = false;
+    if (out_ != nullptr) { // what arrived while the last command ran
+      for (auto& line : out_->take())
+        write_line(line);
+      std::fflush(stdout);
+    }
     rl_callback_handler_install(prompt_.c_str(), &terminal_reader::on_line);
     while (!done_) {
-      if (!wait_readable(STDIN_FILENO, wake_fd_)) {
+      auto what = wait_readable(STDIN_FILENO, wake_fd_,
+                                out_ != nullptr ? out_->fd() : -1);
+      if (what == ready::wake) {
         rl_callback_handler_remove();
         std::fputc('\n', stdout);
         return std::nullopt;
+      }
+      if (what == ready::output) {
+        // Results above the prompt: clear the prompt's line, print, then
+        // let libedit draw the prompt and the typed text again.
+        std::fputs("\r\033[K", stdout);
+        for (auto& line : out_->take())
+          write_line(line);
+        std::fflush(stdout);
+        rl_forced_update_display();
+        continue;
       }
       rl_callback_read_char();
     }
@@ -154,6 +233,7 @@ class terminal_reader : public line_reader {
   std::string history_;
   size_t max_;
   int wake_fd_;
+  output_lines* out_;
   int64_t count_ = 0;
   bool done_ = false;
   bool eof_ = false;
@@ -169,10 +249,10 @@ std::unique_ptr<line_reader> make_fd_reader(int fd, size_t max_bytes,
 
 std::unique_ptr<line_reader> make_terminal_reader(std::string prompt,
                                                   std::string history_file,
-                                                  size_t max_bytes,
-                                                  int wake_fd) {
+                                                  size_t max_bytes, int wake_fd,
+                                                  output_lines* out) {
   return std::make_unique<terminal_reader>(
-    std::move(prompt), std::move(history_file), max_bytes, wake_fd);
+    std::move(prompt), std::move(history_file), max_bytes, wake_fd, out);
 }
 
 } // namespace order_node

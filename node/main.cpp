@@ -4,6 +4,7 @@
 // remote front's desk), the HTTP ingress and the REPL; on the end of input,
 // `quit`, SIGTERM or SIGINT, drain what is in flight and stop.
 #include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <iostream>
 #include <random>
@@ -25,6 +26,7 @@
 #include "node/config.hpp"
 #include "node/http_server.hpp"
 #include "node/repl.hpp"
+#include "node/signals.hpp"
 
 using namespace order_node;
 
@@ -96,9 +98,9 @@ std::string publish(caf::actor_system& sys, const node_config& cfg,
 }
 
 // role=services: hosts the instances, publishes them, waits for SIGTERM or
-// SIGINT (blocked in every thread by main before the system started).
-int run_services(caf::actor_system& sys, const node_config& cfg, uint64_t seed,
-                 const sigset_t& stop_signals) {
+// SIGINT.
+int run_services(caf::actor_system& sys, const node_config& cfg,
+                 uint64_t seed) {
   auto svc = cfg.make_services(seed, cfg.latency_scale);
   node_info info;
   info.role = "services";
@@ -113,9 +115,14 @@ int run_services(caf::actor_system& sys, const node_config& cfg, uint64_t seed,
   caf::anon_send(node, name_atom::value, "services@" + address);
   node_log().info("order-node started: role=services seed={} hosts={}", seed,
                   join(svc.hosts.empty() ? instance_names(svc) : svc.hosts));
-  int signo = 0;
-  sigwait(&stop_signals, &signo);
-  node_log().info("signal {}: stop", signo);
+  wake_pipe stop;
+  {
+    signal_watcher signals{[&stop](int signo) {
+      node_log().info("signal {}: stop", signo);
+      stop.wake();
+    }};
+    stop.wait();
+  }
   caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
   stop_services(info.routes);
   node_log().info("order-node stopped");
@@ -126,12 +133,9 @@ int run_services(caf::actor_system& sys, const node_config& cfg, uint64_t seed,
 
 int main(int argc, char** argv) {
   // SIGINT and SIGTERM are blocked from the first instruction, before any
-  // thread starts (threads inherit the mask), and stay blocked where
-  // something will handle them: a services node waits for them below; the
-  // HTTP ingress's I/O threads unblock them once its signal set is
-  // installed. So a signal during startup is handled (drain, exit 0) rather
-  // than killing the process with status 143. Without either, they get
-  // their default action back once the options are read.
+  // thread starts (threads inherit the mask), and only ever received by the
+  // signal watcher (node/signals.hpp): a signal during startup waits for it
+  // and is then handled like any other (drain, exit 0).
   auto stop_signals = stop_signal_set();
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   node_config cfg;
@@ -141,10 +145,13 @@ int main(int argc, char** argv) {
       std::cout << cfg.usage();
       return 0;
     }
+    if (arg == "--long-help") {
+      std::cout << cfg.long_usage() << '\n';
+      return 0;
+    }
   }
-  if (auto err = cfg.parse(argc, argv, "order-node.ini")) {
-    std::cerr << "order-node: " << caf::actor_system_config::render(err)
-              << " (see --help)\n";
+  if (auto problem = cfg.read_options(argc, argv); !problem.empty()) {
+    std::cerr << "order-node: " << problem << " (see --help)\n";
     return 2;
   }
   if (cfg.cli_helptext_printed)
@@ -153,6 +160,11 @@ int main(int argc, char** argv) {
     std::cerr << "order-node: " << problem << " (see --help)\n";
     return 2;
   }
+  if (cfg.tls())
+    if (auto problem = check_tls_files(cfg); !problem.empty()) {
+      std::cerr << "order-node: " << problem << '\n';
+      return 2;
+    }
   auto& log = node_log();
   log.set_level(spdlog::level::from_str(cfg.log_level));
   auto seed
@@ -161,11 +173,9 @@ int main(int argc, char** argv) {
   if (role != "single")
     load_cluster_modules(cfg);
   bool ingress = cfg.http != "off" && role != "client";
-  if (role != "services" && !ingress)
-    pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
   caf::actor_system sys{cfg};
   if (role == "services")
-    return run_services(sys, cfg, seed, stop_signals);
+    return run_services(sys, cfg, seed);
   auto desk_cfg = cfg.make_desk(seed);
   // The desk answers every order by its deadline; the margin only bounds a
   // desk that stopped answering.
@@ -255,10 +265,13 @@ int main(int argc, char** argv) {
                          : static_cast<int>(std::clamp(
                            std::thread::hardware_concurrency(), 1u, 8u));
     hopts.order_timeout = to_ms(order_timeout);
+    hopts.role = role;
     std::string error;
     server = http_server::start(sys, desk, hopts, error);
     if (!server) {
-      log.error("{}", error);
+      log.error("{}; another order-node may hold the port: stop it, or "
+                "pass another --http=HOST:PORT, or --http=off for scripts",
+                error);
       if (peers)
         caf::anon_send_exit(peers, caf::exit_reason::user_shutdown);
       if (published)
@@ -267,12 +280,20 @@ int main(int argc, char** argv) {
       return 1;
     }
     log.info("http: listening on {}:{}", hopts.host, server->port());
-    auto* srv = server.get();
-    server->on_signal([srv, &stop, &log](int signo) {
-      log.info("signal {}: stop accepting, drain, exit", signo);
-      srv->shutdown([&stop] { stop.wake(); });
-    });
   }
+  // The first SIGINT or SIGTERM stops the input and the ingress; what is in
+  // flight is answered (bounded by --ingress.drain-timeout), then the node
+  // exits 0. A second one exits at once.
+  std::atomic<bool> interrupted{false};
+  signal_watcher signals{[&](int signo) {
+    log.info("signal {}: stop reading input and accepting orders, answer the "
+             "orders in flight, exit",
+             signo);
+    interrupted = true;
+    if (server)
+      server->shutdown({});
+    stop.wake();
+  }};
   int rc = 0;
   if (cfg.repl == "on") {
     repl_options opts;
@@ -280,17 +301,25 @@ int main(int argc, char** argv) {
     opts.order_timeout = order_timeout;
     opts.latency_scale = cfg.latency_scale;
     opts.peers = peers;
+    opts.interrupted = &interrupted;
+    opts.drain_timeout = cfg.drain_timeout;
     if (role == "single")
       opts.make_bench_pipeline = [&](double scale) {
         return spawn_pipeline(sys, cfg.make_services(seed, scale), desk_cfg);
       };
-    auto input = opts.interactive
-                   ? make_terminal_reader("order-node> ", history_file(),
-                                          max_line_bytes, stop.fds[0])
-                   : make_fd_reader(STDIN_FILENO, max_line_bytes, stop.fds[0]);
+    // A person at a terminal reads one short line per result; a pipe gets
+    // JSON lines.
+    opts.json_results = !(opts.interactive && ::isatty(STDOUT_FILENO) != 0);
+    if (opts.interactive)
+      opts.out->hold(); // results print above the prompt
+    auto input
+      = opts.interactive
+          ? make_terminal_reader("order-node> ", history_file(), max_line_bytes,
+                                 stop.fds[0], opts.out.get())
+          : make_fd_reader(STDIN_FILENO, max_line_bytes, stop.fds[0]);
     rc = run_repl(sys, desk, *input, opts);
   } else {
-    stop.wait(); // until a signal has drained the ingress
+    stop.wait(); // until a signal
   }
   if (server) {
     server->shutdown({});

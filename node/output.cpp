@@ -21,6 +21,8 @@ constexpr const char* help_lines[] = {
   "[latency-scale=X]",
   "stats                  counters and latency quantiles per kind and status",
   "nodes                  the peers of this node: state, instances, calls",
+  "json on|off            results as JSON lines, or one short line each "
+  "(a terminal's default)",
   "help                   this text",
   "quit                   stop reading; wait for orders in flight, then exit",
 };
@@ -40,6 +42,21 @@ std::string error_line(const std::string& text, int64_t line) {
   j["error"] = text;
   j["line"] = line;
   return dump(j);
+}
+
+std::string result_text(const order_result& x) {
+  std::string out = x.order_id;
+  out += ' ';
+  out += x.status;
+  out += ' ';
+  out += std::to_string(x.processing_time_ms);
+  out += " ms \u2014 ";
+  out += x.details;
+  return out;
+}
+
+std::string error_text_line(const std::string& text, int64_t line) {
+  return "error: " + text + " (line " + std::to_string(line) + ")";
 }
 
 std::string stats_json(const desk_stats& x) {

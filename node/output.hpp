@@ -17,15 +17,22 @@ namespace order_node {
 /// {"error": text, "line": N}
 std::string error_line(const std::string& text, int64_t line);
 
+/// One line for a person (not JSON), the terminal's default:
+/// `ORD_62da0276 confirmed 150 ms — Shipping: $9.63 via Economy (7 days)`.
+std::string result_text(const order_result& x);
+
+/// `error: TEXT (line N)` for a person (not JSON).
+std::string error_text_line(const std::string& text, int64_t line);
+
 /// {"stats": {...}} with in-flight, dedup count and per kind/status counts
 /// and latency quantiles (estimated from the histogram).
 std::string stats_json(const desk_stats& x);
 
-/// {"bench": {...}}: orders, concurrency, mode, seconds, orders_per_s,
-/// p50/p90/p99/max latency in ms and the count of every status.
 /// `{"nodes":[...]}`: the answer of the REPL's `nodes` command.
 std::string nodes_json(const std::vector<peer_info>& peers);
 
+/// {"bench": {...}}: orders, concurrency, mode, seconds, orders_per_s,
+/// p50/p90/p99/max latency in ms and the count of every status.
 std::string bench_json(const bench_report& x);
 
 /// {"help": [lines]} for scripts.

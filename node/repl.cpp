@@ -16,50 +16,73 @@
 #include "node/bench.hpp"
 #include "node/output.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include "actors/log.hpp"
+
 namespace order_node {
 
 namespace {
 
 using print_atom = caf::atom_constant<caf::atom("print")>;
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
+using json_atom = caf::atom_constant<caf::atom("json")>;
+using error_atom = caf::atom_constant<caf::atom("error")>;
 
 struct session_state {
+  std::shared_ptr<output_lines> out;
+  bool json = true; // results as JSON lines, or result_text()
   int64_t outstanding = 0;
+  int64_t errors = 0; // input lines that got an error, not a result
   std::vector<caf::response_promise> drained; // answered when outstanding = 0
   static constexpr const char* name = "repl_session";
 };
 
-void print(const std::string& line) {
-  std::fwrite(line.data(), 1, line.size(), stdout);
-  std::fputc('\n', stdout);
-  std::fflush(stdout);
+using session_ptr = caf::stateful_actor<session_state>*;
+
+void print_error(session_ptr self, const std::string& text, int64_t line) {
+  auto& st = self->state;
+  ++st.errors;
+  st.out->print(st.json ? error_line(text, line) : error_text_line(text, line));
 }
 
-caf::behavior session(caf::stateful_actor<session_state>* self,
-                      const order_desk_actor& desk, caf::timespan timeout) {
+caf::behavior session(session_ptr self, std::shared_ptr<output_lines> out,
+                      bool json, const order_desk_actor& desk,
+                      caf::timespan timeout) {
+  self->state.out = std::move(out);
+  self->state.json = json;
   auto finished = [self] {
     auto& st = self->state;
     if (--st.outstanding == 0) {
       for (auto& rp : st.drained)
-        rp.deliver(true);
+        rp.deliver(st.errors);
       st.drained.clear();
     }
   };
+  auto print
+    = [self](const std::string& line) { self->state.out->print(line); };
   return {
     [=](submit_atom, int64_t line, order_submission& sub) {
       ++self->state.outstanding;
       self->request(desk, timeout, submit_atom::value, std::move(sub))
         .then(
           [=](order_result& r) {
-            print(to_json(r, line));
+            auto& st = self->state;
+            if (r.status == status::overloaded) // not accepted
+              ++st.errors;
+            print(st.json ? to_json(r, line) : result_text(r));
             finished();
           },
           [=](caf::error& err) {
-            print(error_line(error_text(err), line));
+            print_error(self, error_text(err), line);
             finished();
           });
     },
     [=](print_atom, const std::string& text) { print(text); },
+    [=](error_atom, const std::string& text, int64_t line) {
+      print_error(self, text, line);
+    },
+    [=](json_atom, bool on) { self->state.json = on; },
     // Through the session, so that stats come after the orders sent before.
     // Counted as outstanding like orders: the end of input waits for them.
     [=](stats_atom) {
@@ -71,7 +94,7 @@ caf::behavior session(caf::stateful_actor<session_state>* self,
             finished();
           },
           [=](caf::error& err) {
-            print(error_line("stats failed: " + error_text(err), 0));
+            print_error(self, "stats failed: " + error_text(err), 0);
             finished();
           });
     },
@@ -88,14 +111,15 @@ caf::behavior session(caf::stateful_actor<session_state>* self,
             finished();
           },
           [=](caf::error& err) {
-            print(error_line("nodes failed: " + error_text(err), 0));
+            print_error(self, "nodes failed: " + error_text(err), 0);
             finished();
           });
     },
-    [=](drain_atom) -> caf::result<bool> {
+    // Answers the number of error lines once nothing is outstanding.
+    [=](drain_atom) -> caf::result<int64_t> {
       auto& st = self->state;
       if (st.outstanding == 0)
-        return true;
+        return st.errors;
       auto rp = self->make_response_promise();
       st.drained.push_back(rp);
       return rp;
@@ -103,55 +127,61 @@ caf::behavior session(caf::stateful_actor<session_state>* self,
   };
 }
 
-// Runs a bench to its end and returns its JSON line.
-std::string run_bench(caf::actor_system& sys, order_desk_actor desk,
-                      const bench_command& cmd, const repl_options& opts,
-                      int64_t line) {
+// Runs a bench to its end: its JSON line, or false and the error's text.
+bool run_bench(caf::actor_system& sys, order_desk_actor desk,
+               const bench_command& cmd, const repl_options& opts,
+               std::string& out) {
   std::optional<pipeline> own;
   double scale = opts.latency_scale;
   if (cmd.latency_scale) {
-    if (!opts.make_bench_pipeline)
-      return error_line("bench latency-scale=X needs the services in this "
-                        "process (role=single); set the latencies on the "
-                        "services nodes instead",
-                        line);
+    if (!opts.make_bench_pipeline) {
+      out = "bench latency-scale=X needs the services in this process "
+            "(role=single); set the latencies on the services nodes instead";
+      return false;
+    }
     scale = *cmd.latency_scale;
     own = opts.make_bench_pipeline(scale);
     desk = own->desk;
   }
   auto driver = spawn_bench(sys, desk, cmd, scale, opts.order_timeout);
-  std::string out;
+  bool ok = false;
   caf::scoped_actor self{sys};
   self->request(driver, caf::infinite, run_atom::value)
-    .receive([&](bench_report& rep) { out = bench_json(rep); },
-             [&](caf::error& err) {
-               out = error_line("bench failed: " + error_text(err), line);
-             });
+    .receive(
+      [&](bench_report& rep) {
+        out = bench_json(rep);
+        ok = true;
+      },
+      [&](caf::error& err) { out = "bench failed: " + error_text(err); });
   if (own)
     stop_pipeline(*own);
-  return out;
+  return ok;
 }
 
 } // namespace
 
 int run_repl(caf::actor_system& sys, order_desk_actor desk, line_reader& input,
              const repl_options& opts) {
-  auto out = sys.spawn<caf::detached>(session, desk, opts.order_timeout);
+  auto out = sys.spawn<caf::detached>(session, opts.out, opts.json_results,
+                                      desk, opts.order_timeout);
   auto say = [&](std::string line) {
     caf::anon_send(out, print_atom::value, std::move(line));
   };
+  auto error = [&](std::string text, int64_t line) {
+    caf::anon_send(out, error_atom::value, std::move(text), line);
+  };
   if (opts.interactive) // before the first prompt, nothing else prints yet
-    print("order-node: type 'help' for commands, 'quit' or Ctrl-D to leave");
+    opts.out->print("order-node: type 'help' for commands, 'quit' or Ctrl-D "
+                    "to leave");
   while (auto line = input.next()) {
     if (line->too_long) {
-      say(error_line("line is longer than " + std::to_string(max_line_bytes)
-                       + " bytes",
-                     line->number));
+      error("line is longer than " + std::to_string(max_line_bytes) + " bytes",
+            line->number);
       continue;
     }
     auto cmd = parse_command(line->text);
     if (!cmd) {
-      say(error_line(error_text(cmd.error()), line->number));
+      error(error_text(cmd.error()), line->number);
       continue;
     }
     if (auto* o = std::get_if<order_command>(&*cmd)) {
@@ -162,7 +192,13 @@ int run_repl(caf::actor_system& sys, order_desk_actor desk, line_reader& input,
       sub.order_key = "line:" + std::to_string(line->number);
       caf::anon_send(out, submit_atom::value, line->number, std::move(sub));
     } else if (auto* b = std::get_if<bench_command>(&*cmd)) {
-      say(run_bench(sys, desk, *b, opts, line->number));
+      std::string report;
+      if (run_bench(sys, desk, *b, opts, report))
+        say(std::move(report));
+      else
+        error(std::move(report), line->number);
+    } else if (auto* j = std::get_if<json_command>(&*cmd)) {
+      caf::anon_send(out, json_atom::value, j->on);
     } else if (auto* s = std::get_if<simple_command>(&*cmd)) {
       if (*s == simple_command::quit)
         break;
@@ -174,13 +210,30 @@ int run_repl(caf::actor_system& sys, order_desk_actor desk, line_reader& input,
         say(opts.interactive ? help_text() : help_json());
     }
   }
-  // Wait for every order still in flight, then let the session go. Bounded:
-  // each of the session's requests has a timeout.
+  opts.out->release(); // no prompt any more: results print as they come
+  // Wait for every order still in flight, then let the session go. Each of
+  // the session's requests has a timeout; after a signal the wait is also
+  // bounded by the drain timeout.
+  bool interrupted = opts.interrupted != nullptr && opts.interrupted->load();
+  int64_t errors = 0;
+  bool drained = false;
   caf::scoped_actor self{sys};
-  self->request(out, caf::infinite, drain_atom::value)
-    .receive([](bool) {}, [](caf::error&) {});
+  // Without a signal: longer than any order can take.
+  auto bound
+    = interrupted ? opts.drain_timeout : caf::timespan{std::chrono::hours(24)};
+  self->request(out, bound, drain_atom::value)
+    .receive(
+      [&](int64_t n) {
+        errors = n;
+        drained = true;
+      },
+      [&](caf::error&) {});
+  if (!drained)
+    node_log().warn("drain timeout: orders still in flight are not answered");
   caf::anon_send_exit(out, caf::exit_reason::user_shutdown);
-  return 0;
+  if (!drained)
+    return 1;
+  return opts.interactive || errors == 0 ? 0 : 1;
 }
 
 } // namespace order_node

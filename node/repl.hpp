@@ -4,6 +4,7 @@
 // every order has answered.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -26,9 +27,20 @@ struct repl_options {
   double latency_scale = 1; // of the node's own services
   /// The node's peer manager (front, client); invalid: `nodes` lists none.
   peers_actor peers;
+  /// Where every line goes (held by a terminal reader while it prompts).
+  std::shared_ptr<output_lines> out = std::make_shared<output_lines>();
+  /// Results as JSON lines (a pipe) or one short line each (a terminal).
+  bool json_results = true;
+  /// Set when a signal ended the input: the wait for the orders in flight
+  /// is then bounded by drain_timeout.
+  const std::atomic<bool>* interrupted = nullptr;
+  caf::timespan drain_timeout = std::chrono::seconds(10);
 };
 
-/// Runs until the end of input or `quit`. Returns the exit status (0).
+/// Runs until the end of input, `quit` or a signal, then waits for the
+/// orders in flight. Returns the exit status: 0, or 1 if the wait ran out
+/// after a signal or, in a script (not interactive), any line got an error
+/// instead of a result (a malformed line, an order refused as overloaded).
 int run_repl(caf::actor_system& sys, order_desk_actor desk, line_reader& input,
              const repl_options& opts);
 

@@ -91,6 +91,10 @@ TEST_CASE_FIXTURE(fixture, "keys are per kind: slow and order do not share "
   run_until(600);
   CHECK((***a).processing_time_ms == 150);
   CHECK((***b).processing_time_ms == 450);
+  CHECK_MESSAGE((***a).order_id != (***b).order_id,
+                "two orders never share an order id");
+  CHECK_MESSAGE((***a).transaction_id != (***b).transaction_id,
+                "nor a payment authorization: the kind is in every outcome");
 }
 
 TEST_CASE_FIXTURE(fixture, "the desk rejects an invalid request by field") {

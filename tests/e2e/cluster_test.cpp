@@ -389,6 +389,48 @@ TEST_CASE("a client sends a script through a front and gets the same lines") {
     CHECK_MESSAGE(client[line] == j, "line " << line);
 }
 
+namespace {
+
+// GET `path` from 127.0.0.1:port with one short-lived connection; the body.
+std::string http_get(int port, const std::string& path) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval limit{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
+  std::string all;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+    auto req
+      = "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    ::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
+    char buf[4096];
+    for (ssize_t got; (got = ::recv(fd, buf, sizeof(buf), 0)) > 0;)
+      all.append(buf, static_cast<size_t>(got));
+  }
+  ::close(fd);
+  auto body = all.find("\r\n\r\n");
+  return body == std::string::npos ? "" : all.substr(body + 4);
+}
+
+} // namespace
+
+TEST_CASE("a front serving HTTP says role front in /health") {
+  services_node a{{"--seed=7"}};
+  child front{ORDER_NODE_BIN,
+              {"--role=front", peers_of({&a}), "--seed=7", "--repl=off",
+               "--http=127.0.0.1:0"}};
+  auto text = front.wait_for("http: listening on 127.0.0.1:", 15s);
+  REQUIRE_MESSAGE(!text.empty(), front.err());
+  front.wait_for("\n", 1s);
+  auto at = front.err().find("http: listening on 127.0.0.1:") + 29;
+  auto port = std::stoi(front.err().substr(at));
+  auto health = parse_line(http_get(port, "/health"));
+  CHECK(health["role"] == "front");
+  CHECK(front.stop(SIGTERM, 10s) == 0);
+}
+
 TEST_CASE("a client without a front exits with an error") {
   auto r = run_process(ORDER_NODE_BIN,
                        {"--role=client", "--connect=127.0.0.1:1",
@@ -428,34 +470,54 @@ TEST_CASE("a peer port that accepts TCP but never answers does not block") {
   ::close(silent);
 }
 
-TEST_CASE("TLS: nodes with certificates of one CA work, others are refused") {
-  namespace fs = std::filesystem;
-  auto dir = fs::temp_directory_path()
-             / ("order-node-tls-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  auto d = dir.string();
-  // Two CAs; node certificates signed by the first, a rogue one by the other.
-  auto sh = [&](const std::string& cmd) {
+// Certificates made with the openssl CLI in a temporary directory: two CAs;
+// "services" and "front" signed by the first, "rogue" by the other.
+struct tls_files {
+  std::filesystem::path dir
+    = std::filesystem::temp_directory_path()
+      / ("order-node-tls-" + std::to_string(::getpid()));
+  std::string d = dir.string();
+
+  tls_files() {
+    std::filesystem::create_directories(dir);
+    for (auto ca : {"ca", "other-ca"})
+      sh(std::string{"openssl req -x509 -newkey rsa:2048 -nodes -days 2 "
+                     "-subj /CN="}
+         + ca + " -keyout " + ca + ".key -out " + ca + ".pem");
+    for (auto [name, ca] :
+         {std::pair{"services", "ca"}, std::pair{"front", "ca"},
+          std::pair{"rogue", "other-ca"}}) {
+      std::string n = name;
+      std::string c = ca;
+      sh("openssl req -newkey rsa:2048 -nodes -subj /CN=" + n + " -keyout " + n
+         + ".key -out " + n + ".csr");
+      sh("openssl x509 -req -in " + n + ".csr -CA " + c + ".pem -CAkey " + c
+         + ".key -CAcreateserial -days 2 -out " + n + ".pem");
+    }
+  }
+  ~tls_files() {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+  }
+
+  void sh(const std::string& cmd) const {
     auto full = "cd '" + d + "' && " + cmd + " >/dev/null 2>&1";
     REQUIRE_MESSAGE(std::system(full.c_str()) == 0, cmd);
-  };
-  for (auto ca : {"ca", "other-ca"})
-    sh(std::string{"openssl req -x509 -newkey rsa:2048 -nodes -days 2 "
-                   "-subj /CN="}
-       + ca + " -keyout " + ca + ".key -out " + ca + ".pem");
-  for (auto [name, ca] : {std::pair{"services", "ca"}, std::pair{"front", "ca"},
-                          std::pair{"rogue", "other-ca"}}) {
-    std::string n = name;
-    std::string c = ca;
-    sh("openssl req -newkey rsa:2048 -nodes -subj /CN=" + n + " -keyout " + n
-       + ".key -out " + n + ".csr");
-    sh("openssl x509 -req -in " + n + ".csr -CA " + c + ".pem -CAkey " + c
-       + ".key -CAcreateserial -days 2 -out " + n + ".pem");
   }
+
+  // The three options of node `n` (certificate and key) trusting `ca`.
+  std::vector<std::string> args(const std::string& n, const std::string& ca,
+                                const std::string& key = "") const {
+    return {"--tls-cert=" + d + "/" + n + ".pem",
+            "--tls-key=" + d + "/" + (key.empty() ? n : key) + ".key",
+            "--tls-ca=" + d + "/" + ca + ".pem"};
+  }
+};
+
+TEST_CASE("TLS: nodes with certificates of one CA work, others are refused") {
+  tls_files files;
   auto tls = [&](const std::string& n, const std::string& ca) {
-    return std::vector<std::string>{"--tls-cert=" + d + "/" + n + ".pem",
-                                    "--tls-key=" + d + "/" + n + ".key",
-                                    "--tls-ca=" + d + "/" + ca + ".pem"};
+    return files.args(n, ca);
   };
   services_node a{std::vector<std::string>{"--seed=7"} + tls("services", "ca")};
   auto order = "order " + tutorial_args + "\n";
@@ -480,6 +542,10 @@ TEST_CASE("TLS: nodes with certificates of one CA work, others are refused") {
     REQUIRE(refused.exit_code == 0);
     CHECK(refused.err.find("0 of 1 peers up") != std::string::npos);
     CHECK(parse_line(refused.lines().at(0))["status"] == "failed");
+    if (!extra.empty())
+      CHECK_MESSAGE(refused.err.find("TLS handshake failed: check --tls-ca")
+                      != std::string::npos,
+                    "the log says why the peer was refused: " << refused.err);
   }
   // The services node still serves a proper front afterwards.
   auto again
@@ -489,7 +555,36 @@ TEST_CASE("TLS: nodes with certificates of one CA work, others are refused") {
                     + tls("front", "ca"),
                   order, 30s);
   CHECK(parse_line(again.lines().at(0))["status"] == "confirmed");
-  fs::remove_all(dir);
+}
+
+TEST_CASE("TLS: a node with a bad certificate, key or CA refuses to start, "
+          "naming the file") {
+  tls_files files;
+  auto missing = files.args("services", "ca");
+  missing[0] = "--tls-cert=" + files.d + "/missing.pem";
+  auto not_a_ca = files.args("services", "ca");
+  not_a_ca[2] = "--tls-ca=" + files.d + "/ca.key";
+  struct bad_case {
+    std::vector<std::string> tls;
+    std::string says;
+  };
+  for (auto& [tls, says] :
+       {bad_case{missing, "cannot read --tls-cert=" + files.d + "/missing.pem"},
+        bad_case{files.args("services", "ca", "front"),
+                 "--tls-key=" + files.d + "/front.key does not match"},
+        bad_case{not_a_ca, "--tls-ca=" + files.d + "/ca.key"}}) {
+    for (auto role :
+         {std::vector<std::string>{"--role=services", "--listen=127.0.0.1:0"},
+          std::vector<std::string>{"--role=front", "--peers=127.0.0.1:1",
+                                   "--http=off"}}) {
+      auto r = run_process(ORDER_NODE_BIN, role + tls, "", 30s);
+      CAPTURE(r.err);
+      CHECK_MESSAGE(r.exit_code == 2, "refused at startup, not at the first "
+                                      "connection");
+      CHECK(r.err.find(says) != std::string::npos);
+      CHECK(r.err.find("order-node started") == std::string::npos);
+    }
+  }
 }
 
 TEST_CASE("a peer speaking another message set is refused with a clear log "

@@ -223,6 +223,47 @@ TEST_CASE("an idempotency key runs one order and returns its result twice") {
   CHECK(metric_sum(metrics, "order_node_deduplicated_total") == 1);
 }
 
+TEST_CASE("one idempotency key on both routes is two orders with two ids") {
+  node n;
+  auto fast
+    = call(n.port, post_request("/OrderService/ProcessOrder", tutorial_body,
+                                "Idempotency-Key: k1\r\n"));
+  auto slow
+    = call(n.port, post_request("/OrderServiceSlow/ProcessOrder", tutorial_body,
+                                "Idempotency-Key: k1\r\n"));
+  REQUIRE(fast.status == 200);
+  REQUIRE(slow.status == 200);
+  auto a = fast.body_json();
+  auto b = slow.body_json();
+  CHECK_MESSAGE(a["orderId"] != b["orderId"],
+                "each route has its own key space: an id names one order");
+  if (a.contains("transactionId") && b.contains("transactionId"))
+    CHECK(a["transactionId"] != b["transactionId"]);
+}
+
+TEST_CASE("HEAD /health answers like GET without a body") {
+  node n;
+  conn c{n.port};
+  timeval limit{10, 0};
+  ::setsockopt(c.fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
+  c.send_raw("HEAD /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  std::string all;
+  char buf[4096];
+  for (;;) { // until the server closes: a body would show up here
+    auto got = ::recv(c.fd, buf, sizeof(buf), 0);
+    if (got <= 0)
+      break;
+    all.append(buf, static_cast<size_t>(got));
+  }
+  CHECK(all.rfind("HTTP/1.1 200", 0) == 0);
+  auto end = all.find("\r\n\r\n");
+  REQUIRE(end != std::string::npos);
+  CHECK_MESSAGE(end + 4 == all.size(), "no body after the headers: " << all);
+  auto get = call(n.port, get_request("/health"));
+  CHECK(all.find("Content-Length: " + std::to_string(get.body.size()))
+        != std::string::npos);
+}
+
 TEST_CASE("every error answers its code with a JSON body naming it") {
   node n;
   auto expect = [&](const std::string& raw, int code, const char* contains) {
@@ -244,11 +285,16 @@ TEST_CASE("every error answers its code with a JSON body naming it") {
   expect(post_request("/OrderService/ProcessOrder", tutorial_body,
                       "Idempotency-Key: has space\r\n"),
          400, "idempotency key");
-  expect(get_request("/nope"), 404, "no route /nope");
+  auto r404 = expect(get_request("/nope"), 404, "no route /nope");
+  for (auto route :
+       {"POST /OrderService/ProcessOrder",
+        "POST /OrderServiceSlow/ProcessOrder", "GET /health", "GET /metrics"})
+    CHECK_MESSAGE(r404.body.find(route) != std::string::npos,
+                  "a 404 lists the routes: " << route);
   auto r405 = expect(get_request("/OrderService/ProcessOrder"), 405, "GET");
   CHECK(r405.headers.find("Allow: POST") != std::string::npos);
   auto r405b = expect(post_request("/health", "{}"), 405, "POST");
-  CHECK(r405b.headers.find("Allow: GET") != std::string::npos);
+  CHECK(r405b.headers.find("Allow: GET, HEAD") != std::string::npos);
   expect(
     post_request("/OrderService/ProcessOrder", tutorial_body, "", "text/plain"),
     415, "content-type must be application/json");
@@ -370,7 +416,7 @@ TEST_CASE("SIGTERM answers the orders in flight, then exits 0") {
   CHECK(r.status == 200);
   CHECK(r.body_json()["processingTimeMs"].get<int>() >= 2300);
   CHECK(code == 0);
-  CHECK(n.proc.err().find("stop accepting") != std::string::npos);
+  CHECK(n.proc.err().find("accepting orders") != std::string::npos);
 }
 
 TEST_CASE("while draining, a new order is refused with 503 and the drain "
@@ -398,4 +444,6 @@ TEST_CASE("a busy port is a clear error at startup") {
     {"--repl=off", "--http=127.0.0.1:" + std::to_string(first.port)}, "", 10s);
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("cannot listen on 127.0.0.1:") != std::string::npos);
+  CHECK_MESSAGE(r.err.find("--http=off") != std::string::npos,
+                "the error says what to do: " << r.err);
 }

@@ -118,7 +118,7 @@ TEST_CASE("every malformed line gets its error and a valid order after them "
                        + "stats extra\n"                            // 11
                        + "order " + tutorial_args + "\n";           // 12 valid
   auto r = run_node({"--seed=1"}, script);
-  CHECK(r.exit_code == 0);
+  CHECK_MESSAGE(r.exit_code == 1, "a script with an error line exits 1");
   auto lines = by_input(json_lines(r));
   for (int n : {1, 2, 3, 4, 5, 6, 7, 8, 11}) {
     CAPTURE(n);

@@ -24,3 +24,22 @@ TEST_CASE("an empty histogram reports zero") {
   latency_histogram h;
   CHECK(h.quantile_ms(0.99) == 0.0);
 }
+
+TEST_CASE("with one observation every quantile is that observation") {
+  latency_histogram h;
+  h.observe(150'400); // bucket (150, 155]: no interpolation past the data
+  CHECK(h.quantile_ms(0.5) == doctest::Approx(150.4));
+  CHECK(h.quantile_ms(0.99) == doctest::Approx(150.4));
+  CHECK(h.max_us == 150'400);
+}
+
+TEST_CASE("quantiles stay at or above the smallest observation") {
+  latency_histogram a;
+  a.observe(152'000);
+  latency_histogram b;
+  b.observe(153'000);
+  a.add(b); // as the desk's shards are added up
+  CHECK(a.min_us == 152'000);
+  CHECK(a.quantile_ms(0.01) >= 152.0);
+  CHECK(a.quantile_ms(1.0) <= 153.0);
+}

@@ -134,7 +134,14 @@ TEST_CASE("simple commands, blank lines and comments") {
   CHECK(error_of("stats now") == "stats takes no arguments");
   CHECK(error_of("fly me")
         == "unknown command 'fly'; try order, slow, "
-           "bench, stats, nodes, help or quit");
+           "bench, stats, nodes, json, help or quit");
+}
+
+TEST_CASE("json on and json off switch the result format") {
+  CHECK(std::get<json_command>(*parse_command("json on")).on);
+  CHECK_FALSE(std::get<json_command>(*parse_command("json  off")).on);
+  CHECK(error_of("json") == "json takes on or off");
+  CHECK(error_of("json maybe") == "json takes on or off");
 }
 
 TEST_CASE("binary junk and invalid UTF-8 are errors, not crashes") {

@@ -1,0 +1,221 @@
+// tests/e2e/lifecycle_test.cpp — how order-node starts and stops: options on
+// the command line and in the config file, refusals with a sentence that
+// names the problem, and SIGTERM/SIGINT draining the orders in flight in
+// every mode (here without the HTTP ingress; tests/e2e/http_test.cpp has the
+// ingress's drain).
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "process.hpp"
+
+using namespace order_node::testing;
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string tutorial_args = "userId=user123 productId=prod456 "
+                                  "quantity=2 amount=99.99 weight=5.5 "
+                                  "destination=\"New York\"";
+
+run_result run_node(const std::vector<std::string>& args,
+                    const std::string& input) {
+  auto all = args;
+  all.insert(all.begin(), "--http=off");
+  return run_process(ORDER_NODE_BIN, all, input, 60s);
+}
+
+// A config file in a fresh temporary directory, removed at the end.
+struct config_file {
+  std::filesystem::path path
+    = std::filesystem::temp_directory_path()
+      / ("order-node-" + std::to_string(::getpid()) + ".ini");
+  explicit config_file(const std::string& text) { std::ofstream{path} << text; }
+  ~config_file() {
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+  }
+  std::string arg() const { return "--config-file=" + path.string(); }
+};
+
+json first_line(const run_result& r) {
+  auto lines = r.lines();
+  REQUIRE_MESSAGE(!lines.empty(), "no output; stderr: " << r.err);
+  return json::parse(lines[0]);
+}
+
+// The carriers asked for an order, from its call records.
+std::vector<std::string> carriers_of(const json& result) {
+  std::vector<std::string> out;
+  for (auto& c : result["calls"])
+    if (c["service"] == "shipping")
+      out.push_back(c["instance"]);
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("a boolean option takes --name, --name=true and --name=false") {
+  auto order = "order " + tutorial_args + "\n";
+  for (auto arg : {"--order.fastship", "--order.fastship=true"}) {
+    CAPTURE(arg);
+    auto r = run_node({"--seed=7", arg}, order);
+    CHECK(r.exit_code == 0);
+    auto carriers = carriers_of(first_line(r));
+    CHECK(std::count(carriers.begin(), carriers.end(), "FastShip") == 1);
+  }
+  config_file ini{"[order]\nfastship = true\n"};
+  auto off = run_node({"--seed=7", ini.arg(), "--order.fastship=false"}, order);
+  CHECK(off.exit_code == 0);
+  auto carriers = carriers_of(first_line(off));
+  CHECK_MESSAGE(std::count(carriers.begin(), carriers.end(), "FastShip") == 0,
+                "the command line overrides the config file");
+  auto bad = run_node({"--order.fastship=yes"}, "");
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("--order.fastship is true or false, got 'yes'")
+        != std::string::npos);
+}
+
+TEST_CASE("an unknown or malformed option is refused with a sentence") {
+  auto u = run_node({"--sed=7"}, "");
+  CHECK(u.exit_code == 2);
+  CHECK(u.err.find("order-node: unknown option --sed (see --help)")
+        != std::string::npos);
+  auto v = run_node({"--max-attempts=three"}, "");
+  CHECK(v.exit_code == 2);
+  CHECK(v.err.find("--max-attempts must be a") != std::string::npos);
+  CHECK(v.err.find("parser_error") == std::string::npos);
+  auto w = run_node({"stray"}, "");
+  CHECK(w.exit_code == 2);
+  CHECK(w.err.find("unexpected argument 'stray'") != std::string::npos);
+}
+
+TEST_CASE("the config file's errors name the file, the line and the key") {
+  config_file typo{"max-attempts = 1\nsed = 7\n"};
+  auto a = run_node({typo.arg()}, "");
+  CHECK(a.exit_code == 2);
+  CHECK_MESSAGE(a.err.find(typo.path.string() + ":2: unknown option 'sed'")
+                  != std::string::npos,
+                a.err);
+  config_file section{"[desk]\nmax-in-fligth = 5\n"};
+  auto b = run_node({section.arg()}, "");
+  CHECK(b.exit_code == 2);
+  CHECK(b.err.find(":2: unknown option 'max-in-fligth' in [desk]")
+        != std::string::npos);
+  config_file type{"[services.payment]\nlatency = \"soon\"\n"};
+  auto c = run_node({type.arg()}, "");
+  CHECK(c.exit_code == 2);
+  CHECK_MESSAGE(c.err.find(":2: latency must be a") != std::string::npos,
+                c.err);
+  config_file syntax{"[desk\n"};
+  auto d = run_node({syntax.arg()}, "");
+  CHECK(d.exit_code == 2);
+  CHECK(d.err.find(syntax.path.string() + ":") != std::string::npos);
+  CHECK(d.err.find("malformed config file") != std::string::npos);
+  auto e = run_node({"--config-file=/nonexistent/order-node.ini"}, "");
+  CHECK(e.exit_code == 2);
+  CHECK(e.err.find("cannot read config file /nonexistent/order-node.ini")
+        != std::string::npos);
+}
+
+TEST_CASE("a valid config file sets options like the command line") {
+  config_file ini{"seed = 7\nmax-attempts = 1\n[desk]\nmax-in-flight = 50\n"
+                  "[services.fraud]\nlatency = 400ms\n"};
+  auto r = run_node({ini.arg()}, "order " + tutorial_args + "\n");
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.find("seed=7") != std::string::npos);
+  CHECK(r.err.find("max-attempts=1") != std::string::npos);
+  CHECK(r.err.find("max-in-flight=50") != std::string::npos);
+  CHECK_MESSAGE(first_line(r)["processingTimeMs"].get<int>() >= 400,
+                "a [services.fraud] section applies (CAF alone ignores it)");
+  auto cli = run_node({ini.arg(), "--services.fraud.latency=200ms"},
+                      "order " + tutorial_args + "\n");
+  auto ms = first_line(cli)["processingTimeMs"].get<int>();
+  CHECK_MESSAGE((ms >= 200 && ms < 400), "the command line wins: " << ms);
+}
+
+TEST_CASE("--long-help names the config file order-node.ini") {
+  auto r = run_process(ORDER_NODE_BIN, {"--long-help"}, "", 10s);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("order-node.ini") != std::string::npos);
+  CHECK(r.out.find("caf-application.ini") == std::string::npos);
+}
+
+TEST_CASE("role=front without --peers refuses to start") {
+  auto r = run_node({"--role=front"}, "");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("role=front needs --peers") != std::string::npos);
+}
+
+TEST_CASE("a script exits 0 when every line got a result, 1 otherwise") {
+  auto good = run_node({"--seed=7"}, "order " + tutorial_args + "\nstats\n");
+  CHECK(good.exit_code == 0);
+  auto bad = run_node({"--seed=7"}, "order " + tutorial_args + "\nfly\n");
+  CHECK(bad.exit_code == 1);
+  CHECK_MESSAGE(bad.lines().size() == 2, "the results still all print");
+  auto full
+    = run_node({"--seed=7", "--desk.max-in-flight=1"},
+               "order " + tutorial_args + "\norder " + tutorial_args + "\n");
+  CHECK_MESSAGE(full.exit_code == 1, "an order refused as overloaded is not "
+                                     "accepted");
+}
+
+TEST_CASE("one idempotency key in order and slow lines is two orders") {
+  auto r = run_node({"--seed=7"}, "order " + tutorial_args + " key=k1\nslow "
+                                    + tutorial_args + " key=k1\n");
+  CHECK(r.exit_code == 0);
+  auto lines = r.lines();
+  REQUIRE(lines.size() == 2);
+  auto a = json::parse(lines[0]);
+  auto b = json::parse(lines[1]);
+  CHECK(a["orderId"] != b["orderId"]);
+}
+
+namespace {
+
+// A node without the ingress reading a script that stays open (as a
+// terminal would), one order in flight for about a second.
+struct busy_node {
+  child proc{ORDER_NODE_BIN,
+             {"--http=off", "--seed=7", "--log-level=debug",
+              "--services.fraud.latency=1s", "--deadline=5s"},
+             true};
+  busy_node() {
+    REQUIRE(!proc.wait_for("order-node started", 10s).empty());
+    REQUIRE(proc.send("order " + tutorial_args + "\n"));
+    REQUIRE_MESSAGE(!proc.wait_for("call fraud", 10s).empty(), proc.err());
+  }
+};
+
+} // namespace
+
+TEST_CASE("SIGTERM and SIGINT without the ingress answer the orders in "
+          "flight, then exit 0") {
+  for (int signo : {SIGTERM, SIGINT}) {
+    CAPTURE(signo);
+    busy_node n;
+    n.proc.signal(signo);
+    auto line = n.proc.read_line(10s);
+    REQUIRE_MESSAGE(!line.empty(), "the order in flight is answered");
+    CHECK(json::parse(line)["processingTimeMs"].get<int>() >= 1000);
+    CHECK(n.proc.stop(0, 10s) == 0);
+    CHECK(n.proc.err().find("answer the orders in flight")
+          != std::string::npos);
+  }
+}
+
+TEST_CASE("a second signal exits at once without draining") {
+  busy_node n;
+  n.proc.signal(SIGINT);
+  REQUIRE(!n.proc.wait_for("signal 2:", 5s).empty());
+  n.proc.signal(SIGINT);
+  CHECK(!n.proc.wait_for("exiting at once", 5s).empty());
+  CHECK(n.proc.stop(0, 5s) == 128 + SIGINT);
+}
