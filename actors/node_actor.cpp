@@ -14,6 +14,21 @@ namespace order_node {
 
 namespace {
 
+// "process 4242 on this machine" (or "on machine 8A3F01C2") from CAF's node
+// ids, which render as HOST-HASH#PID.
+std::string describe_peer(const caf::node_id& peer, const caf::node_id& me) {
+  auto theirs = to_string(peer);
+  auto mine = to_string(me);
+  auto hash = theirs.find('#');
+  if (hash == std::string::npos)
+    return "node " + theirs;
+  auto host = theirs.substr(0, hash);
+  auto same = mine.compare(0, mine.find('#'), host) == 0;
+  return "process " + theirs.substr(hash + 1) + " on "
+         + (same ? std::string{"this machine"}
+                 : "machine " + host.substr(0, 8));
+}
+
 struct node_state {
   node_info info;
   std::string fingerprint;
@@ -38,8 +53,9 @@ node_behavior(node_impl::stateful_pointer<node_state> self, node_info info,
                             + ", not " + theirs);
       }
       auto& sender = self->current_sender();
-      node_log().info("{}: hello from node {}", info.name,
-                      sender ? to_string(sender->node()) : "?");
+      if (sender)
+        node_log().info("{}: peer connected: {}", info.name,
+                        describe_peer(sender->node(), self->node()));
       return info;
     },
     [](ping_atom, int64_t x) { return x; },

@@ -212,7 +212,9 @@ struct core : std::enable_shared_from_this<core> {
     shutting_down = true;
     beast::error_code ignored;
     acceptor.close(ignored);
-    http_log().info("stopped accepting; {} requests in flight", pending.load());
+    auto n = pending.load();
+    http_log().info("stopped accepting; {} request{} in flight", n,
+                    n == 1 ? "" : "s");
     if (pending == 0) {
       finish();
       return;
