@@ -4,6 +4,8 @@
 // The desk's answers arrive on CAF threads and are posted back in batches.
 #include "node/http_server.hpp"
 
+#include "actors/log.hpp"
+
 #include <atomic>
 #include <cmath>
 #include <mutex>
@@ -46,16 +48,8 @@ constexpr const char* route_parallel = "/OrderService/ProcessOrder";
 constexpr const char* route_sequential = "/OrderServiceSlow/ProcessOrder";
 
 spdlog::logger& http_log() {
-  static std::shared_ptr<spdlog::logger> instance = [] {
-    if (auto existing = spdlog::get("http"))
-      return existing;
-    auto log = spdlog::stderr_color_mt("http");
-    log->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ http: %v");
-    if (auto main = spdlog::get("order-node"))
-      log->set_level(main->level());
-    return log;
-  }();
-  return *instance;
+  static spdlog::logger& instance = room_log("http");
+  return instance;
 }
 
 // Posts work to the I/O threads (to a session's or the core's strand) while

@@ -126,6 +126,7 @@ int run_services(caf::actor_system& sys, const node_config& cfg,
   caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
   stop_services(info.routes);
   node_log().info("order-node stopped");
+  flush_logs();
   return 0;
 }
 
@@ -331,5 +332,6 @@ int main(int argc, char** argv) {
     caf::anon_send_exit(published, caf::exit_reason::user_shutdown);
   stop_pipeline(main_pipeline);
   log.info("order-node stopped");
+  flush_logs();
   return rc;
 }

@@ -67,7 +67,7 @@ void signal_watcher::run() {
     if (++received > 1) {
       node_log().warn("signal {} again: exiting at once, without draining",
                       signo);
-      node_log().flush();
+      flush_logs();
       std::_Exit(128 + signo);
     }
     on_first_(signo);
