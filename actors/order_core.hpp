@@ -1,14 +1,11 @@
-// actors/order_core.hpp — one order as a state machine run by its desk: the
-// job, the settings, the state (replies collected so far) and the call
-// machinery (send each call, retry transient errors with exponential
-// backoff, fail over from a lost node, record every call, decide, void,
-// answer).
-//
-// An order is not an actor of its own: the desk that accepted it keeps it in
-// a table and runs it, so an order costs no spawn, no mailbox and no
-// directory lookup (the desk holds the routes), and the calls of all its
-// orders go out from one actor. The parallel and the sequential pipeline
-// differ only in their `order_mode` (actors/order.hpp).
+// actors/order_core.hpp — the batched engine's transport (--engine=batched):
+// the desk runs its orders (actors/order/order_machine.hpp) in a table and
+// carries their calls itself. Calls are queued per service instance and
+// leave as one call_batch per instance when the desk reaches its own
+// `flush` message; the outcomes come back as one message per batch and are
+// handed to the orders by call tag (order, slot, attempt). An order costs no
+// spawn and no mailbox, and the calls of all the desk's orders share the
+// messages each way.
 #pragma once
 
 #include <memory>
@@ -20,29 +17,10 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
-#include "actors/decide.hpp"
+#include "actors/order/order_machine.hpp"
 #include "messages/interfaces.hpp"
 
 namespace order_node {
-
-/// Settings every order of a desk shares.
-struct order_params {
-  caf::timespan deadline = std::chrono::seconds(1);      // from acceptance
-  int32_t max_attempts = 3;                              // 1 = no retries
-  caf::timespan backoff = std::chrono::milliseconds(10); // doubles per retry
-  /// Carriers the parallel order asks (FastShip only when enabled).
-  std::vector<std::string> carriers = {"Standard", "Economy"};
-  /// Warehouses the parallel order asks, preferred first.
-  std::vector<std::string> warehouses = {"Main", "Backup"};
-};
-
-/// One accepted order.
-struct order_job {
-  order_request request;
-  std::string order_key; // input of every outcome hash
-  std::string order_id;
-  caf::actor_clock::time_point accepted_at;
-};
 
 struct desk_state;
 
@@ -54,60 +32,40 @@ using order_desk_impl = order_desk_actor::extend_with<service_caller>::extend<
   caf::reacts_to<flush_atom>, caf::reacts_to<routes_atom, service_routes_ptr>>;
 using desk_self = order_desk_impl::stateful_pointer<desk_state>;
 
-struct order_run;
-
-/// What makes an order parallel or sequential: its slots, what to call
-/// first, and what to do when a slot reaches its final state (answered,
-/// failed, timed out).
-struct order_mode {
-  void (*init)(order_run&, const order_params&);
-  void (*start)(desk_self, order_run&);
-  void (*on_final)(desk_self, order_run&, int32_t slot_id);
-};
-
-/// An order in flight: owned by its desk, touched by nobody else.
-struct order_run {
-  uint64_t id = 0; // the desk's key for it
-  order_kind kind = order_kind::parallel;
-  const order_mode* mode = nullptr;
-  order_job job;
-  caf::actor_clock::time_point deadline;
-  order_replies replies;
-  std::vector<call_record> calls;
-  std::vector<caf::actor_clock::time_point> sent_at; // per slot id
-  std::vector<int32_t> failovers; // per slot id: instances lost so far
-  size_t pick = 0; // which instance of a service, when several (from the key)
-  int32_t outstanding = 0;    // slots still pending (parallel order)
-  payment_actor payment_used; // to void an authorization
-  bool started = false;       // had routes and sent its first calls
-  bool decided = false;
-  /// The desk's side: who waits for the result.
+/// An order in flight in the desk's table: the order itself and the desk's
+/// side of it.
+struct order_run : order_machine {
+  /// Who waits for the result: the clients of an idempotency key, or one.
   std::string dedup_key; // empty without idempotency key
   caf::typed_response_promise<order_result> promise; // without key
+  payment_actor payment_used;                        // to void an authorization
+
+  /// Clears it for the next order (the table reuses its slots).
+  void clear() {
+    reset();
+    dedup_key.clear();
+    promise = caf::typed_response_promise<order_result>{};
+    payment_used = payment_actor{};
+  }
 };
 
-/// Slot ids: warehouses first, then payment, fraud, then the quotes.
-slot_ref slot_of(const order_replies& r, int32_t id);
-int32_t slot_count(const order_replies& r);
+/// The order's engine inside the desk: sends its calls through the desk's
+/// outboxes, retries through a delayed message to the desk, and completes
+/// through complete_order.
+class desk_context final : public order_context {
+ public:
+  explicit desk_context(desk_self self) : self_(self) {}
+  size_t instances(check service, const std::string& instance) override;
+  bool send(order_machine& o, const call_ticket& t) override;
+  void retry_later(order_machine& o, int32_t slot,
+                   order_duration delay) override;
+  void void_payment(order_machine& o,
+                    const std::string& transaction_id) override;
+  void complete(order_machine& o, order_result&& r) override;
 
-/// Sets up `o` (slots, deadline, pick) for its mode; `o.job` and `o.mode`
-/// are set.
-void init_order(order_run& o, const order_params& params);
-
-/// Starts `o` with the desk's routes: calls what its mode calls first.
-void start_order(desk_self self, order_run& o);
-
-/// Sends the call of slot `id` (attempt = attempts so far + 1); `now` is
-/// the caller's clock reading (one per message, not one per call).
-void start_call(desk_self self, order_run& o, int32_t id,
-                caf::actor_clock::time_point now);
-
-/// A retry of slot `id` is due.
-void retry_call(desk_self self, order_run& o, int32_t id);
-
-/// The deadline has passed: every call still pending times out, and the
-/// order decides with what has arrived.
-void expire_order(desk_self self, order_run& o);
+ private:
+  desk_self self_;
+};
 
 /// Sends every queued call, one call_batch per service instance.
 void flush_calls(desk_self self);
@@ -117,10 +75,6 @@ void on_outcomes(desk_self self, inventory_outcomes& x);
 void on_outcomes(desk_self self, payment_outcomes& x);
 void on_outcomes(desk_self self, fraud_outcomes& x);
 void on_outcomes(desk_self self, shipping_outcomes& x);
-
-/// Decides, voids an authorization if needed and hands the result to the
-/// desk (complete_order), which forgets `o`: do not touch `o` after.
-void finish(desk_self self, order_run& o);
 
 /// Provided by the desk (order_desk.cpp): answers the clients of order `id`
 /// and forgets it.

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <string_view>
 
-#include "actors/order.hpp"
 #include "actors/outcome.hpp"
 #include "messages/json_codec.hpp"
 
@@ -83,8 +82,10 @@ void on_tick(desk_self self) {
   while (!st.deadlines.empty() && st.deadlines.front().at <= now) {
     auto id = st.deadlines.front().id;
     st.deadlines.pop_front();
-    if (auto* o = st.running.find(id)) // else finished in time, as usual
-      expire_order(self, *o);
+    if (auto* o = st.running.find(id)) { // else finished in time, as usual
+      desk_context ctx{self};
+      o->expire(ctx, now);
+    }
   }
   while (!st.batch_expiry.empty() && st.batch_expiry.front().at <= now) {
     st.batches.erase(st.batch_expiry.front().id); // else answered, as usual
@@ -99,18 +100,17 @@ void launch(desk_self self, order_kind kind, order_job job, std::string dk,
   auto& st = self->state;
   auto& o = st.running.add();
   auto id = o.id;
-  o.kind = kind;
-  o.mode = kind == order_kind::parallel ? &parallel_mode() : &sequential_mode();
-  o.job = std::move(job);
+  o.init(kind, std::move(job), *st.params);
   o.dedup_key = std::move(dk);
   o.promise = std::move(rp);
-  init_order(o, *st.params);
-  st.deadlines.push_back({o.deadline, id});
+  st.deadlines.push_back({o.deadline(), id});
   schedule_tick(self);
-  if (st.routes)
-    start_order(self, o); // may finish it at once: `o` is gone then
-  else
+  if (st.routes) {
+    desk_context ctx{self};
+    o.start(ctx, self->clock().now()); // may finish it: `o` is gone then
+  } else {
     st.unrouted.push_back(id);
+  }
 }
 
 // New routes from the directory; the first ones start the orders that
@@ -122,9 +122,10 @@ void on_routes(desk_self self, service_routes_ptr& routes) {
   st.routes = std::move(routes);
   auto waiting = std::move(st.unrouted);
   st.unrouted.clear();
+  desk_context ctx{self};
   for (auto id : waiting)
     if (auto* o = st.running.find(id))
-      start_order(self, *o);
+      o->start(ctx, self->clock().now());
 }
 
 } // namespace
@@ -135,7 +136,7 @@ void complete_order(desk_self self, uint64_t id, order_result r) {
   auto* o = st.running.find(id);
   if (o == nullptr)
     return; // answered already
-  auto kind = o->kind;
+  auto kind = o->kind();
   auto promise = std::move(o->promise);
   auto dk = std::move(o->dedup_key);
   st.running.erase(id);
@@ -233,8 +234,10 @@ order_desk(desk_self self, const directory_actor& directory, desk_config cfg) {
     },
     [=](tick_atom) { on_tick(self); },
     [=](retry_atom, uint64_t id, int32_t slot) {
-      if (auto* o = self->state.running.find(id))
-        retry_call(self, *o, slot);
+      if (auto* o = self->state.running.find(id)) {
+        desk_context ctx{self};
+        o->retry(ctx, slot, self->clock().now());
+      }
     },
     [=](flush_atom) { flush_calls(self); },
     [=](inventory_outcomes& x) { on_outcomes(self, x); },

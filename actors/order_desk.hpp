@@ -1,6 +1,6 @@
 // actors/order_desk.hpp — the front door for every client (REPL, HTTP, remote
-// nodes): runs every order it accepts (actors/order_core.hpp: an order is a
-// state machine in the desk's table, not an actor), deduplicates by
+// nodes): runs every order it accepts (actors/order/order_machine.hpp, in
+// the desk's table; actors/order_core.hpp carries their calls), deduplicates by
 // idempotency key, bounds the orders in flight (beyond the bound it answers
 // "overloaded" at once), keeps counters and latency histograms per kind and
 // status, and enforces every order's deadline.

@@ -8,7 +8,6 @@
 
 #include <cstdint>
 #include <deque>
-#include <new>
 #include <utility>
 #include <vector>
 
@@ -59,25 +58,9 @@ class order_table {
   size_t size() const { return size_; }
 
  private:
-  // Resets every field (id 0: free) by constructing the order anew in its
-  // place, keeping the capacity of the vectors that every order fills the
-  // same way.
-  static void recycle(order_run& o) {
-    auto warehouses = std::move(o.replies.warehouses);
-    auto quotes = std::move(o.replies.quotes);
-    auto sent_at = std::move(o.sent_at);
-    auto failovers = std::move(o.failovers);
-    o.~order_run();
-    new (&o) order_run;
-    warehouses.clear();
-    quotes.clear();
-    sent_at.clear();
-    failovers.clear();
-    o.replies.warehouses = std::move(warehouses);
-    o.replies.quotes = std::move(quotes);
-    o.sent_at = std::move(sent_at);
-    o.failovers = std::move(failovers);
-  }
+  // Resets every field (id 0: free), keeping the capacity of the vectors
+  // that every order fills the same way.
+  static void recycle(order_run& o) { o.clear(); }
 
   struct slot {
     order_run run;

@@ -27,10 +27,12 @@ TEST_CASE("a finished order's id does not find the next order in its slot") {
   order_table t;
   auto& a = t.add();
   auto old_id = a.id;
-  a.job.order_id = "ORD_1";
-  a.replies.warehouses.resize(2);
-  a.calls.resize(3);
-  a.decided = true;
+  static const order_params params;
+  order_job job;
+  job.order_id = "ORD_1";
+  job.order_key = "line:1";
+  a.init(order_kind::parallel, std::move(job), params);
+  REQUIRE(a.replies().warehouses.size() == 2);
   t.erase(old_id);
   CHECK(t.size() == 0);
   CHECK(t.find(old_id) == nullptr);
@@ -42,11 +44,11 @@ TEST_CASE("a finished order's id does not find the next order in its slot") {
   CHECK(t.find(old_id) == nullptr);
   CHECK(t.find(b.id) == &b);
   // Cleared for the new order, but the slot vectors keep their capacity.
-  CHECK(b.job.order_id.empty());
-  CHECK(b.replies.warehouses.empty());
-  CHECK(b.replies.warehouses.capacity() >= 2);
-  CHECK(b.calls.empty());
-  CHECK_FALSE(b.decided);
+  CHECK(b.job().order_id.empty());
+  CHECK(b.replies().warehouses.empty());
+  CHECK(b.replies().warehouses.capacity() >= 2);
+  CHECK_FALSE(b.started());
+  CHECK_FALSE(b.decided());
 }
 
 TEST_CASE("ids stay unique over many orders and reused slots") {
