@@ -8,8 +8,11 @@ carrier(carrier_impl::stateful_pointer<carrier_state> self, carrier_config cfg,
         uint64_t seed, caf::timespan resolution) {
   init_service(self, std::move(cfg), seed, resolution);
   return {
+    [=](quote_atom, const shipping_request& req) {
+      return answer_one(self, req);
+    },
     [=](quote_atom, shipping_batch& batch) { return answer(self, batch); },
-    [=](tick_atom, int64_t tick) { self->state.delays.fire(tick); },
+    [=](tick_atom, int64_t tick) { fire(self, tick); },
   };
 }
 

@@ -9,6 +9,20 @@
 
 namespace order_node {
 
+const char* to_string(order_engine x) {
+  return x == order_engine::actor ? "actor" : "batched";
+}
+
+bool from_string(const std::string& text, order_engine& x) {
+  if (text == "actor")
+    x = order_engine::actor;
+  else if (text == "batched")
+    x = order_engine::batched;
+  else
+    return false;
+  return true;
+}
+
 namespace {
 
 using time_point = caf::actor_clock::time_point;
@@ -54,9 +68,15 @@ void expire_results(desk_state& st, time_point now) {
   }
 }
 
+int64_t in_flight(const desk_state& st) {
+  return static_cast<int64_t>(st.running.size() + st.spawned.size());
+}
+
 std::string dedup_key(order_kind kind, const std::string& key) {
   return std::string{kind == order_kind::parallel ? "p/" : "s/"} + key;
 }
+
+void spawn_order(desk_self self, uint64_t id, desk_state::spawned_order& entry);
 
 // Makes sure one tick is scheduled for the oldest deadline or batch expiry.
 void schedule_tick(desk_self self) {
@@ -85,6 +105,10 @@ void on_tick(desk_self self) {
     if (auto* o = st.running.find(id)) { // else finished in time, as usual
       desk_context ctx{self};
       o->expire(ctx, now);
+    } else if (auto i = st.spawned.find(id); i != st.spawned.end()) {
+      if (!i->second.actor) // no routes came: it fails at once
+        spawn_order(self, id, i->second);
+      self->send(i->second.actor, expire_atom::value);
     }
   }
   while (!st.batch_expiry.empty() && st.batch_expiry.front().at <= now) {
@@ -94,10 +118,40 @@ void on_tick(desk_self self) {
   schedule_tick(self);
 }
 
+// Spawns the actor of order `id` with the routes the desk has now (none:
+// it fails at once).
+void spawn_order(desk_self self, uint64_t id,
+                 desk_state::spawned_order& entry) {
+  auto& st = self->state;
+  order_actor_args args;
+  args.id = id;
+  args.kind = entry.kind;
+  args.job = std::move(entry.job);
+  args.params = st.params;
+  args.routes = st.routes;
+  args.desk = caf::actor_cast<order_done_sink>(self);
+  entry.actor = self->spawn(order, std::move(args));
+}
+
 // Runs a new order; its clients are `rp` or those waiting on `dk`.
 void launch(desk_self self, order_kind kind, order_job job, std::string dk,
             caf::typed_response_promise<order_result> rp) {
   auto& st = self->state;
+  if (st.cfg.engine == order_engine::actor) {
+    auto id = ++st.next_spawned;
+    auto& entry = st.spawned[id];
+    entry.kind = kind;
+    entry.dedup_key = std::move(dk);
+    entry.promise = std::move(rp);
+    st.deadlines.push_back({job.accepted_at + st.params->deadline, id});
+    schedule_tick(self);
+    entry.job = std::move(job);
+    if (st.routes)
+      spawn_order(self, id, entry);
+    else
+      st.unrouted.push_back(id);
+    return;
+  }
   auto& o = st.running.add();
   auto id = o.id;
   o.init(kind, std::move(job), *st.params);
@@ -126,20 +180,21 @@ void on_routes(desk_self self, service_routes_ptr& routes) {
   for (auto id : waiting)
     if (auto* o = st.running.find(id))
       o->start(ctx, self->clock().now());
+    else if (auto i = st.spawned.find(id);
+             i != st.spawned.end() && !i->second.actor)
+      spawn_order(self, id, i->second);
 }
 
 } // namespace
 
-// Answers every client of order `id` with `r`, once.
-void complete_order(desk_self self, uint64_t id, order_result r) {
+namespace {
+
+// Counts `r` and answers the clients of an order: `promise`, or those
+// waiting on its idempotency key `dk` (whose result is then kept).
+void deliver(desk_self self, order_kind kind,
+             caf::typed_response_promise<order_result>& promise, std::string dk,
+             order_result r) {
   auto& st = self->state;
-  auto* o = st.running.find(id);
-  if (o == nullptr)
-    return; // answered already
-  auto kind = o->kind();
-  auto promise = std::move(o->promise);
-  auto dk = std::move(o->dedup_key);
-  st.running.erase(id);
   if (st.cfg.metrics) {
     count(st, kind, r);
     count_calls(st, r);
@@ -157,6 +212,33 @@ void complete_order(desk_self self, uint64_t id, order_result r) {
   st.done_order.push_back({now + st.cfg.dedup_window, dk});
   st.done[std::move(dk)] = std::move(r);
   expire_results(st, now);
+}
+
+// An order actor's result: answer its clients once.
+void on_done(desk_self self, uint64_t id, order_result& r) {
+  auto& st = self->state;
+  auto i = st.spawned.find(id);
+  if (i == st.spawned.end())
+    return; // answered already
+  auto entry = std::move(i->second);
+  st.spawned.erase(i);
+  deliver(self, entry.kind, entry.promise, std::move(entry.dedup_key),
+          std::move(r));
+}
+
+} // namespace
+
+// Answers every client of order `id` with `r`, once.
+void complete_order(desk_self self, uint64_t id, order_result r) {
+  auto& st = self->state;
+  auto* o = st.running.find(id);
+  if (o == nullptr)
+    return; // answered already
+  auto kind = o->kind();
+  auto promise = std::move(o->promise);
+  auto dk = std::move(o->dedup_key);
+  st.running.erase(id);
+  deliver(self, kind, promise, std::move(dk), std::move(r));
 }
 
 order_desk_impl::behavior_type
@@ -205,7 +287,7 @@ order_desk(desk_self self, const directory_actor& directory, desk_config cfg) {
       job.order_id = make_order_id(st.cfg.seed, job.order_key);
       job.accepted_at = self->clock().now();
       auto bound = st.cfg.share > 0 ? st.cfg.share : st.cfg.max_in_flight;
-      if (static_cast<int64_t>(st.running.size()) >= bound) {
+      if (in_flight(st) >= bound) {
         order_result r;
         r.order_id = job.order_id;
         r.status = status::overloaded;
@@ -229,8 +311,7 @@ order_desk(desk_self self, const directory_actor& directory, desk_config cfg) {
     },
     [=](stats_atom) {
       auto& st = self->state;
-      return desk_stats{static_cast<int64_t>(st.running.size()),
-                        st.deduplicated, st.stats, st.calls};
+      return desk_stats{in_flight(st), st.deduplicated, st.stats, st.calls};
     },
     [=](tick_atom) { on_tick(self); },
     [=](retry_atom, uint64_t id, int32_t slot) {
@@ -245,6 +326,7 @@ order_desk(desk_self self, const directory_actor& directory, desk_config cfg) {
     [=](fraud_outcomes& x) { on_outcomes(self, x); },
     [=](shipping_outcomes& x) { on_outcomes(self, x); },
     [=](routes_atom, service_routes_ptr& routes) { on_routes(self, routes); },
+    [=](done_atom, uint64_t id, order_result& r) { on_done(self, id, r); },
   };
 }
 

@@ -28,13 +28,24 @@
 #include <unordered_map>
 #include <vector>
 
+#include "actors/order/order_actor.hpp"
 #include "actors/order_core.hpp"
 #include "actors/order_table.hpp"
 #include "actors/outbox.hpp"
 
 namespace order_node {
 
+/// How a desk runs its orders: one actor per order (the design card's
+/// shape) or as state machines in its own table with batched calls.
+enum class order_engine : uint8_t { actor, batched };
+
+const char* to_string(order_engine x);
+
+/// "actor" or "batched"; false for anything else.
+bool from_string(const std::string& text, order_engine& x);
+
 struct desk_config {
+  order_engine engine = order_engine::actor;
   uint64_t seed = 0; // order ids are derived from (seed, order key)
   int64_t max_in_flight = 100'000; // of the node: a shard takes its share
   int32_t shards = 1;  // desks sharing the orders (actors/desk_router.hpp)
@@ -53,7 +64,18 @@ struct desk_state {
   service_routes_ptr routes; // the directory's latest; null until it spoke
   uint64_t next_seq = 0;
   uint64_t deduplicated = 0;
-  order_table running;
+  order_table running; // batched engine
+  /// An order the actor engine runs: its actor (invalid until spawned,
+  /// which waits for the first routes) and who waits for its result.
+  struct spawned_order {
+    order_kind kind = order_kind::parallel;
+    std::string dedup_key; // empty without idempotency key
+    caf::typed_response_promise<order_result> promise; // without key
+    order_actor actor;
+    order_job job; // until spawned
+  };
+  std::unordered_map<uint64_t, spawned_order> spawned; // actor engine
+  uint64_t next_spawned = 0;
   /// Orders accepted before the directory sent any routes.
   std::vector<uint64_t> unrouted;
   /// Calls queued since the last flush, per service.

@@ -12,12 +12,15 @@ payment(payment_impl::stateful_pointer<payment_state> self, payment_config cfg,
         uint64_t seed, caf::timespan resolution) {
   init_service(self, std::move(cfg), seed, resolution);
   return {
+    [=](authorize_atom, const payment_request& req) {
+      return answer_one(self, req);
+    },
     [=](authorize_atom, payment_batch& batch) { return answer(self, batch); },
     [=](void_atom, const void_request& req) {
       node_log().debug("payment: voided {} of order key {}", req.transaction_id,
                        req.order_key);
     },
-    [=](tick_atom, int64_t tick) { self->state.delays.fire(tick); },
+    [=](tick_atom, int64_t tick) { fire(self, tick); },
   };
 }
 

@@ -132,12 +132,28 @@ auto forward_batch(relay_self<Handle> self) {
   };
 }
 
+// A service's single calls: the reply, or the error of the remote actor
+// (transient), or order_errc::node_lost when its node is lost.
+template <class Reply, class Handle, class Atom, class Request>
+auto forward_one(relay_self<Handle> self) {
+  return [=](Atom atom, Request& request) -> caf::result<Reply> {
+    auto& st = self->state;
+    if (!st.target)
+      return unreachable(st);
+    relay_call call;
+    call.fail = fail_request;
+    return forward_call<Reply, Handle>(self, atom, request, std::move(call));
+  };
+}
+
 } // namespace
 
 typename relay_actor<warehouse_actor>::behavior_type
 warehouse_relay(relay_self<warehouse_actor> self, relay_args args) {
   init<warehouse_actor>(self, std::move(args));
   return {
+    forward_one<inventory_reply, warehouse_actor, check_atom,
+                inventory_request>(self),
     forward_batch<inventory_outcomes, warehouse_actor, check_atom,
                   inventory_batch>(self),
     retarget<warehouse_actor>(self),
@@ -148,6 +164,8 @@ typename relay_actor<payment_actor>::behavior_type
 payment_relay(relay_self<payment_actor> self, relay_args args) {
   init<payment_actor>(self, std::move(args));
   return {
+    forward_one<payment_reply, payment_actor, authorize_atom, payment_request>(
+      self),
     forward_batch<payment_outcomes, payment_actor, authorize_atom,
                   payment_batch>(self),
     [=](void_atom atom, void_request& request) {
@@ -163,6 +181,7 @@ typename relay_actor<fraud_actor>::behavior_type
 fraud_relay(relay_self<fraud_actor> self, relay_args args) {
   init<fraud_actor>(self, std::move(args));
   return {
+    forward_one<fraud_reply, fraud_actor, assess_atom, fraud_request>(self),
     forward_batch<fraud_outcomes, fraud_actor, assess_atom, fraud_batch>(self),
     retarget<fraud_actor>(self),
   };
@@ -172,6 +191,8 @@ typename relay_actor<carrier_actor>::behavior_type
 carrier_relay(relay_self<carrier_actor> self, relay_args args) {
   init<carrier_actor>(self, std::move(args));
   return {
+    forward_one<shipping_quote, carrier_actor, quote_atom, shipping_request>(
+      self),
     forward_batch<shipping_outcomes, carrier_actor, quote_atom, shipping_batch>(
       self),
     retarget<carrier_actor>(self),

@@ -1,11 +1,12 @@
 // actors/relay.hpp — a local stand-in for a service instance (or an order
-// desk) on another node. A desk sends the relay its call batches as it
-// would send them to the instance; the relay forwards each batch and
-// remembers it until the answer comes back. CAF 0.17 never fails a request
-// pending on a node that died (only a monitor learns of it), so the relay
-// monitors its target and, when the node is lost, answers every pending
-// batch at once with node_lost outcomes (a forwarded order submission with
-// order_errc::node_lost), which tells the caller to try another instance.
+// desk) on another node. An order sends the relay its calls (an order
+// actor's single requests, a desk's call batches) as it would send them to
+// the instance; the relay forwards each and remembers it until the answer
+// comes back. CAF 0.17 never fails a request pending on a node that died
+// (only a monitor learns of it), so the relay monitors its target and, when
+// the node is lost, answers everything pending at once: a batch with
+// node_lost outcomes, a single call or a forwarded order submission with
+// order_errc::node_lost, which tells the caller to try another instance.
 // While its node is down the relay answers node_lost immediately.
 //
 // Forwarded calls carry no timeout of their own (one clock entry per call

@@ -7,6 +7,7 @@
 
 #include "actors/delay_line.hpp"
 #include "actors/simulate.hpp"
+#include "messages/errors.hpp"
 
 namespace order_node {
 
@@ -19,7 +20,8 @@ template <class Config, class Reply>
 struct service_state {
   Config cfg;
   uint64_t seed = 0;
-  delay_line<call_outcomes<Reply>> delays;
+  delay_line<call_outcomes<Reply>> delays; // batches
+  delay_line<Reply> single_delays;         // single calls
 };
 
 /// Sets up a service actor's state.
@@ -29,6 +31,28 @@ void init_service(Self* self, Config cfg, uint64_t seed,
   self->state.cfg = std::move(cfg);
   self->state.seed = seed;
   self->state.delays.set_resolution(resolution);
+  self->state.single_delays.set_resolution(resolution);
+}
+
+/// Delivers every answer due in `tick`, batches and single calls.
+template <class Self>
+void fire(Self* self, int64_t tick) {
+  self->state.delays.fire(tick);
+  self->state.single_delays.fire(tick);
+}
+
+/// Answers one call with its simulated outcome after the service's latency:
+/// the reply, or an error of order_errc::transient that a retry may fix.
+template <class Self, class Request>
+auto answer_one(Self* self, const Request& req) {
+  auto& st = self->state;
+  auto x = simulate(st.cfg, st.seed, req);
+  using reply_type = decltype(x.reply);
+  caf::expected<reply_type> out
+    = x.ok ? caf::expected<reply_type>{std::move(x.reply)}
+           : caf::expected<reply_type>{
+             make_error(order_errc::transient, std::move(x.error))};
+  return st.single_delays.answer(self, st.cfg.latency, std::move(out));
 }
 
 /// Answers every call of `batch` with its simulated outcome, in one message

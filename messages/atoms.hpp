@@ -25,5 +25,7 @@ using nodes_atom = caf::atom_constant<caf::atom("nodes")>;         // peers
 using ready_atom = caf::atom_constant<caf::atom("ready")>;         // peers
 using target_atom = caf::atom_constant<caf::atom("target")>;       // relay
 using name_atom = caf::atom_constant<caf::atom("name")>;           // node
+using expire_atom = caf::atom_constant<caf::atom("expire")>;       // order
+using done_atom = caf::atom_constant<caf::atom("done")>;           // order
 
 } // namespace order_node

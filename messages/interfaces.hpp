@@ -18,27 +18,34 @@
 
 namespace order_node {
 
-// The services answer batches of calls (messages/service_types.hpp): the
-// caller sends a call_batch as a plain message and gets the call_outcomes
-// back as a plain message, so it must accept the outcomes message.
+// Every service answers one call as a request (the order actor's
+// request().then; a refused call is an error of order_errc::transient, a
+// lost node order_errc::node_lost) and a batch of calls
+// (messages/service_types.hpp): the batched desk sends a call_batch as a
+// plain message and gets the call_outcomes back as a plain message, so it
+// must accept the outcomes message.
 
 /// A warehouse: is the product in stock? (instances Main, Backup)
 using warehouse_actor = caf::typed_actor<
+  caf::replies_to<check_atom, inventory_request>::with<inventory_reply>,
   caf::replies_to<check_atom, inventory_batch>::with<inventory_outcomes>>;
 
 /// The payment gateway.
 using payment_actor = caf::typed_actor<
-  // Authorize amounts.
+  // Authorize an amount.
+  caf::replies_to<authorize_atom, payment_request>::with<payment_reply>,
   caf::replies_to<authorize_atom, payment_batch>::with<payment_outcomes>,
   // Cancel an authorization (fire and forget).
   caf::reacts_to<void_atom, void_request>>;
 
 /// The fraud model: a risk score from 0 to 100.
 using fraud_actor = caf::typed_actor<
+  caf::replies_to<assess_atom, fraud_request>::with<fraud_reply>,
   caf::replies_to<assess_atom, fraud_batch>::with<fraud_outcomes>>;
 
 /// A shipping carrier: cost and days for a weight (Standard, Economy, ...).
 using carrier_actor = caf::typed_actor<
+  caf::replies_to<quote_atom, shipping_request>::with<shipping_quote>,
   caf::replies_to<quote_atom, shipping_batch>::with<shipping_outcomes>>;
 
 /// Whoever calls the services: accepts their answers.

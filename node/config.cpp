@@ -65,6 +65,12 @@ node_config::node_config() {
     .add(http, "http",
          "HTTP ingress address HOST:PORT, port 0 picks a free one, 'off' "
          "disables it (default: 127.0.0.1:9080)")
+    .add(engine, "engine",
+         "'actor': one actor per order, which sends its six requests at once "
+         "with request().then (the design card's shape); 'batched': orders "
+         "as state machines inside the desk, their calls sent as one batch "
+         "per service instance, fewer messages per order under heavy load "
+         "(docs/performance.md) (default: actor)")
     .add(repl, "repl",
          "'off': do not read commands from stdin, serve until SIGTERM or "
          "SIGINT (default: on)")
@@ -409,6 +415,8 @@ std::string node_config::check() const {
     return "metrics must be on or off, got '" + metrics + "'";
   if (repl != "on" && repl != "off")
     return "repl must be on or off, got '" + repl + "'";
+  if (order_engine e; !from_string(engine, e))
+    return "engine must be actor or batched, got '" + engine + "'";
   if (auto problem = check_cluster(); !problem.empty())
     return problem;
   if (repl == "off" && http == "off" && role != "services")
@@ -582,6 +590,7 @@ services_config node_config::make_services(uint64_t effective_seed,
 
 desk_config node_config::make_desk(uint64_t effective_seed) const {
   desk_config out;
+  from_string(engine, out.engine); // checked by check()
   out.seed = effective_seed;
   out.max_in_flight = max_in_flight;
   out.metrics = metrics == "on";

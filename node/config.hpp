@@ -26,6 +26,7 @@ class node_config : public caf::actor_system_config {
   std::string log_level = "info";
   std::string http = "127.0.0.1:9080"; // HOST:PORT or "off"
   std::string repl = "on";             // "off": do not read stdin
+  std::string engine = "actor";        // or "batched" (order_engine)
 
   // cluster (global names: the interface of issue #5)
   std::string role = "single"; // single, services, front, client

@@ -249,9 +249,9 @@ int main(int argc, char** argv) {
   if (role == "client")
     log.info("order-node started: role=client front={}", cfg.connect);
   else
-    log.info("order-node started: role={} seed={}{} deadline={}ms "
+    log.info("order-node started: role={} engine={} seed={}{} deadline={}ms "
              "max-attempts={} latency-scale={} max-in-flight={}",
-             role, seed, cfg.seed_given() ? "" : " (random)",
+             role, cfg.engine, seed, cfg.seed_given() ? "" : " (random)",
              to_ms(cfg.deadline).count(), cfg.max_attempts, cfg.latency_scale,
              cfg.max_in_flight);
   wake_pipe stop;

@@ -29,7 +29,7 @@ uint64_t orders_counted(const desk_stats& s) {
 } // namespace
 
 TEST_CASE_FIXTURE(fixture, "the desk answers overloaded past its bound") {
-  desk_config d;
+  auto d = engine_desk();
   d.max_in_flight = 2;
   auto p = spawn_pipeline(sys, all_yes(), d);
   auto a = submit(p.desk, tutorial_order());
@@ -51,7 +51,7 @@ TEST_CASE_FIXTURE(fixture, "the desk answers overloaded past its bound") {
 
 TEST_CASE_FIXTURE(fixture, "the same idempotency key in flight runs one "
                            "order") {
-  auto p = spawn_pipeline(sys, all_yes(), desk_config{});
+  auto p = spawn_pipeline(sys, all_yes(), engine_desk());
   auto a = submit(p.desk, tutorial_order(order_kind::parallel, "k1"));
   auto b = submit(p.desk, tutorial_order(order_kind::parallel, "k1"));
   run_until(200);
@@ -66,7 +66,7 @@ TEST_CASE_FIXTURE(fixture, "the same idempotency key in flight runs one "
 
 TEST_CASE_FIXTURE(fixture, "a finished key returns the same result within "
                            "the window, a new order after it") {
-  desk_config d;
+  auto d = engine_desk();
   d.dedup_window = std::chrono::seconds(10);
   auto p = spawn_pipeline(sys, all_yes(), d);
   auto a = submit(p.desk, tutorial_order(order_kind::parallel, "k2"));
@@ -85,7 +85,7 @@ TEST_CASE_FIXTURE(fixture, "a finished key returns the same result within "
 
 TEST_CASE_FIXTURE(fixture, "keys are per kind: slow and order do not share "
                            "results") {
-  auto p = spawn_pipeline(sys, all_yes(), desk_config{});
+  auto p = spawn_pipeline(sys, all_yes(), engine_desk());
   auto a = submit(p.desk, tutorial_order(order_kind::parallel, "k3"));
   auto b = submit(p.desk, tutorial_order(order_kind::sequential, "k3"));
   run_until(600);
@@ -98,7 +98,7 @@ TEST_CASE_FIXTURE(fixture, "keys are per kind: slow and order do not share "
 }
 
 TEST_CASE_FIXTURE(fixture, "the desk rejects an invalid request by field") {
-  auto p = spawn_pipeline(sys, all_yes(), desk_config{});
+  auto p = spawn_pipeline(sys, all_yes(), engine_desk());
   auto sub = tutorial_order();
   sub.request.quantity = 0;
   auto res = submit(p.desk, sub);
@@ -109,7 +109,7 @@ TEST_CASE_FIXTURE(fixture, "the desk rejects an invalid request by field") {
 }
 
 TEST_CASE_FIXTURE(fixture, "order ids derive from seed and order key") {
-  desk_config d;
+  auto d = engine_desk();
   d.seed = 7;
   auto p = spawn_pipeline(sys, all_yes(7), d);
   auto sub = tutorial_order();
@@ -124,7 +124,7 @@ TEST_CASE_FIXTURE(fixture, "order ids derive from seed and order key") {
 }
 
 TEST_CASE_FIXTURE(fixture, "the desk counts orders per kind and status") {
-  auto p = spawn_pipeline(sys, all_yes(), desk_config{});
+  auto p = spawn_pipeline(sys, all_yes(), engine_desk());
   submit(p.desk, tutorial_order());
   submit(p.desk, tutorial_order());
   submit(p.desk, tutorial_order(order_kind::sequential));
@@ -140,7 +140,7 @@ TEST_CASE_FIXTURE(fixture, "the desk counts orders per kind and status") {
 
 TEST_CASE_FIXTURE(fixture, "a desk of three shards gives the ids, the "
                            "deduplication and the counts of one desk") {
-  desk_config d;
+  auto d = engine_desk();
   d.seed = 7;
   d.shards = 3;
   auto p = spawn_pipeline(sys, all_yes(7), d);
@@ -173,7 +173,7 @@ TEST_CASE_FIXTURE(fixture, "a desk of three shards gives the ids, the "
 
 TEST_CASE_FIXTURE(fixture, "each shard bounds its share of the orders in "
                            "flight") {
-  desk_config d;
+  auto d = engine_desk();
   d.max_in_flight = 4;
   d.shards = 2; // two each, round robin
   auto p = spawn_pipeline(sys, all_yes(), d);
@@ -192,7 +192,7 @@ TEST_CASE_FIXTURE(fixture, "each shard bounds its share of the orders in "
 
 TEST_CASE_FIXTURE(fixture, "with metrics off the desk runs orders and counts "
                            "nothing") {
-  desk_config d;
+  auto d = engine_desk();
   d.metrics = false;
   auto p = spawn_pipeline(sys, all_yes(), d);
   auto res = submit(p.desk, tutorial_order());

@@ -5,6 +5,8 @@
 
 #include <optional>
 
+#include <doctest/doctest.h>
+
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/detail/test_actor_clock.hpp>
@@ -39,6 +41,27 @@ inline services_config all_yes(uint64_t seed = 1) {
   cfg.payment.authorized_rate = 1;
   cfg.fraud.high_risk_rate = 0;
   return cfg;
+}
+
+/// The engine of this run of the calling test: a test that calls this runs
+/// once per engine (two doctest subcases, each with a fresh fixture), so the
+/// virtual-time tests hold for both.
+inline order_engine each_engine() {
+  auto engine = order_engine::actor;
+  SUBCASE("engine=actor") {
+    engine = order_engine::actor;
+  }
+  SUBCASE("engine=batched") {
+    engine = order_engine::batched;
+  }
+  return engine;
+}
+
+/// A desk configuration for this run's engine (each_engine()).
+inline desk_config engine_desk() {
+  desk_config d;
+  d.engine = each_engine();
+  return d;
 }
 
 struct fixture {

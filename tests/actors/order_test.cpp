@@ -11,7 +11,7 @@ using namespace order_node::testing;
 namespace {
 
 desk_config default_desk() {
-  desk_config d;
+  auto d = engine_desk();
   d.seed = 1;
   return d;
 }
@@ -130,11 +130,14 @@ TEST_CASE_FIXTURE(fixture, "a service that never answers fails the order at "
   CHECK(calls_to(r, "fraud").at(0).outcome == "timeout");
 }
 
-TEST_CASE_FIXTURE(fixture, "a batch that is never answered is forgotten "
-                           "once its orders' deadlines have passed") {
+TEST_CASE_FIXTURE(fixture, "the batched engine forgets a batch that is "
+                           "never answered once its orders' deadlines have "
+                           "passed") {
   auto svc = all_yes();
   svc.fraud.latency = std::chrono::hours(1); // as good as dead
-  auto p = spawn_pipeline(sys, svc, default_desk());
+  desk_config batched;
+  batched.engine = order_engine::batched;
+  auto p = spawn_pipeline(sys, svc, batched);
   auto* desk = caf::actor_cast<caf::abstract_actor*>(p.desk);
   auto& st
     = dynamic_cast<order_desk_impl::stateful_base<desk_state>&>(*desk).state;
@@ -248,6 +251,9 @@ TEST_CASE_FIXTURE(fixture, "a failed order after authorization voids it "
   routes.payments[0].handle
     = sys.spawn([&](payment_actor::pointer) -> payment_actor::behavior_type {
         return {
+          [](authorize_atom, const payment_request&) {
+            return payment_reply{true, "tx_feedbeef"};
+          },
           [](authorize_atom, const payment_batch& b) {
             return always_authorized(b);
           },
@@ -277,6 +283,9 @@ TEST_CASE_FIXTURE(fixture, "a confirmed order voids nothing") {
   routes.payments[0].handle
     = sys.spawn([&](payment_actor::pointer) -> payment_actor::behavior_type {
         return {
+          [](authorize_atom, const payment_request&) {
+            return payment_reply{true, "tx_feedbeef"};
+          },
           [](authorize_atom, const payment_batch& b) {
             return always_authorized(b);
           },
@@ -336,13 +345,14 @@ TEST_CASE_FIXTURE(fixture, "a directory that never answers fails the order "
   CHECK((***res).calls.empty());
 }
 
-TEST_CASE_FIXTURE(fixture, "the calls of orders accepted together leave in "
-                           "one batch per instance") {
+TEST_CASE_FIXTURE(fixture, "the batched engine sends the calls of orders "
+                           "accepted together in one batch per instance") {
   std::vector<size_t> batch_sizes;
   auto routes = spawn_services(sys, all_yes());
   routes.frauds[0].handle
     = sys.spawn([&](fraud_actor::pointer) -> fraud_actor::behavior_type {
         return {
+          [](assess_atom, const fraud_request&) { return fraud_reply{}; },
           [&](assess_atom, const fraud_batch& b) {
             batch_sizes.push_back(b.calls.size());
             fraud_outcomes out;
@@ -352,8 +362,10 @@ TEST_CASE_FIXTURE(fixture, "the calls of orders accepted together leave in "
           },
         };
       });
-  auto desk
-    = sys.spawn(order_desk, sys.spawn(directory, routes), default_desk());
+  desk_config batched;
+  batched.seed = 1;
+  batched.engine = order_engine::batched;
+  auto desk = sys.spawn(order_desk, sys.spawn(directory, routes), batched);
   sched.run();
   // Ten clients submit before the desk runs: it accepts all ten orders
   // before it gets to its flush.

@@ -89,7 +89,7 @@ TEST_CASE_FIXTURE(fixture, "an order fails over from a lost instance to "
   auto routes = svc;
   routes.payments.insert(routes.payments.begin(), {"payment", dead});
   auto dir = sys.spawn(directory, routes);
-  desk_config d;
+  auto d = engine_desk();
   d.seed = 1;
   d.order.max_attempts = 1;
   auto desk = sys.spawn(order_desk, dir, d);

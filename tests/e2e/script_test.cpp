@@ -4,6 +4,7 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -17,6 +18,12 @@ namespace {
 const std::string tutorial_args = "userId=user123 productId=prod456 "
                                   "quantity=2 amount=99.99 weight=5.5 "
                                   "destination=\"New York\"";
+
+std::vector<std::string> operator+(std::vector<std::string> xs,
+                                   const std::vector<std::string>& ys) {
+  xs.insert(xs.end(), ys.begin(), ys.end());
+  return xs;
+}
 
 run_result run_node(const std::vector<std::string>& args,
                     const std::string& input) {
@@ -222,4 +229,69 @@ TEST_CASE("a bad option value is refused at startup") {
   CHECK(r.err.find("max-attempts must be from 1 to 10") != std::string::npos);
   auto u = run_node({"--no-such-option=1"}, "");
   CHECK(u.exit_code != 0);
+}
+
+namespace {
+
+// A result without what depends on timing: the milliseconds, and the order
+// of the calls (completion order) — kept as a sorted list.
+json without_timing(json j) {
+  j.erase("processingTimeMs");
+  if (j.contains("calls")) {
+    std::vector<std::string> calls;
+    for (auto& c : j["calls"]) {
+      c.erase("ms");
+      calls.push_back(c.dump());
+    }
+    std::sort(calls.begin(), calls.end());
+    j["calls"] = calls;
+  }
+  return j;
+}
+
+} // namespace
+
+TEST_CASE("both engines give the same ids, statuses and details for a "
+          "1,000-line script") {
+  std::string script;
+  for (int i = 1; i <= 1000; ++i) {
+    script += i % 3 == 0 ? "slow" : "order";
+    script += " userId=u" + std::to_string(i % 17)
+              + " productId=p quantity=" + std::to_string(1 + i % 9)
+              + " amount=" + std::to_string(10 + i % 90) + ".5 weight="
+              + std::to_string(i % 12) + ".25 destination=Berlin";
+    if (i % 5 == 0)
+      script += " key=k" + std::to_string(i);
+    if (i % 50 == 1) // the same key again and again: deduplicated
+      script += " key=dup" + std::to_string(i % 4);
+    script += "\n";
+  }
+  // A tenth of the latencies and a long deadline: no answer depends on how
+  // fast this machine is; the services' errors and retries still happen.
+  std::vector<std::string> args
+    = {"--seed=11", "--latency-scale=0.1", "--deadline=20s"};
+  auto actor
+    = run_node(args + std::vector<std::string>{"--engine=actor"}, script);
+  auto batched
+    = run_node(args + std::vector<std::string>{"--engine=batched"}, script);
+  REQUIRE(actor.exit_code == 0);
+  REQUIRE(batched.exit_code == 0);
+  auto a = by_input(json_lines(actor));
+  auto b = by_input(json_lines(batched));
+  REQUIRE(a.size() == 1000);
+  REQUIRE(b.size() == 1000);
+  std::map<std::string, int> statuses;
+  int retried = 0;
+  for (auto& [line, j] : a) {
+    CAPTURE(line);
+    CHECK(without_timing(j) == without_timing(b[line]));
+    statuses[j["status"].get<std::string>()]++;
+    for (auto& c : j["calls"])
+      retried += c["attempt"].get<int>() > 1;
+  }
+  CHECK_MESSAGE(statuses["confirmed"] > 0, "a mix of outcomes");
+  CHECK(statuses["failed"] > 0);
+  CHECK_MESSAGE(retried > 0, "retries happened and agree");
+  CHECK(actor.err.find("engine=actor") != std::string::npos);
+  CHECK(batched.err.find("engine=batched") != std::string::npos);
 }
