@@ -76,7 +76,18 @@ std::string dedup_key(order_kind kind, const std::string& key) {
   return std::string{kind == order_kind::parallel ? "p/" : "s/"} + key;
 }
 
-void spawn_order(desk_self self, uint64_t id, desk_state::spawned_order& entry);
+void spawn_order(desk_self self, uint64_t id, desk_state::spawned_order& entry,
+                 order_job job);
+
+// The job of an order that waited for routes.
+order_job take_unspawned(desk_state& st, uint64_t id) {
+  order_job job;
+  if (auto i = st.unspawned.find(id); i != st.unspawned.end()) {
+    job = std::move(i->second);
+    st.unspawned.erase(i);
+  }
+  return job;
+}
 
 // Makes sure one tick is scheduled for the oldest deadline or batch expiry.
 void schedule_tick(desk_self self) {
@@ -107,7 +118,7 @@ void on_tick(desk_self self) {
       o->expire(ctx, now);
     } else if (auto i = st.spawned.find(id); i != st.spawned.end()) {
       if (!i->second.actor) // no routes came: it fails at once
-        spawn_order(self, id, i->second);
+        spawn_order(self, id, i->second, take_unspawned(st, id));
       self->send(i->second.actor, expire_atom::value);
     }
   }
@@ -120,13 +131,13 @@ void on_tick(desk_self self) {
 
 // Spawns the actor of order `id` with the routes the desk has now (none:
 // it fails at once).
-void spawn_order(desk_self self, uint64_t id,
-                 desk_state::spawned_order& entry) {
+void spawn_order(desk_self self, uint64_t id, desk_state::spawned_order& entry,
+                 order_job job) {
   auto& st = self->state;
   order_actor_args args;
   args.id = id;
   args.kind = entry.kind;
-  args.job = std::move(entry.job);
+  args.job = std::move(job);
   args.params = st.params;
   args.routes = st.routes;
   args.desk = caf::actor_cast<order_done_sink>(self);
@@ -145,11 +156,12 @@ void launch(desk_self self, order_kind kind, order_job job, std::string dk,
     entry.promise = std::move(rp);
     st.deadlines.push_back({job.accepted_at + st.params->deadline, id});
     schedule_tick(self);
-    entry.job = std::move(job);
-    if (st.routes)
-      spawn_order(self, id, entry);
-    else
+    if (st.routes) {
+      spawn_order(self, id, entry, std::move(job));
+    } else {
+      st.unspawned.emplace(id, std::move(job));
       st.unrouted.push_back(id);
+    }
     return;
   }
   auto& o = st.running.add();
@@ -182,7 +194,7 @@ void on_routes(desk_self self, service_routes_ptr& routes) {
       o->start(ctx, self->clock().now());
     else if (auto i = st.spawned.find(id);
              i != st.spawned.end() && !i->second.actor)
-      spawn_order(self, id, i->second);
+      spawn_order(self, id, i->second, take_unspawned(st, id));
 }
 
 } // namespace

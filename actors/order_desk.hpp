@@ -72,9 +72,10 @@ struct desk_state {
     std::string dedup_key; // empty without idempotency key
     caf::typed_response_promise<order_result> promise; // without key
     order_actor actor;
-    order_job job; // until spawned
   };
   std::unordered_map<uint64_t, spawned_order> spawned; // actor engine
+  /// Jobs of the actor engine's orders that wait for the first routes.
+  std::unordered_map<uint64_t, order_job> unspawned;
   uint64_t next_spawned = 0;
   /// Orders accepted before the directory sent any routes.
   std::vector<uint64_t> unrouted;

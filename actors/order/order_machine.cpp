@@ -130,7 +130,7 @@ void order_machine::init(order_kind kind, order_job job,
   sent_at_.resize(n);
   failovers_.resize(n);
   pick_ = std::hash<std::string>{}(job_.order_key);
-  calls_.reserve(n + 2);
+  calls_.reserve(n); // one record per slot unless retried or failed over
 }
 
 void order_machine::reset() {
