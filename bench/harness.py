@@ -2,7 +2,10 @@
 """The benchmark harness behind bench/run (see docs/performance.md).
 
 Runs order-node's closed-loop REPL `bench` (and wrk against the HTTP ingress,
-and a small cluster on 127.0.0.1) in the scenarios of issue #6, prints
+and a small cluster on 127.0.0.1) in the scenarios of issue #6 (with
+`--engine=batched`, the engine those targets were set for; every result says
+which engine it ran) and the two engines side by side with the bare-CAF peer
+(scenario `engines`, issue #14), prints
 progress on stderr, writes bench/results/latest.json (every figure with the
 command that produced it and the machine), and regenerates the generated part
 of docs/performance.md and the plots under docs/img/.
@@ -88,16 +91,35 @@ def timed(argv, stdin_text, timeout):
     return proc.stdout, rss
 
 
+# The engine of issue #6's scenarios (its targets were met and missed with
+# it); scenario `engines` runs both.
+ENGINE = "batched"
+
+
+def with_engine(opts):
+    """`opts` with --engine=ENGINE unless they name an engine."""
+    if any(o.startswith("--engine=") for o in opts):
+        return opts
+    return opts + [f"--engine={ENGINE}"]
+
+
+def engine_of(argv):
+    return next((a.split("=", 1)[1] for a in argv
+                 if a.startswith("--engine=")), "actor")
+
+
 def repl_bench(opts, orders, concurrency, mode="parallel", timeout=900):
     """One closed-loop `bench` through the REPL; returns a result dict."""
-    argv = [BIN, "--seed=1", "--http=off", "--max-attempts=1"] + opts
+    argv = [BIN, "--seed=1", "--http=off", "--max-attempts=1"] + \
+        with_engine(opts)
     line = f"bench orders={orders} concurrency={concurrency}"
     if mode != "parallel":
         line += f" mode={mode}"
     out, rss = timed(argv, line + "\n", timeout)
     bench = json.loads(out.strip().splitlines()[-1])["bench"]
     cmd = f"echo '{line}' | {shlex.join(argv).replace(BIN, 'build/release/order-node')}"
-    return {"command": cmd, "rss_kb": rss, **bench}
+    return {"command": cmd, "rss_kb": rss, "engine": engine_of(argv),
+            **bench}
 
 
 def orders_for(concurrency, floor_ms, seconds, minimum):
@@ -168,18 +190,19 @@ def throughput(quick):
 
 
 # Scenario 3: peak RSS with N orders in flight at once.
-def memory(quick):
+def memory(quick, engine=ENGINE, levels=None):
     out = []
     # Latencies x40 (fraud takes 6 s) and a long deadline keep every order of
     # the bench in flight at once; the bench's peak RSS is then RSS(N).
     opts = ["--log-level=info", "--latency-scale=40", "--deadline=60s",
-            "--desk.max-in-flight=1000000"]
+            "--desk.max-in-flight=1000000", f"--engine={engine}"]
     argv = [BIN, "--seed=1", "--http=off", "--max-attempts=1"] + opts
     _, rss0 = timed(argv, "quit\n", 60)
     out.append({"scenario": "memory", "in_flight": 0, "rss_kb": rss0,
+                "engine": engine,
                 "command": "echo quit | build/release/order-node "
                            + shlex.join(argv[1:])})
-    for n in ([10000] if quick else [10000, 100000]):
+    for n in levels or ([10000] if quick else [10000, 100000]):
         log(f"memory: {n} orders in flight")
         r = repl_bench(opts, n, n, timeout=300)
         r.update(scenario="memory", in_flight=n,
@@ -244,6 +267,7 @@ def wrk_run(label, conns, secs, port, argv, server):
             "connections": conns, "p50_ms": ms("50%"), "p90_ms": ms("90%"),
             "p99_ms": ms("99%"), "requests_per_s": rps,
             "non_2xx": int(non2xx.group(1)) if non2xx else 0, "rss_kb": rss,
+            "engine": engine_of(argv) if server == "order-node" else None,
             "command": shlex.join(wrk).replace(ROOT + "/", "")
             + "  # against " + shlex.join(argv).replace(ROOT + "/", "")}
 
@@ -259,7 +283,7 @@ def http(quick):
             ("latency 0", 100, ["--latency-scale=0"], "0")):
         port = free_port()
         argv = [BIN, "--repl=off", f"--http=127.0.0.1:{port}", "--seed=1",
-                "--log-level=info", "--max-attempts=1"] + opts
+                "--log-level=info", "--max-attempts=1"] + with_engine(opts)
         out.append(wrk_run(label, conns, secs, port, argv, "order-node"))
         if go:
             port = free_port()
@@ -379,6 +403,41 @@ def peers(quick):
     return out
 
 
+# Scenario 8: the two engines side by side with the bare-CAF peer, each
+# case run engine after engine after peer so that the machine's noise hits
+# them alike (issue #14).
+def engines(quick):
+    out = []
+    caf = build_peers().get("bare CAF")
+    cases = [("latency 0", ["--latency-scale=0"], 0, 1000,
+              50000 if quick else 200000),
+             ("tutorial latencies", [], 1, 1000, 10000 if quick else 40000),
+             ("tutorial latencies", [], 1, 10000, 50000 if quick else 200000)]
+    for case, opts, lat, conc, n in cases:
+        for engine in ("actor", "batched"):
+            log(f"engines: {engine}, {case}, {conc} in flight, {n} orders")
+            r = repl_bench(["--log-level=info", f"--engine={engine}"] + opts,
+                           n, conc)
+            r.update(scenario="engines", case=case, in_flight=conc)
+            out.append(r)
+        if caf:
+            log(f"engines: bare CAF, {case}, {conc} in flight, {n} orders")
+            cmd = caf + [f"--orders={n}", f"--concurrency={conc}",
+                         f"--latency={lat}"]
+            text, rss = timed(cmd, "", 600)
+            r = json.loads(text.strip().splitlines()[-1])
+            r.update(scenario="engines", engine="bare CAF", case=case,
+                     in_flight=conc, rss_kb=rss,
+                     command=shlex.join(cmd).replace(ROOT + "/", ""))
+            out.append(r)
+    for engine in ("actor", "batched"):
+        log(f"engines: memory, {engine}, 10000 in flight")
+        for r in memory(quick, engine, [10000]):
+            r["scenario"] = "engines memory"
+            out.append(r)
+    return out
+
+
 def find(results, **kw):
     for r in results:
         if all(r.get(k) == v for k, v in kw.items()):
@@ -444,6 +503,28 @@ def targets(results):
     g = find(results, scenario="http", server="Go net/http", connections=100)
     add_ratio("HTTP requests/s at latency 0 >= Go net/http of the same run", h,
               g, "requests_per_s", 1, "x")
+    # Issue #14: the actor engine (the default) against the bare-CAF peer.
+    eng = lambda e, case, c: find(results, scenario="engines", engine=e,
+                                  case=case, in_flight=c)
+    a0, c0 = eng("actor", "latency 0", 1000), eng("bare CAF", "latency 0",
+                                                  1000)
+    add_ratio("actor engine: orders/s at latency 0, 1,000 in flight >= 1.5x "
+              "bare CAF of the same run", a0, c0, "orders_per_s", 1.5, "x")
+    a1 = eng("actor", "tutorial latencies", 1000)
+    if a1:
+        add("actor engine: p99 <= 155 ms at 1,000 in flight", a1["p99_ms"],
+            a1["p99_ms"] <= 155, " ms")
+    am = find(results, scenario="engines memory", engine="actor",
+              in_flight=10000)
+    if am:
+        add("actor engine: memory per in-flight order <= 6 KB (10,000)",
+            am["bytes_per_order"], am["bytes_per_order"] <= 6144, " B")
+    a10 = eng("actor", "tutorial latencies", 10000)
+    if a10:
+        t.append({"target": "actor engine at 10,000 in flight: p50 / p99 "
+                  "(recorded, no bound)",
+                  "figure": f"{fmt(a10['p50_ms'])} / {fmt(a10['p99_ms'])}",
+                  "unit": " ms", "met": None, "context": "recorded"})
     cs = find(results, scenario="cluster", case="tutorial latencies",
               role="single")
     cc = find(results, scenario="cluster", case="tutorial latencies",
@@ -487,7 +568,9 @@ def tables(doc):
              "### Targets", "", "| target | figure | |", "|---|---|---|"]
     for t in doc["targets"]:
         status = {True: "met", False: "**missed**", None: "not run"}[t["met"]]
-        if t.get("context"):
+        if t.get("context") == "recorded":
+            status = "recorded"
+        elif t.get("context"):
             status += f" ({t['context']})"
         lines.append(f"| {t['target']} | {fmt(t['figure'])}{t['unit']} | "
                      f"{status} |")
@@ -539,6 +622,21 @@ def tables(doc):
          lambda r: [r["peer"], str(r["latency"]), fmt(r["in_flight"]),
                     fmt(r["orders"]), fmt(float(r["orders_per_s"]), 0),
                     fmt(r["p50_ms"]), fmt(r["p99_ms"]), mb(r)], None),
+        ("The two engines and the bare-CAF peer, same run "
+         "(`--log-level=info`, `--max-attempts=1`)",
+         ["engine", "case", "in flight", "orders", "orders/s", "p50 ms",
+          "p99 ms", "after 1 s: p50 / p99 ms", "peak RSS"], "engines",
+         lambda r: [r["engine"], r["case"], fmt(r["in_flight"]),
+                    fmt(r["orders"]), fmt(float(r["orders_per_s"]), 0),
+                    fmt(r["p50_ms"]), fmt(r["p99_ms"]),
+                    (f"{fmt(r['steady']['p50_ms'])} / "
+                     f"{fmt(r['steady']['p99_ms'])}") if "steady" in r
+                    else "—", mb(r)], None),
+        ("Memory of the two engines (latencies x40, every order in flight)",
+         ["engine", "orders in flight", "peak RSS",
+          "bytes per in-flight order"], "engines memory",
+         lambda r: [r["engine"], fmt(r["in_flight"]), mb(r),
+                    fmt(r.get("bytes_per_order"))], None),
         ("Cost of the extras (latency 0, 1,000 in flight)",
          ["case", "orders/s", "p50 ms", "p99 ms"], "extras",
          lambda r: [r["case"], fmt(r["orders_per_s"], 0), fmt(r["p50_ms"]),
@@ -619,7 +717,7 @@ def write_doc(doc):
 
 SCENARIOS = {"latency": latency_floor, "throughput": throughput,
              "memory": memory, "http": http, "cluster": cluster,
-             "extras": extras, "peers": peers}
+             "extras": extras, "peers": peers, "engines": engines}
 
 
 def main():
