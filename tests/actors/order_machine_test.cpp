@@ -63,11 +63,24 @@ order_job job_of(const std::string& key = "line:1") {
   return job;
 }
 
-order_params params(int32_t attempts = 3) {
-  order_params p;
-  p.max_attempts = attempts;
-  return p;
-}
+// An order of `kind` on a fake engine, set up (and by default started) at
+// t0 with `attempts` tries per call.
+struct order_on_fake {
+  order_params params;
+  order_machine o;
+  fake_engine e;
+
+  explicit order_on_fake(int32_t attempts = 3,
+                         order_kind kind = order_kind::parallel) {
+    params.max_attempts = attempts;
+    o.init(kind, job_of(), params);
+  }
+
+  order_on_fake& start() {
+    o.start(e, t0);
+    return *this;
+  }
+};
 
 // Answers every call of `engine` with a yes, at `at`.
 void answer_all(order_machine& o, fake_engine& e, order_time at) {
@@ -94,11 +107,9 @@ void answer_all(order_machine& o, fake_engine& e, order_time at) {
 } // namespace
 
 TEST_CASE("a parallel order sends its six calls at once, attempt 1 each") {
-  auto p = params();
-  order_machine o;
-  fake_engine e;
-  o.init(order_kind::parallel, job_of(), p);
-  o.start(e, t0);
+  order_on_fake x;
+  x.start();
+  auto& [p, o, e] = x;
   REQUIRE(e.sent.size() == 6);
   for (auto& t : e.sent)
     CHECK(t.attempt == 1);
@@ -110,11 +121,9 @@ TEST_CASE("a parallel order sends its six calls at once, attempt 1 each") {
 }
 
 TEST_CASE("the order decides once every reply has arrived") {
-  auto p = params();
-  order_machine o;
-  fake_engine e;
-  o.init(order_kind::parallel, job_of(), p);
-  o.start(e, t0);
+  order_on_fake x;
+  x.start();
+  auto& [p, o, e] = x;
   answer_all(o, e, t0 + 150ms);
   REQUIRE(e.result);
   CHECK(e.result->status == "confirmed");
@@ -126,11 +135,9 @@ TEST_CASE("the order decides once every reply has arrived") {
 }
 
 TEST_CASE("a transient error is retried after the backoff, doubled per try") {
-  auto p = params(3);
-  order_machine o;
-  fake_engine e;
-  o.init(order_kind::parallel, job_of(), p);
-  o.start(e, t0);
+  order_on_fake x{3};
+  x.start();
+  auto& [p, o, e] = x;
   auto pay = e.ticket(check::payment);
   o.on_error(e, pay.slot, 1, false, "payment gateway timeout", t0 + 120ms);
   REQUIRE(e.retries.size() == 1);
@@ -143,11 +150,9 @@ TEST_CASE("a transient error is retried after the backoff, doubled per try") {
 }
 
 TEST_CASE("without retries left a failed payment fails the order") {
-  auto p = params(1);
-  order_machine o;
-  fake_engine e;
-  o.init(order_kind::parallel, job_of(), p);
-  o.start(e, t0);
+  order_on_fake x{1};
+  x.start();
+  auto& [p, o, e] = x;
   auto pay = e.ticket(check::payment);
   o.on_error(e, pay.slot, 1, false, "payment gateway timeout", t0 + 120ms);
   CHECK(e.retries.empty());
@@ -159,12 +164,10 @@ TEST_CASE("without retries left a failed payment fails the order") {
 }
 
 TEST_CASE("a lost node sends the same attempt to the next instance at once") {
-  auto p = params();
-  order_machine o;
-  fake_engine e;
-  e.instances_of_each = 2;
-  o.init(order_kind::parallel, job_of(), p);
-  o.start(e, t0);
+  order_on_fake x;
+  x.e.instances_of_each = 2;
+  x.start();
+  auto& [p, o, e] = x;
   auto fraud = e.ticket(check::fraud);
   o.on_error(e, fraud.slot, 1, true, "fraud on node B is unreachable",
              t0 + 50ms);
@@ -175,11 +178,9 @@ TEST_CASE("a lost node sends the same attempt to the next instance at once") {
 }
 
 TEST_CASE("an answer to an attempt the slot no longer waits for is ignored") {
-  auto p = params();
-  order_machine o;
-  fake_engine e;
-  o.init(order_kind::parallel, job_of(), p);
-  o.start(e, t0);
+  order_on_fake x;
+  x.start();
+  auto& [p, o, e] = x;
   auto pay = e.ticket(check::payment);
   o.on_answer(e, pay.slot, 7, payment_reply{true, "tx_late"}, t0 + 1ms);
   o.on_answer(e, pay.slot + 1, 1, payment_reply{true, "tx_wrong_slot"},
@@ -191,11 +192,9 @@ TEST_CASE("an answer to an attempt the slot no longer waits for is ignored") {
 }
 
 TEST_CASE("at the deadline pending calls time out and the order decides") {
-  auto p = params();
-  order_machine o;
-  fake_engine e;
-  o.init(order_kind::parallel, job_of(), p);
-  o.start(e, t0);
+  order_on_fake x;
+  x.start();
+  auto& [p, o, e] = x;
   CHECK(o.deadline() == t0 + 1s);
   o.expire(e, t0 + 1s);
   REQUIRE(e.result);
@@ -207,11 +206,9 @@ TEST_CASE("at the deadline pending calls time out and the order decides") {
 }
 
 TEST_CASE("a failed order voids its authorization") {
-  auto p = params();
-  order_machine o;
-  fake_engine e;
-  o.init(order_kind::parallel, job_of(), p);
-  o.start(e, t0);
+  order_on_fake x;
+  x.start();
+  auto& [p, o, e] = x;
   for (auto& t : std::vector<call_ticket>{e.sent})
     if (t.service == check::fraud)
       o.on_answer(e, t.slot, 1, fraud_reply{90.0, true}, t0 + 150ms);
@@ -222,12 +219,10 @@ TEST_CASE("a failed order voids its authorization") {
 }
 
 TEST_CASE("no instance of a service fails its check at once, naming it") {
-  auto p = params();
-  order_machine o;
-  fake_engine e;
-  e.has_instances = false;
-  o.init(order_kind::parallel, job_of(), p);
-  o.start(e, t0);
+  order_on_fake x;
+  x.e.has_instances = false;
+  x.start();
+  auto& [p, o, e] = x;
   REQUIRE(e.result);
   CHECK(e.result->status == "failed");
   CHECK(e.result->details.find("no inventory instance Main available")
@@ -235,10 +230,8 @@ TEST_CASE("no instance of a service fails its check at once, naming it") {
 }
 
 TEST_CASE("an order that never started fails every check at its deadline") {
-  auto p = params();
-  order_machine o;
-  fake_engine e;
-  o.init(order_kind::parallel, job_of(), p);
+  order_on_fake x; // never started: no routes
+  auto& [p, o, e] = x;
   o.expire(e, t0 + 1s);
   REQUIRE(e.result);
   CHECK(e.result->status == "timeout");
@@ -247,11 +240,9 @@ TEST_CASE("an order that never started fails every check at its deadline") {
 
 TEST_CASE("a sequential order calls one stage after the other and stops at "
           "the first failed check") {
-  auto p = params();
-  order_machine o;
-  fake_engine e;
-  o.init(order_kind::sequential, job_of(), p);
-  o.start(e, t0);
+  order_on_fake x{3, order_kind::sequential};
+  x.start();
+  auto& [p, o, e] = x;
   REQUIRE(e.sent.size() == 1);
   CHECK(e.sent[0].service == check::inventory);
   CHECK(*e.sent[0].instance == "Main");

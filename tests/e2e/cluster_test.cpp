@@ -24,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/node_actor.hpp"
+#include "common.hpp"
 #include "messages/registry.hpp"
 #include "process.hpp"
 
@@ -32,10 +33,6 @@ using json = nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
-
-const std::string tutorial_args = "userId=user123 productId=prod456 "
-                                  "quantity=2 amount=99.99 weight=5.5 "
-                                  "destination=\"New York\"";
 
 // Timings scale with the build: every process of a TSan build runs about
 // ten times slower, so with the normal figures bursts of orders would miss
@@ -64,12 +61,6 @@ const std::vector<std::string> always_yes = {
   "--services.warehouse.error-rate=0", "--services.warehouse.available-rate=1",
   "--services.payment.error-rate=0", "--services.payment.authorized-rate=1",
   "--services.fraud.high-risk-rate=0"};
-
-std::vector<std::string> operator+(std::vector<std::string> xs,
-                                   const std::vector<std::string>& ys) {
-  xs.insert(xs.end(), ys.begin(), ys.end());
-  return xs;
-}
 
 // Reads the port from "cluster: listening on 127.0.0.1:PORT".
 int listening_port(child& proc) {

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common.hpp"
 #include "process.hpp"
 
 using namespace order_node::testing;
@@ -20,10 +21,6 @@ using json = nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
-
-const std::string tutorial_args = "userId=user123 productId=prod456 "
-                                  "quantity=2 amount=99.99 weight=5.5 "
-                                  "destination=\"New York\"";
 
 run_result run_node(const std::vector<std::string>& args,
                     const std::string& input) {

@@ -4,26 +4,16 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
-#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "common.hpp"
 #include "process.hpp"
 
 using namespace order_node::testing;
 using json = nlohmann::json;
 
 namespace {
-
-const std::string tutorial_args = "userId=user123 productId=prod456 "
-                                  "quantity=2 amount=99.99 weight=5.5 "
-                                  "destination=\"New York\"";
-
-std::vector<std::string> operator+(std::vector<std::string> xs,
-                                   const std::vector<std::string>& ys) {
-  xs.insert(xs.end(), ys.begin(), ys.end());
-  return xs;
-}
 
 run_result run_node(const std::vector<std::string>& args,
                     const std::string& input) {
@@ -233,19 +223,15 @@ TEST_CASE("a bad option value is refused at startup") {
 
 namespace {
 
-// A result without what depends on timing: the milliseconds, and the order
-// of the calls (completion order) — kept as a sorted list.
+// A result without what depends on timing: the milliseconds and the call
+// records. Which calls an order makes can depend on the order in which
+// answers due at the same instant arrive (a failed Backup warehouse is not
+// retried once Main has answered "available"), from run to run in one
+// engine as across the two; ids, statuses, details and every decided field
+// cannot.
 json without_timing(json j) {
   j.erase("processingTimeMs");
-  if (j.contains("calls")) {
-    std::vector<std::string> calls;
-    for (auto& c : j["calls"]) {
-      c.erase("ms");
-      calls.push_back(c.dump());
-    }
-    std::sort(calls.begin(), calls.end());
-    j["calls"] = calls;
-  }
+  j.erase("calls");
   return j;
 }
 
@@ -291,7 +277,7 @@ TEST_CASE("both engines give the same ids, statuses and details for a "
   }
   CHECK_MESSAGE(statuses["confirmed"] > 0, "a mix of outcomes");
   CHECK(statuses["failed"] > 0);
-  CHECK_MESSAGE(retried > 0, "retries happened and agree");
+  CHECK_MESSAGE(retried > 0, "retries happened");
   CHECK(actor.err.find("engine=actor") != std::string::npos);
   CHECK(batched.err.find("engine=batched") != std::string::npos);
 }
