@@ -742,8 +742,10 @@ def main():
     if args.only and os.path.exists(RESULTS):
         # Keep the other scenarios of the last run; say which were re-run.
         old = json.load(open(RESULTS))
+        # A scenario's results are those of its name ("engines") and of
+        # its parts ("engines memory").
         results = [r for r in old["results"]
-                   if r["scenario"] not in chosen] + results
+                   if r["scenario"].split(" ")[0] not in chosen] + results
         reruns = old.get("reruns", []) + [
             {"scenarios": chosen, "machine": info}]
         info = old["machine"]
@@ -758,7 +760,9 @@ def main():
     plots(doc)
     for t in doc["targets"]:
         status = {True: "met", False: "MISSED", None: "not run"}[t["met"]]
-        if t.get("context"):
+        if t.get("context") == "recorded":
+            status = "recorded"
+        elif t.get("context"):
             status += f" ({t['context']})"
         print(f"{t['target']}: {fmt(t['figure'])}{t['unit']} — {status}")
     log(f"done in {doc['seconds']} s: {RESULTS}, {DOC}, {IMG}/")
