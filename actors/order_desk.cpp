@@ -4,7 +4,11 @@
 #include <algorithm>
 #include <string_view>
 
+#include <spdlog/spdlog.h>
+
+#include "actors/log.hpp"
 #include "actors/outcome.hpp"
+#include "messages/errors.hpp"
 #include "messages/json_codec.hpp"
 
 namespace order_node {
@@ -79,6 +83,29 @@ std::string dedup_key(order_kind kind, const std::string& key) {
 void spawn_order(desk_self self, uint64_t id, desk_state::spawned_order& entry,
                  order_job job);
 
+// Answers the clients of an order whose actor never sent its result (it
+// died: a bug, or its node's shutdown) with an error, and forgets it.
+void fail_spawned(
+  desk_self self,
+  std::unordered_map<uint64_t, desk_state::spawned_order>::iterator i) {
+  auto& st = self->state;
+  auto entry = std::move(i->second);
+  st.spawned.erase(i);
+  auto err = make_error(order_errc::internal,
+                        "the order's actor stopped without a result");
+  node_log().error("an order actor stopped without a result; its clients "
+                   "get an error");
+  if (entry.dedup_key.empty()) {
+    entry.promise.deliver(err);
+    return;
+  }
+  if (auto w = st.waiting.find(entry.dedup_key); w != st.waiting.end()) {
+    for (auto& rp : w->second)
+      rp.deliver(err);
+    st.waiting.erase(w);
+  }
+}
+
 // The job of an order that waited for routes.
 order_job take_unspawned(desk_state& st, uint64_t id) {
   order_job job;
@@ -117,9 +144,19 @@ void on_tick(desk_self self) {
       desk_context ctx{self};
       o->expire(ctx, now);
     } else if (auto i = st.spawned.find(id); i != st.spawned.end()) {
-      if (!i->second.actor) // no routes came: it fails at once
-        spawn_order(self, id, i->second, take_unspawned(st, id));
-      self->send(i->second.actor, expire_atom::value);
+      auto& entry = i->second;
+      if (entry.expired) { // an order actor that died without a result
+        fail_spawned(self, i);
+        continue;
+      }
+      if (!entry.actor) // no routes came: it fails at once
+        spawn_order(self, id, entry, take_unspawned(st, id));
+      self->send(entry.actor, expire_atom::value);
+      // It answers at once; should it have died, its clients get an error
+      // one deadline later rather than never (now + the deadline keeps the
+      // queue in order: every order in it was accepted before now).
+      entry.expired = true;
+      st.deadlines.push_back({now + st.params->deadline, id});
     }
   }
   while (!st.batch_expiry.empty() && st.batch_expiry.front().at <= now) {

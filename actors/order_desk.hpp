@@ -72,6 +72,7 @@ struct desk_state {
     std::string dedup_key; // empty without idempotency key
     caf::typed_response_promise<order_result> promise; // without key
     order_actor actor;
+    bool expired = false; // sent `expire`; the next due time is the last
   };
   std::unordered_map<uint64_t, spawned_order> spawned; // actor engine
   /// Jobs of the actor engine's orders that wait for the first routes.

@@ -381,3 +381,30 @@ TEST_CASE_FIXTURE(fixture, "the batched engine sends the calls of orders "
   CHECK(batch_sizes == std::vector<size_t>{10});
   CHECK(confirmed == 10);
 }
+
+TEST_CASE_FIXTURE(fixture, "the clients of an order actor that died get an "
+                           "error one deadline after its own") {
+  auto routes = spawn_services(sys, all_yes());
+  // A fraud service that kills whoever asks it (an order actor's crash).
+  routes.frauds[0].handle
+    = sys.spawn([](fraud_actor::pointer self) -> fraud_actor::behavior_type {
+        return {
+          [=](assess_atom, const fraud_request&) -> fraud_reply {
+            self->send_exit(caf::actor_cast<caf::actor>(self->current_sender()),
+                            caf::exit_reason::kill);
+            return {};
+          },
+          [](assess_atom, const fraud_batch&) { return fraud_outcomes{}; },
+        };
+      });
+  desk_config d; // the actor engine
+  auto desk = sys.spawn(order_desk, sys.spawn(directory, routes), d);
+  auto res = submit(desk, tutorial_order());
+  run_until(1999);
+  CHECK_MESSAGE(!res->has_value(), "no result from a dead order");
+  run_until(2000);
+  REQUIRE(res->has_value());
+  REQUIRE_FALSE(**res);
+  CHECK(error_text((*res)->error())
+        == "the order's actor stopped without a result");
+}
