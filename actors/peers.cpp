@@ -15,6 +15,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/address.hpp"
 #include "actors/log.hpp"
 #include "messages/errors.hpp"
 
@@ -380,9 +381,7 @@ peers_impl::behavior_type peers_behavior(self_ptr self, peers_config cfg) {
   for (auto& address : st.cfg.addresses) {
     peer p;
     p.address = address;
-    auto colon = address.rfind(':');
-    p.host = address.substr(0, colon);
-    p.port = static_cast<uint16_t>(std::stoi(address.substr(colon + 1)));
+    parse_host_port(address, p.host, p.port); // checked by the caller
     st.peers.push_back(std::move(p));
   }
   self->set_down_handler([=](caf::down_msg& dm) {

@@ -14,6 +14,7 @@
 
 #include <caf/fwd.hpp>
 
+#include "actors/address.hpp"
 #include "messages/interfaces.hpp"
 
 namespace order_node {
@@ -30,10 +31,6 @@ struct http_options {
   /// How long the bridge waits for the desk (deadline + margin).
   std::chrono::milliseconds order_timeout{3'000};
 };
-
-/// Parses "HOST:PORT" (port 0..65535); "off" is handled by the caller.
-bool parse_host_port(const std::string& text, std::string& host,
-                     uint16_t& port);
 
 class http_server {
  public:
