@@ -190,27 +190,18 @@ decision decide(const order_replies& r) {
 }
 
 bool worth_retry(const order_replies& r, slot_ref slot) {
-  // Another check already failed for good: the order fails whatever comes.
-  auto answered = [](auto& s) { return s.state == call_state::answered; };
-  if (slot.which != check::payment && answered(r.payment)
-      && !r.payment.reply.authorized)
-    return false;
-  if (slot.which != check::fraud && answered(r.fraud)
-      && r.fraud.reply.risk_score > max_risk)
-    return false;
-  if (slot.which != check::inventory) {
-    bool all_no = !r.warehouses.empty();
-    for (auto& w : r.warehouses)
-      all_no = all_no && answered(w) && !w.reply.available;
-    if (all_no)
+  // Only a warehouse after a preferred one that has stock is not retried:
+  // its answer cannot show in the result. Anything else is, even when
+  // another check has already failed for good: which check a failed
+  // order's details name, and its fields (risk score, transaction), would
+  // otherwise depend on which answer happened to arrive first.
+  if (slot.which != check::inventory)
+    return true;
+  for (size_t i = 0; i < slot.index && i < r.warehouses.size(); ++i) {
+    auto& w = r.warehouses[i];
+    if (w.state == call_state::answered && w.reply.available)
       return false;
   }
-  // Another warehouse has stock: this one's answer changes nothing.
-  if (slot.which == check::inventory)
-    for (size_t i = 0; i < r.warehouses.size(); ++i)
-      if (i != slot.index && answered(r.warehouses[i])
-          && r.warehouses[i].reply.available)
-        return false;
   return true;
 }
 

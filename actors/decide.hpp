@@ -82,9 +82,10 @@ struct decision {
 /// because a call had no answer in time makes the status "timeout".
 decision decide(const order_replies& r);
 
-/// True if a retry of the call in `slot` could still change the decision:
-/// not when another warehouse already has stock, nor when another check has
-/// already failed for good.
+/// True if the call in `slot` is worth a retry: false only for a warehouse
+/// after a preferred one that has stock (its answer cannot show in the
+/// result). Everything else is retried, so that an order's result never
+/// depends on the order in which its answers arrive.
 bool worth_retry(const order_replies& r, slot_ref slot);
 
 /// `x` with `digits` decimals, exactly as printf's "%.Nf" writes it (both

@@ -215,25 +215,33 @@ TEST_CASE("a sequential order that stopped early names the failed stage") {
   CHECK(d.result.details == "Payment authorization failed");
 }
 
-TEST_CASE("no retry of a warehouse when the other one has stock") {
+TEST_CASE("no retry of a warehouse when a preferred one has stock") {
   auto r = all_good();
-  r.warehouses[0] = failed<inventory_reply>("Main", "down");
-  CHECK_FALSE(worth_retry(r, slot_ref{check::inventory, 0}));
-  r.warehouses[1].state = call_state::pending;
-  CHECK(worth_retry(r, slot_ref{check::inventory, 0}));
+  r.warehouses[1] = failed<inventory_reply>("Backup", "down");
+  CHECK_FALSE(worth_retry(r, slot_ref{check::inventory, 1}));
+  r.warehouses[0].state = call_state::pending;
+  CHECK(worth_retry(r, slot_ref{check::inventory, 1}));
 }
 
-TEST_CASE("no retry when another check already failed for good") {
+TEST_CASE("the preferred warehouse is retried even when the other has stock") {
+  auto r = all_good();
+  r.warehouses[0] = failed<inventory_reply>("Main", "down");
+  CHECK_MESSAGE(worth_retry(r, slot_ref{check::inventory, 0}),
+                "Main's answer decides which warehouse the result names");
+}
+
+TEST_CASE("a check that failed for good does not stop the others' retries") {
   auto r = all_good();
   r.payment = failed<payment_reply>("payment", "payment gateway timeout");
-  CHECK(worth_retry(r, slot_ref{check::payment, 0}));
   r.fraud.reply = fraud_reply{90.0, true};
-  CHECK_FALSE(worth_retry(r, slot_ref{check::payment, 0}));
+  CHECK_MESSAGE(worth_retry(r, slot_ref{check::payment, 0}),
+                "the details and the transaction must not depend on which "
+                "answer came first");
   r = all_good();
   r.payment = failed<payment_reply>("payment", "payment gateway timeout");
   r.warehouses[0].reply.available = false;
   r.warehouses[1].reply.available = false;
-  CHECK_FALSE(worth_retry(r, slot_ref{check::payment, 0}));
+  CHECK(worth_retry(r, slot_ref{check::payment, 0}));
 }
 
 TEST_CASE("format_fixed writes what printf's %.Nf writes") {

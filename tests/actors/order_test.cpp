@@ -224,8 +224,24 @@ TEST_CASE_FIXTURE(fixture, "retries stop at max-attempts") {
   CHECK((***res).processing_time_ms == 390);
 }
 
-TEST_CASE_FIXTURE(fixture, "a warehouse error is not retried when the other "
-                           "warehouse has stock") {
+TEST_CASE_FIXTURE(fixture, "a Backup warehouse error is not retried when "
+                           "Main has stock") {
+  auto svc = all_yes();
+  svc.warehouses[1].error_rate = 1;                          // Backup fails
+  svc.warehouses[0].latency = std::chrono::milliseconds(40); // Main first
+  auto p = spawn_pipeline(sys, svc, default_desk());
+  auto res = submit(p.desk, tutorial_order());
+  run_until(1000);
+  REQUIRE(res->has_value());
+  auto& r = ***res;
+  CHECK(r.status == "confirmed");
+  CHECK(r.warehouse == "Main");
+  CHECK_MESSAGE(calls_to(r, "inventory").size() == 2,
+                "Main's stock makes Backup's answer irrelevant");
+}
+
+TEST_CASE_FIXTURE(fixture, "a Main warehouse error is retried although "
+                           "Backup has stock") {
   auto svc = all_yes();
   svc.warehouses[0].error_rate = 1;                          // Main fails
   svc.warehouses[1].latency = std::chrono::milliseconds(40); // Backup first
@@ -236,8 +252,8 @@ TEST_CASE_FIXTURE(fixture, "a warehouse error is not retried when the other "
   auto& r = ***res;
   CHECK(r.status == "confirmed");
   CHECK(r.warehouse == "Backup");
-  auto inv = calls_to(r, "inventory");
-  CHECK(inv.size() == 2);
+  CHECK_MESSAGE(calls_to(r, "inventory").size() == 4,
+                "Main is preferred: its three attempts, then Backup");
 }
 
 TEST_CASE_FIXTURE(fixture, "a failed order after authorization voids it "
