@@ -14,7 +14,7 @@ namespace {
 // Queues `req` for `to` and makes sure a flush follows.
 template <class Handle, class Request>
 void queue(desk_self self, outbox<Handle, Request>& out, const Handle& to,
-           Request&& req, call_tag tag) {
+           Request req, call_tag tag) {
   out.add(to, std::move(req), tag);
   auto& st = self->state;
   if (!st.flush_pending) {

@@ -229,6 +229,15 @@ std::string to_std(caf::string_view x) {
   return std::string{x.begin(), x.end()};
 }
 
+// "--NAME" followed by `parts`: a sentence about a command-line option.
+template <class... Ts>
+std::string option_error(const std::string& name, const Ts&... parts) {
+  std::string out = "--";
+  out += name;
+  (out += ... += parts);
+  return out;
+}
+
 } // namespace
 
 std::string node_config::check_config_file(const std::string& path,
@@ -295,14 +304,14 @@ std::string node_config::read_options(int argc, char** argv) {
       else if (*value == "false")
         set_false.push_back(opt);
       else
-        return "--" + name + " is true or false, got '" + *value + "'";
+        return option_error(name, " is true or false, got '", *value, "'");
       continue;
     }
     auto type = to_std(opt->type_name());
     if (!value)
-      return "--" + name + " needs a value (--" + name + "=<" + type + ">)";
+      return option_error(name, " needs a value (--", name, "=<", type, ">)");
     if (!opt->parse(*value))
-      return "--" + name + " must be a " + type + ", got '" + *value + "'";
+      return option_error(name, " must be a ", type, ", got '", *value, "'");
     cli.push_back(std::move(arg));
   }
   struct stat st;
@@ -326,8 +335,9 @@ std::string node_config::read_options(int argc, char** argv) {
     opt->store(caf::config_value{false});
     auto category = to_std(opt->category());
     auto name = to_std(opt->long_name());
-    caf::put(content, category == "global" ? name : category + "." + name,
-             false);
+    if (category != "global")
+      name.insert(0, category + ".");
+    caf::put(content, name, false);
   }
   return {};
 }

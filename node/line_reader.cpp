@@ -189,7 +189,7 @@ class terminal_reader : public line_reader {
         std::fputc('\n', stdout);
         return std::nullopt;
       }
-      if (what == ready::output) {
+      if (what == ready::output && out_ != nullptr) {
         // Results above the prompt: clear the prompt's line, print, then
         // let libedit draw the prompt and the typed text again.
         std::fputs("\r\033[K", stdout);
