@@ -224,16 +224,27 @@ TEST_CASE_FIXTURE(fixture, "retries stop at max-attempts") {
   CHECK((***res).processing_time_ms == 390);
 }
 
+namespace {
+
+// The result of an order whose warehouse number `failing` always errs while
+// the other one answers "available" first (after 40 ms).
+order_result with_failing_warehouse(fixture& fx, size_t failing) {
+  auto svc = all_yes();
+  svc.warehouses[failing].error_rate = 1;
+  svc.warehouses[1 - failing].latency = std::chrono::milliseconds(40);
+  auto p = spawn_pipeline(fx.sys, svc, default_desk());
+  auto res = fx.submit(p.desk, tutorial_order());
+  fx.run_until(1000);
+  REQUIRE(res->has_value());
+  REQUIRE(**res);
+  return ***res;
+}
+
+} // namespace
+
 TEST_CASE_FIXTURE(fixture, "a Backup warehouse error is not retried when "
                            "Main has stock") {
-  auto svc = all_yes();
-  svc.warehouses[1].error_rate = 1;                          // Backup fails
-  svc.warehouses[0].latency = std::chrono::milliseconds(40); // Main first
-  auto p = spawn_pipeline(sys, svc, default_desk());
-  auto res = submit(p.desk, tutorial_order());
-  run_until(1000);
-  REQUIRE(res->has_value());
-  auto& r = ***res;
+  auto r = with_failing_warehouse(*this, 1);
   CHECK(r.status == "confirmed");
   CHECK(r.warehouse == "Main");
   CHECK_MESSAGE(calls_to(r, "inventory").size() == 2,
@@ -242,14 +253,7 @@ TEST_CASE_FIXTURE(fixture, "a Backup warehouse error is not retried when "
 
 TEST_CASE_FIXTURE(fixture, "a Main warehouse error is retried although "
                            "Backup has stock") {
-  auto svc = all_yes();
-  svc.warehouses[0].error_rate = 1;                          // Main fails
-  svc.warehouses[1].latency = std::chrono::milliseconds(40); // Backup first
-  auto p = spawn_pipeline(sys, svc, default_desk());
-  auto res = submit(p.desk, tutorial_order());
-  run_until(1000);
-  REQUIRE(res->has_value());
-  auto& r = ***res;
+  auto r = with_failing_warehouse(*this, 0);
   CHECK(r.status == "confirmed");
   CHECK(r.warehouse == "Backup");
   CHECK_MESSAGE(calls_to(r, "inventory").size() == 4,
