@@ -83,6 +83,17 @@ std::string dedup_key(order_kind kind, const std::string& key) {
 void spawn_order(desk_self self, uint64_t id, desk_state::spawned_order& entry,
                  order_job job);
 
+// Answers every client waiting on idempotency key `dk` with `x` (a result
+// or an error) and forgets them.
+template <class T>
+void answer_waiting(desk_state& st, const std::string& dk, const T& x) {
+  if (auto w = st.waiting.find(dk); w != st.waiting.end()) {
+    for (auto& rp : w->second)
+      rp.deliver(x);
+    st.waiting.erase(w);
+  }
+}
+
 // Answers the clients of an order whose actor never sent its result (it
 // died: a bug, or its node's shutdown) with an error, and forgets it.
 void fail_spawned(
@@ -95,15 +106,10 @@ void fail_spawned(
                         "the order's actor stopped without a result");
   node_log().error("an order actor stopped without a result; its clients "
                    "get an error");
-  if (entry.dedup_key.empty()) {
+  if (entry.dedup_key.empty())
     entry.promise.deliver(err);
-    return;
-  }
-  if (auto w = st.waiting.find(entry.dedup_key); w != st.waiting.end()) {
-    for (auto& rp : w->second)
-      rp.deliver(err);
-    st.waiting.erase(w);
-  }
+  else
+    answer_waiting(st, entry.dedup_key, err);
 }
 
 // The job of an order that waited for routes.
@@ -252,11 +258,7 @@ void deliver(desk_self self, order_kind kind,
     promise.deliver(std::move(r));
     return;
   }
-  if (auto w = st.waiting.find(dk); w != st.waiting.end()) {
-    for (auto& rp : w->second)
-      rp.deliver(r);
-    st.waiting.erase(w);
-  }
+  answer_waiting(st, dk, r);
   auto now = self->clock().now();
   st.done_order.push_back({now + st.cfg.dedup_window, dk});
   st.done[std::move(dk)] = std::move(r);

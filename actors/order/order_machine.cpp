@@ -67,6 +67,18 @@ bool passed(const order_replies& r, slot_ref ref) {
   return false;
 }
 
+// The instance name a call of slot `id` asks for; empty for payment and
+// fraud, whose calls may go to any instance of the service.
+const std::string& route_name(order_replies& r, int32_t id) {
+  static const std::string any;
+  auto which = slot_of(r, id).which;
+  if (which == check::payment || which == check::fraud)
+    return any;
+  const std::string* name = &any;
+  with_slot(r, id, [&](auto& slot) { name = &slot.instance; });
+  return *name;
+}
+
 } // namespace
 
 const char* service_name(check c) {
@@ -187,16 +199,13 @@ void order_machine::call(order_context& ctx, int32_t id, bool failover,
   t.service = ref.which;
   t.pick = pick_ + static_cast<size_t>(failovers_[static_cast<size_t>(id)]);
   bool timed_out = false;
+  t.instance = &route_name(replies_, id);
   with_slot(replies_, id, [&](auto& slot) {
     t.attempt = failover ? slot.attempts : ++slot.attempts;
-    t.instance = &slot.instance;
     slot.state = call_state::pending;
     timed_out = deadline_ <= now;
   });
   sent_at_[static_cast<size_t>(id)] = now;
-  static const std::string any;
-  if (ref.which == check::payment || ref.which == check::fraud)
-    t.instance = &any;
   if (timed_out) {
     record(id, t.attempt, "timeout", now);
     settle(ctx, id, call_state::timed_out, "", now);
@@ -220,7 +229,7 @@ void order_machine::call(order_context& ctx, int32_t id, bool failover,
 template <class Reply>
 void order_machine::answer(order_context& ctx, int32_t id, int32_t attempt,
                            Reply&& x, order_time now) {
-  if (decided_ || id < 0 || id >= slots())
+  if (decided_) // the slot is checked by on_answer (is_slot)
     return;
   auto& slot = typed_slot<std::decay_t<Reply>>(replies_, id);
   if (slot.state != call_state::pending || slot.attempts != attempt)
@@ -269,19 +278,16 @@ void order_machine::on_error(order_context& ctx, int32_t id, int32_t attempt,
     return;
   auto ref = slot_of(replies_, id);
   bool awaited = false;
-  std::string instance;
   with_slot(replies_, id, [&](auto& slot) {
     awaited = slot.state == call_state::pending && slot.attempts == attempt;
-    instance = ref.which == check::payment || ref.which == check::fraud
-                 ? std::string{}
-                 : slot.instance;
   });
   if (!awaited)
     return;
   record(id, attempt, "error: " + text, now);
   auto& failovers = failovers_[static_cast<size_t>(id)];
   if (node_lost
-      && static_cast<size_t>(failovers) + 1 < ctx.instances(ref.which, instance)
+      && static_cast<size_t>(failovers) + 1
+           < ctx.instances(ref.which, route_name(replies_, id))
       && now < deadline_) {
     // Lost with its node, not refused: the same attempt goes to the next
     // instance at once.
