@@ -8,7 +8,7 @@
 #include <caf/expected.hpp>
 #include <caf/fwd.hpp>
 
-#include "actors/peers.hpp"
+#include "actors/cluster/peers.hpp"
 #include "messages/interfaces.hpp"
 #include "node/config.hpp"
 

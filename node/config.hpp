@@ -9,8 +9,8 @@
 
 #include <caf/actor_system_config.hpp>
 
-#include "actors/order_desk.hpp"
-#include "actors/service_config.hpp"
+#include "actors/desk/order_desk.hpp"
+#include "actors/rules/service_config.hpp"
 
 namespace order_node {
 

@@ -4,7 +4,7 @@
 // The desk's answers arrive on CAF threads and are posted back in batches.
 #include "node/http_server.hpp"
 
-#include "actors/log.hpp"
+#include "actors/support/log.hpp"
 
 #include <atomic>
 #include <cmath>

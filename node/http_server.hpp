@@ -14,7 +14,7 @@
 
 #include <caf/fwd.hpp>
 
-#include "actors/address.hpp"
+#include "actors/cluster/address.hpp"
 #include "messages/interfaces.hpp"
 
 namespace order_node {

@@ -16,11 +16,11 @@
 #include <caf/send.hpp>
 #include <spdlog/spdlog.h>
 
-#include "actors/desk_router.hpp"
-#include "actors/directory.hpp"
-#include "actors/log.hpp"
-#include "actors/node_actor.hpp"
-#include "actors/services.hpp"
+#include "actors/cluster/node_actor.hpp"
+#include "actors/desk/desk_router.hpp"
+#include "actors/services/directory.hpp"
+#include "actors/services/services.hpp"
+#include "actors/support/log.hpp"
 #include "messages/registry.hpp"
 #include "node/cluster.hpp"
 #include "node/config.hpp"

@@ -11,7 +11,7 @@
 
 #include <caf/fwd.hpp>
 
-#include "actors/pipeline.hpp"
+#include "actors/desk/pipeline.hpp"
 #include "node/command.hpp"
 #include "node/line_reader.hpp"
 

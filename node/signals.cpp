@@ -11,7 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "actors/log.hpp"
+#include "actors/support/log.hpp"
 
 namespace order_node {
 

@@ -7,8 +7,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "actors/log.hpp"
-#include "actors/simulate.hpp"
+#include "actors/rules/simulate.hpp"
+#include "actors/support/log.hpp"
 
 namespace order_node {
 

@@ -2,7 +2,7 @@
 // its calls: one slot per service call, retries of transient errors with
 // exponential backoff, failover to the next instance when a call's node is
 // lost, expiry at the deadline, one record per call attempt, the decision
-// (actors/decide.hpp), the void of an authorization and the result. The
+// (actors/rules/decide.hpp), the void of an authorization and the result. The
 // parallel pipeline (the tutorial's OrderService) calls every slot at once;
 // the sequential one (OrderServiceSlow) calls inventory(Main) -> payment ->
 // fraud -> shipping(Standard) and stops at the first failed check.
@@ -12,7 +12,7 @@
 // result), so it is unit-tested on its own. The engines: one actor per order
 // with request().then per call (actors/order/order_actor.hpp, the default),
 // and the batched desk that runs its orders in a table and sends each
-// service instance one batch per round (actors/order_desk.hpp).
+// service instance one batch per round (actors/desk/order_desk.hpp).
 #pragma once
 
 #include <chrono>
@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/decide.hpp"
+#include "actors/rules/decide.hpp"
 
 namespace order_node {
 

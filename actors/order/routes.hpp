@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/decide.hpp"
+#include "actors/rules/decide.hpp"
 #include "messages/interfaces.hpp"
 
 namespace order_node {

@@ -1,7 +1,7 @@
 // tests/actors/address_test.cpp — the one HOST:PORT parser.
 #include <doctest/doctest.h>
 
-#include "actors/address.hpp"
+#include "actors/cluster/address.hpp"
 
 using namespace order_node;
 

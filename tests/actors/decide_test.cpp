@@ -7,7 +7,7 @@
 
 #include <doctest/doctest.h>
 
-#include "actors/decide.hpp"
+#include "actors/rules/decide.hpp"
 
 using namespace order_node;
 

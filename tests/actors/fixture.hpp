@@ -13,10 +13,10 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 
-#include "actors/directory.hpp"
-#include "actors/outcome.hpp"
-#include "actors/pipeline.hpp"
-#include "actors/services.hpp"
+#include "actors/desk/pipeline.hpp"
+#include "actors/rules/outcome.hpp"
+#include "actors/services/directory.hpp"
+#include "actors/services/services.hpp"
 #include "messages/errors.hpp"
 #include "messages/registry.hpp"
 

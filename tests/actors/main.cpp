@@ -5,7 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "actors/log.hpp"
+#include "actors/support/log.hpp"
 
 int main(int argc, char** argv) {
   order_node::node_log().set_level(spdlog::level::warn);

@@ -5,7 +5,7 @@
 
 #include <doctest/doctest.h>
 
-#include "actors/order_table.hpp"
+#include "actors/desk/order_table.hpp"
 
 using namespace order_node;
 

@@ -2,7 +2,7 @@
 // timing, deadlines, retries, late replies and voids.
 #include <doctest/doctest.h>
 
-#include "actors/simulate.hpp"
+#include "actors/rules/simulate.hpp"
 #include "fixture.hpp"
 
 using namespace order_node;

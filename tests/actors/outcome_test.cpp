@@ -5,8 +5,8 @@
 #include <cmath>
 #include <set>
 
-#include "actors/outcome.hpp"
-#include "actors/simulate.hpp"
+#include "actors/rules/outcome.hpp"
+#include "actors/rules/simulate.hpp"
 
 using namespace order_node;
 

@@ -3,7 +3,7 @@
 // and orders failing over to another instance of the service.
 #include <doctest/doctest.h>
 
-#include "actors/relay.hpp"
+#include "actors/cluster/relay.hpp"
 #include "fixture.hpp"
 
 using namespace order_node;

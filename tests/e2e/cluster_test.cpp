@@ -23,7 +23,7 @@
 #include <caf/io/middleman.hpp>
 #include <nlohmann/json.hpp>
 
-#include "actors/node_actor.hpp"
+#include "actors/cluster/node_actor.hpp"
 #include "common.hpp"
 #include "messages/registry.hpp"
 #include "process.hpp"

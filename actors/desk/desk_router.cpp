@@ -1,0 +1,116 @@
+// actors/desk/desk_router.cpp — see desk_router.hpp.
+#include "actors/desk/desk_router.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <caf/actor_system.hpp>
+
+#include "messages/json_codec.hpp"
+
+namespace order_node {
+
+namespace {
+
+// The shards' stats, as they come in.
+struct stats_merge {
+  desk_stats total;
+  size_t left = 0;
+  caf::typed_response_promise<desk_stats> promise;
+};
+
+} // namespace
+
+void merge_stats(desk_stats& into, const desk_stats& x) {
+  into.in_flight += x.in_flight;
+  into.deduplicated += x.deduplicated;
+  for (auto& s : x.orders) {
+    auto i = std::find_if(into.orders.begin(), into.orders.end(),
+                          [&](const status_stats& y) {
+                            return y.kind == s.kind && y.status == s.status;
+                          });
+    if (i == into.orders.end())
+      into.orders.push_back(s);
+    else
+      i->latency.add(s.latency);
+  }
+  for (auto& c : x.calls) {
+    auto i = std::find_if(
+      into.calls.begin(), into.calls.end(), [&](const call_stats& y) {
+        return y.service == c.service && y.instance == c.instance;
+      });
+    if (i == into.calls.end()) {
+      into.calls.push_back(c);
+      continue;
+    }
+    i->latency.add(c.latency);
+    i->errors += c.errors;
+    i->timeouts += c.timeouts;
+  }
+}
+
+order_desk_actor::behavior_type
+desk_router(order_desk_actor::stateful_pointer<desk_router_state> self,
+            std::vector<order_desk_actor> shards) {
+  for (auto& s : shards)
+    self->link_to(s);
+  self->state.shards = std::move(shards);
+  return {
+    [=](submit_atom atom, order_submission& sub) -> caf::result<order_result> {
+      auto& st = self->state;
+      // Invalid requests are answered here, so that they take no seq number
+      // (as from a single desk).
+      if (auto err = validate(sub.request))
+        return err;
+      size_t i = 0;
+      if (!sub.idempotency_key.empty()) {
+        i = std::hash<std::string>{}(sub.idempotency_key) % st.shards.size();
+      } else {
+        if (sub.order_key.empty())
+          sub.order_key = "seq:" + std::to_string(++st.next_seq);
+        i = st.next_shard++ % st.shards.size();
+      }
+      return self->delegate(st.shards[i], atom, std::move(sub));
+    },
+    [=](stats_atom atom) -> caf::result<desk_stats> {
+      auto& st = self->state;
+      auto merge = std::make_shared<stats_merge>();
+      merge->left = st.shards.size();
+      merge->promise = self->make_response_promise<desk_stats>();
+      for (auto& s : st.shards)
+        self->request(s, caf::infinite, atom)
+          .then(
+            [merge](desk_stats& x) {
+              merge_stats(merge->total, x);
+              if (--merge->left == 0)
+                merge->promise.deliver(std::move(merge->total));
+            },
+            [merge](caf::error& err) {
+              if (merge->left > 0) {
+                merge->left = 0;
+                merge->promise.deliver(std::move(err));
+              }
+            });
+      return merge->promise;
+    },
+  };
+}
+
+order_desk_actor spawn_desk(caf::actor_system& sys, directory_actor directory,
+                            const desk_config& cfg) {
+  // No more shards than orders in flight, so that every shard can take one.
+  auto n = std::min<int64_t>(cfg.shards, cfg.max_in_flight);
+  if (n <= 1)
+    return sys.spawn(order_desk, std::move(directory), cfg);
+  std::vector<order_desk_actor> shards;
+  for (int64_t i = 0; i < n; ++i) {
+    auto shard_cfg = cfg;
+    shard_cfg.share = cfg.max_in_flight / n + (i < cfg.max_in_flight % n);
+    shards.push_back(sys.spawn(order_desk, directory, shard_cfg));
+  }
+  return sys.spawn(desk_router, std::move(shards));
+}
+
+} // namespace order_node

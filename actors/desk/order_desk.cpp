@@ -1,0 +1,384 @@
+// actors/desk/order_desk.cpp — see order_desk.hpp.
+#include "actors/desk/order_desk.hpp"
+
+#include <algorithm>
+#include <string_view>
+
+#include <spdlog/spdlog.h>
+
+#include "actors/rules/outcome.hpp"
+#include "actors/support/log.hpp"
+#include "messages/errors.hpp"
+#include "messages/json_codec.hpp"
+
+namespace order_node {
+
+const char* to_string(order_engine x) {
+  return x == order_engine::actor ? "actor" : "batched";
+}
+
+bool from_string(const std::string& text, order_engine& x) {
+  if (text == "actor")
+    x = order_engine::actor;
+  else if (text == "batched")
+    x = order_engine::batched;
+  else
+    return false;
+  return true;
+}
+
+namespace {
+
+using time_point = caf::actor_clock::time_point;
+
+void count(desk_state& st, order_kind kind, const order_result& r) {
+  for (auto& s : st.stats)
+    if (s.kind == kind && s.status == r.status) {
+      s.latency.observe(r.processing_time_us);
+      return;
+    }
+  st.stats.push_back(status_stats{kind, r.status, {}});
+  st.stats.back().latency.observe(r.processing_time_us);
+}
+
+// Counts the calls of a finished order per service instance.
+void count_calls(desk_state& st, const order_result& r) {
+  for (auto& c : r.calls) {
+    auto i = std::find_if(
+      st.calls.begin(), st.calls.end(), [&](const call_stats& x) {
+        return x.service == c.service && x.instance == c.instance;
+      });
+    if (i == st.calls.end()) {
+      st.calls.push_back(call_stats{c.service, c.instance, {}, 0, 0});
+      i = st.calls.end() - 1;
+    }
+    i->latency.observe(static_cast<int64_t>(c.ms * 1000.0));
+    // string_view: compared inline, without strlen (six calls an order).
+    std::string_view outcome{c.outcome};
+    if (outcome == std::string_view{"timeout"})
+      ++i->timeouts;
+    else if (outcome.substr(0, 5) == std::string_view{"error"})
+      ++i->errors;
+  }
+}
+
+// Forgets results whose window has passed, and the oldest beyond capacity.
+void expire_results(desk_state& st, time_point now) {
+  while (!st.done_order.empty()
+         && (st.done_order.front().expires <= now
+             || st.done.size() > st.cfg.dedup_capacity)) {
+    st.done.erase(st.done_order.front().key);
+    st.done_order.pop_front();
+  }
+}
+
+int64_t in_flight(const desk_state& st) {
+  return static_cast<int64_t>(st.running.size() + st.spawned.size());
+}
+
+std::string dedup_key(order_kind kind, const std::string& key) {
+  return std::string{kind == order_kind::parallel ? "p/" : "s/"} + key;
+}
+
+void spawn_order(desk_self self, uint64_t id, desk_state::spawned_order& entry,
+                 order_job job);
+
+// Answers every client waiting on idempotency key `dk` with `x` (a result
+// or an error) and forgets them.
+template <class T>
+void answer_waiting(desk_state& st, const std::string& dk, const T& x) {
+  if (auto w = st.waiting.find(dk); w != st.waiting.end()) {
+    for (auto& rp : w->second)
+      rp.deliver(x);
+    st.waiting.erase(w);
+  }
+}
+
+// Answers the clients of an order whose actor never sent its result (it
+// died: a bug, or its node's shutdown) with an error, and forgets it.
+void fail_spawned(
+  desk_self self,
+  std::unordered_map<uint64_t, desk_state::spawned_order>::iterator i) {
+  auto& st = self->state;
+  auto entry = std::move(i->second);
+  st.spawned.erase(i);
+  auto err = make_error(order_errc::internal,
+                        "the order's actor stopped without a result");
+  node_log().error("an order actor stopped without a result; its clients "
+                   "get an error");
+  if (entry.dedup_key.empty())
+    entry.promise.deliver(err);
+  else
+    answer_waiting(st, entry.dedup_key, err);
+}
+
+// The job of an order that waited for routes.
+order_job take_unspawned(desk_state& st, uint64_t id) {
+  order_job job;
+  if (auto i = st.unspawned.find(id); i != st.unspawned.end()) {
+    job = std::move(i->second);
+    st.unspawned.erase(i);
+  }
+  return job;
+}
+
+// Makes sure one tick is scheduled for the oldest deadline or batch expiry.
+void schedule_tick(desk_self self) {
+  auto& st = self->state;
+  if (st.tick_pending || (st.deadlines.empty() && st.batch_expiry.empty()))
+    return;
+  auto next = st.deadlines.empty() ? st.batch_expiry.front().at
+                                   : st.deadlines.front().at;
+  if (!st.batch_expiry.empty())
+    next = std::min(next, st.batch_expiry.front().at);
+  auto res = st.cfg.deadline_tick.count();
+  auto at = next.time_since_epoch().count();
+  time_point tick{caf::timespan{(at + res - 1) / res * res}};
+  self->scheduled_send(self, tick, tick_atom::value);
+  st.tick_pending = true;
+}
+
+// Every order past its deadline decides with what it has.
+void on_tick(desk_self self) {
+  auto& st = self->state;
+  st.tick_pending = false;
+  auto now = self->clock().now();
+  while (!st.deadlines.empty() && st.deadlines.front().at <= now) {
+    auto id = st.deadlines.front().id;
+    st.deadlines.pop_front();
+    if (auto* o = st.running.find(id)) { // else finished in time, as usual
+      desk_context ctx{self};
+      o->expire(ctx, now);
+    } else if (auto i = st.spawned.find(id); i != st.spawned.end()) {
+      auto& entry = i->second;
+      if (entry.expired) { // an order actor that died without a result
+        fail_spawned(self, i);
+        continue;
+      }
+      if (!entry.actor) // no routes came: it fails at once
+        spawn_order(self, id, entry, take_unspawned(st, id));
+      self->send(entry.actor, expire_atom::value);
+      // It answers at once; should it have died, its clients get an error
+      // one deadline later rather than never (now + the deadline keeps the
+      // queue in order: every order in it was accepted before now).
+      entry.expired = true;
+      st.deadlines.push_back({now + st.params->deadline, id});
+    }
+  }
+  while (!st.batch_expiry.empty() && st.batch_expiry.front().at <= now) {
+    st.batches.erase(st.batch_expiry.front().id); // else answered, as usual
+    st.batch_expiry.pop_front();
+  }
+  schedule_tick(self);
+}
+
+// Spawns the actor of order `id` with the routes the desk has now (none:
+// it fails at once).
+void spawn_order(desk_self self, uint64_t id, desk_state::spawned_order& entry,
+                 order_job job) {
+  auto& st = self->state;
+  order_actor_args args;
+  args.id = id;
+  args.kind = entry.kind;
+  args.job = std::move(job);
+  args.params = st.params;
+  args.routes = st.routes;
+  args.desk = caf::actor_cast<order_done_sink>(self);
+  entry.actor = self->spawn(order, std::move(args));
+}
+
+// Runs a new order; its clients are `rp` or those waiting on `dk`.
+void launch(desk_self self, order_kind kind, order_job job, std::string dk,
+            caf::typed_response_promise<order_result> rp) {
+  auto& st = self->state;
+  if (st.cfg.engine == order_engine::actor) {
+    auto id = ++st.next_spawned;
+    auto& entry = st.spawned[id];
+    entry.kind = kind;
+    entry.dedup_key = std::move(dk);
+    entry.promise = std::move(rp);
+    st.deadlines.push_back({job.accepted_at + st.params->deadline, id});
+    schedule_tick(self);
+    if (st.routes) {
+      spawn_order(self, id, entry, std::move(job));
+    } else {
+      st.unspawned.emplace(id, std::move(job));
+      st.unrouted.push_back(id);
+    }
+    return;
+  }
+  auto& o = st.running.add();
+  auto id = o.id;
+  o.init(kind, std::move(job), *st.params);
+  o.dedup_key = std::move(dk);
+  o.promise = std::move(rp);
+  st.deadlines.push_back({o.deadline(), id});
+  schedule_tick(self);
+  if (st.routes) {
+    desk_context ctx{self};
+    o.start(ctx, self->clock().now()); // may finish it: `o` is gone then
+  } else {
+    st.unrouted.push_back(id);
+  }
+}
+
+// New routes from the directory; the first ones start the orders that
+// waited for them.
+void on_routes(desk_self self, service_routes_ptr& routes) {
+  auto& st = self->state;
+  if (!routes)
+    return;
+  st.routes = std::move(routes);
+  auto waiting = std::move(st.unrouted);
+  st.unrouted.clear();
+  desk_context ctx{self};
+  for (auto id : waiting)
+    if (auto* o = st.running.find(id))
+      o->start(ctx, self->clock().now());
+    else if (auto i = st.spawned.find(id);
+             i != st.spawned.end() && !i->second.actor)
+      spawn_order(self, id, i->second, take_unspawned(st, id));
+}
+
+} // namespace
+
+namespace {
+
+// Counts `r` and answers the clients of an order: `promise`, or those
+// waiting on its idempotency key `dk` (whose result is then kept).
+void deliver(desk_self self, order_kind kind,
+             caf::typed_response_promise<order_result>& promise, std::string dk,
+             order_result r) {
+  auto& st = self->state;
+  if (st.cfg.metrics) {
+    count(st, kind, r);
+    count_calls(st, r);
+  }
+  if (dk.empty()) {
+    promise.deliver(std::move(r));
+    return;
+  }
+  answer_waiting(st, dk, r);
+  auto now = self->clock().now();
+  st.done_order.push_back({now + st.cfg.dedup_window, dk});
+  st.done[std::move(dk)] = std::move(r);
+  expire_results(st, now);
+}
+
+// An order actor's result: answer its clients once.
+void on_done(desk_self self, uint64_t id, order_result& r) {
+  auto& st = self->state;
+  auto i = st.spawned.find(id);
+  if (i == st.spawned.end())
+    return; // answered already
+  auto entry = std::move(i->second);
+  st.spawned.erase(i);
+  deliver(self, entry.kind, entry.promise, std::move(entry.dedup_key),
+          std::move(r));
+}
+
+} // namespace
+
+// Answers every client of order `id` with `r`, once.
+void complete_order(desk_self self, uint64_t id, order_result r) {
+  auto& st = self->state;
+  auto* o = st.running.find(id);
+  if (o == nullptr)
+    return; // answered already
+  auto kind = o->kind();
+  auto promise = std::move(o->promise);
+  auto dk = std::move(o->dedup_key);
+  st.running.erase(id);
+  deliver(self, kind, promise, std::move(dk), std::move(r));
+}
+
+order_desk_impl::behavior_type
+order_desk(desk_self self, const directory_actor& directory, desk_config cfg) {
+  if (cfg.deadline_tick.count() <= 0)
+    cfg.deadline_tick = caf::timespan{1};
+  self->state.params = std::make_shared<const order_params>(cfg.order);
+  self->state.cfg = std::move(cfg);
+  // The directory answers with its routes now and whenever they change.
+  self->send(directory, watch_atom::value,
+             caf::actor_cast<routes_watcher>(self));
+  return {
+    [=](submit_atom, order_submission& sub) -> caf::result<order_result> {
+      auto& st = self->state;
+      if (auto err = validate(sub.request))
+        return err;
+      std::string dk;
+      if (!sub.idempotency_key.empty()) {
+        if (auto err = validate_idempotency_key(sub.idempotency_key))
+          return err;
+        dk = dedup_key(sub.kind, sub.idempotency_key);
+        expire_results(st, self->clock().now());
+        if (auto i = st.done.find(dk); i != st.done.end()) {
+          ++st.deduplicated;
+          return i->second;
+        }
+        if (auto i = st.waiting.find(dk); i != st.waiting.end()) {
+          ++st.deduplicated;
+          auto rp = self->make_response_promise<order_result>();
+          i->second.push_back(rp);
+          return rp;
+        }
+      }
+      order_job job;
+      // Each route has its own key space (as Restate scopes keys per
+      // service): one key on both routes is two orders, so the order key
+      // names the kind, and with it the order id and every outcome.
+      if (!sub.idempotency_key.empty())
+        job.order_key
+          = (sub.kind == order_kind::parallel ? "key:" : "slow-key:")
+            + sub.idempotency_key;
+      else if (!sub.order_key.empty())
+        job.order_key = std::move(sub.order_key);
+      else
+        job.order_key = "seq:" + std::to_string(++st.next_seq);
+      job.order_id = make_order_id(st.cfg.seed, job.order_key);
+      job.accepted_at = self->clock().now();
+      auto bound = st.cfg.share > 0 ? st.cfg.share : st.cfg.max_in_flight;
+      if (in_flight(st) >= bound) {
+        order_result r;
+        r.order_id = job.order_id;
+        r.status = status::overloaded;
+        r.details = "Order desk at capacity ("
+                    + std::to_string(st.cfg.max_in_flight)
+                    + (st.cfg.max_in_flight == 1 ? " order" : " orders")
+                    + " in flight); retry later";
+        if (st.cfg.metrics)
+          count(st, sub.kind, r);
+        return r;
+      }
+      job.request = std::move(sub.request);
+      auto rp = self->make_response_promise<order_result>();
+      if (dk.empty()) {
+        launch(self, sub.kind, std::move(job), std::move(dk), rp);
+      } else {
+        st.waiting[dk].push_back(rp); // answered through `waiting`
+        launch(self, sub.kind, std::move(job), std::move(dk), {});
+      }
+      return rp;
+    },
+    [=](stats_atom) {
+      auto& st = self->state;
+      return desk_stats{in_flight(st), st.deduplicated, st.stats, st.calls};
+    },
+    [=](tick_atom) { on_tick(self); },
+    [=](retry_atom, uint64_t id, int32_t slot) {
+      if (auto* o = self->state.running.find(id)) {
+        desk_context ctx{self};
+        o->retry(ctx, slot, self->clock().now());
+      }
+    },
+    [=](flush_atom) { flush_calls(self); },
+    [=](inventory_outcomes& x) { on_outcomes(self, x); },
+    [=](payment_outcomes& x) { on_outcomes(self, x); },
+    [=](fraud_outcomes& x) { on_outcomes(self, x); },
+    [=](shipping_outcomes& x) { on_outcomes(self, x); },
+    [=](routes_atom, service_routes_ptr& routes) { on_routes(self, routes); },
+    [=](done_atom, uint64_t id, order_result& r) { on_done(self, id, r); },
+  };
+}
+
+} // namespace order_node

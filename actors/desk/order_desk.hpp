@@ -1,0 +1,129 @@
+// actors/desk/order_desk.hpp — the front door for every client (REPL, HTTP,
+// remote nodes): validates, deduplicates by idempotency key, bounds the orders
+// in flight (beyond the bound it answers "overloaded" at once), gives order
+// ids, keeps counters and latency histograms per kind and status, and
+// enforces every order's deadline. Each accepted order runs an order_machine
+// (actors/order/order_machine.hpp) under one of two engines:
+//
+// - actor (default): the desk spawns an order actor per order
+//   (actors/order/order_actor.hpp), handing it the routes; the order makes
+//   its own request().then calls and sends its result back (`done`).
+// - batched: the order lives in the desk's table (actors/desk/
+//   order_table.hpp); the desk queues its calls per service instance and
+//   sends them as one batch per instance when it gets to its own `flush`
+//   message (actors/desk/outbox.hpp, actors/desk/order_core.hpp), so under
+//   load the calls of many orders share one message each way.
+//
+// Routes: the desk watches its directory, which sends the routes at once and
+// again whenever they change; orders accepted before the first routes wait
+// for them (within their deadline).
+//
+// Deadlines without a timer per order: every order of a desk has the same
+// deadline offset, so deadlines come due in acceptance order. The desk keeps
+// them in a FIFO and runs one timer for the oldest (rounded up to a tick of
+// `deadline_tick`); when it fires, every order past its deadline and still in
+// flight decides with what it has and answers.
+// Interface: messages/interfaces.hpp (order_desk_actor).
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "actors/desk/order_core.hpp"
+#include "actors/desk/order_table.hpp"
+#include "actors/desk/outbox.hpp"
+#include "actors/order/order_actor.hpp"
+
+namespace order_node {
+
+/// How a desk runs its orders: one actor per order (the design card's
+/// shape) or as state machines in its own table with batched calls.
+enum class order_engine : uint8_t { actor, batched };
+
+const char* to_string(order_engine x);
+
+/// "actor" or "batched"; false for anything else.
+bool from_string(const std::string& text, order_engine& x);
+
+struct desk_config {
+  order_engine engine = order_engine::actor;
+  uint64_t seed = 0; // order ids are derived from (seed, order key)
+  int64_t max_in_flight = 100'000; // of the node: a shard takes its share
+  int32_t shards = 1;  // desks sharing the orders (actors/desk/desk_router.hpp)
+  int64_t share = 0;   // this shard's bound; 0: all of max_in_flight
+  bool metrics = true; // count orders and calls (stats); false: zeros
+  caf::timespan dedup_window = std::chrono::minutes(10);
+  size_t dedup_capacity = 100'000; // results kept for deduplication
+  order_params order;
+  /// Deadlines due within one tick share one timer.
+  caf::timespan deadline_tick = std::chrono::milliseconds(1);
+};
+
+struct desk_state {
+  desk_config cfg;
+  std::shared_ptr<const order_params> params;
+  service_routes_ptr routes; // the directory's latest; null until it spoke
+  uint64_t next_seq = 0;
+  uint64_t deduplicated = 0;
+  order_table running; // batched engine
+  /// An order the actor engine runs: its actor (invalid until spawned,
+  /// which waits for the first routes) and who waits for its result.
+  struct spawned_order {
+    order_kind kind = order_kind::parallel;
+    std::string dedup_key; // empty without idempotency key
+    caf::typed_response_promise<order_result> promise; // without key
+    order_actor actor;
+    bool expired = false; // sent `expire`; the next due time is the last
+  };
+  std::unordered_map<uint64_t, spawned_order> spawned; // actor engine
+  /// Jobs of the actor engine's orders that wait for the first routes.
+  std::unordered_map<uint64_t, order_job> unspawned;
+  uint64_t next_spawned = 0;
+  /// Orders accepted before the directory sent any routes.
+  std::vector<uint64_t> unrouted;
+  /// Calls queued since the last flush, per service.
+  outbox<warehouse_actor, inventory_request> to_warehouses;
+  outbox<payment_actor, payment_request> to_payments;
+  outbox<fraud_actor, fraud_request> to_frauds;
+  outbox<carrier_actor, shipping_request> to_carriers;
+  bool flush_pending = false;
+  /// A time and the id of an order or a batch.
+  struct due {
+    caf::actor_clock::time_point at;
+    uint64_t id;
+  };
+  /// Batches sent and not answered yet: which calls they carry.
+  std::unordered_map<uint64_t, std::vector<call_tag>> batches;
+  uint64_t next_batch = 0;
+  /// (expiry, batch id) in send order: by its expiry (send time plus the
+  /// deadline) every order of a batch has passed its deadline, so a batch
+  /// that a service never answers (it died) is forgotten then; entries of
+  /// answered batches are dropped when they come due.
+  std::deque<due> batch_expiry;
+  /// (deadline, order id) in deadline order; entries of finished orders are
+  /// dropped when they come due.
+  std::deque<due> deadlines;
+  bool tick_pending = false;
+  /// Clients waiting for an order with an idempotency key still in flight.
+  std::unordered_map<std::string,
+                     std::vector<caf::typed_response_promise<order_result>>>
+    waiting;
+  /// Results of finished orders with an idempotency key, oldest first.
+  struct kept {
+    caf::actor_clock::time_point expires;
+    std::string key;
+  };
+  std::unordered_map<std::string, order_result> done;
+  std::deque<kept> done_order;
+  std::vector<status_stats> stats;
+  std::vector<call_stats> calls; // per service instance
+  static constexpr const char* name = "order_desk";
+};
+
+order_desk_impl::behavior_type
+order_desk(desk_self self, const directory_actor& directory, desk_config cfg);
+
+} // namespace order_node

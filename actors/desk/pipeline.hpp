@@ -1,0 +1,24 @@
+// actors/desk/pipeline.hpp — one node's whole order pipeline in one process:
+// the service instances, a directory holding them and an order desk in front.
+#pragma once
+
+#include <caf/fwd.hpp>
+
+#include "actors/desk/order_desk.hpp"
+#include "actors/rules/service_config.hpp"
+
+namespace order_node {
+
+struct pipeline {
+  service_routes services;
+  directory_actor directory;
+  order_desk_actor desk;
+};
+
+pipeline spawn_pipeline(caf::actor_system& sys, const services_config& svc,
+                        const desk_config& desk);
+
+/// Asks every actor of `p` to quit.
+void stop_pipeline(const pipeline& p);
+
+} // namespace order_node
