@@ -4,11 +4,10 @@
 
 #include <charconv>
 #include <cmath>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
-#include "messages/errors.hpp"
+#include "messages/validate.hpp"
 
 namespace order_node {
 
@@ -17,25 +16,7 @@ namespace {
 using json = nlohmann::json;
 
 caf::error invalid(std::string text) {
-  return make_error(order_errc::invalid_request, std::move(text));
-}
-
-std::string show(double x) {
-  std::ostringstream os;
-  os << x;
-  return os.str();
-}
-
-caf::error check_id(const char* field, const std::string& x, bool required) {
-  if (required && x.empty())
-    return invalid(std::string{field} + " must be a non-empty string");
-  if (x.size() > max_id_bytes)
-    return invalid(std::string{field} + " must be at most "
-                   + std::to_string(max_id_bytes) + " bytes, got "
-                   + std::to_string(x.size()));
-  if (!is_valid_utf8(x))
-    return invalid(std::string{field} + " must be valid UTF-8");
-  return {};
+  return invalid_request(std::move(text));
 }
 
 const char* json_type_name(const json& x) {
@@ -60,10 +41,7 @@ caf::error read_number(const json& v, const char* field, double& out) {
 }
 
 caf::error read_quantity(const json& v, int32_t& out) {
-  auto bad = [&](const std::string& got) {
-    return invalid("quantity must be an integer from 1 to "
-                   + std::to_string(max_quantity) + ", got " + got);
-  };
+  auto bad = [](const std::string& got) { return bad_quantity(got); };
   if (v.is_number_unsigned()) {
     auto x = v.get<uint64_t>();
     if (x < 1 || x > static_cast<uint64_t>(max_quantity))
@@ -74,7 +52,7 @@ caf::error read_quantity(const json& v, int32_t& out) {
   if (v.is_number_integer()) // negative
     return bad(std::to_string(v.get<int64_t>()));
   if (v.is_number_float())
-    return bad(show(v.get<double>()));
+    return bad(number_text(v.get<double>()));
   return bad(json_type_name(v));
 }
 
@@ -221,7 +199,7 @@ void write_result(json_writer& w, const order_result& x) {
   w.key("orderId");
   w.string(x.order_id);
   w.key("status");
-  w.string(x.status);
+  w.string(to_string(x.status));
   w.key("processingTimeMs");
   w.number(x.processing_time_ms);
   w.key("details");
@@ -263,84 +241,16 @@ void write_result(json_writer& w, const order_result& x) {
     w.key("ms");
     w.number(hundredths(c.ms));
     w.key("outcome");
-    w.string(c.outcome);
+    if (c.outcome == call_end::answered)
+      w.string(c.detail); // the common case, without a copy
+    else
+      w.string(outcome_text(c));
     w.end_object();
   }
   w.end_array();
 }
 
 } // namespace
-
-bool is_valid_utf8(std::string_view s) {
-  size_t i = 0;
-  auto n = s.size();
-  while (i < n) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len;
-    uint32_t cp;
-    if ((c & 0xE0) == 0xC0) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + len > n)
-      return false;
-    for (size_t k = 1; k < len; ++k) {
-      auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80)
-        return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    static constexpr uint32_t min_cp[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < min_cp[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-      return false;
-    i += len;
-  }
-  return true;
-}
-
-caf::error validate(const order_request& x) {
-  if (auto err = check_id("userId", x.user_id, true))
-    return err;
-  if (auto err = check_id("productId", x.product_id, true))
-    return err;
-  if (x.quantity < 1 || x.quantity > max_quantity)
-    return invalid("quantity must be an integer from 1 to "
-                   + std::to_string(max_quantity) + ", got "
-                   + std::to_string(x.quantity));
-  if (!std::isfinite(x.amount) || x.amount <= 0)
-    return invalid("amount must be a finite number greater than 0, got "
-                   + show(x.amount));
-  if (!std::isfinite(x.weight) || x.weight < 0)
-    return invalid("weight must be a finite number of at least 0, got "
-                   + show(x.weight));
-  if (auto err = check_id("destination", x.destination, false))
-    return err;
-  return {};
-}
-
-caf::error validate_idempotency_key(std::string_view key) {
-  if (key.empty() || key.size() > max_id_bytes)
-    return invalid("idempotency key must be 1 to "
-                   + std::to_string(max_id_bytes) + " bytes, got "
-                   + std::to_string(key.size()));
-  for (auto c : key)
-    if (c < 0x21 || c > 0x7E)
-      return invalid("idempotency key must be printable ASCII without "
-                     "spaces");
-  return {};
-}
 
 caf::expected<order_input> parse_order_json(std::string_view text,
                                             bool allow_key) {

@@ -1,5 +1,6 @@
 // messages/json_codec.hpp — order requests and results as JSON, with the
-// tutorial's field names, and the strict validation every input goes through.
+// tutorial's field names. What makes a request valid is in validate.hpp; a
+// parsed request has passed it.
 #pragma once
 
 #include <string>
@@ -12,23 +13,11 @@
 
 namespace order_node {
 
-/// Bounds of the fields of an order_request (see validate()).
-constexpr size_t max_id_bytes = 256;
-constexpr int32_t max_quantity = 10'000;
-
 /// A parsed order: the request plus an optional idempotency key.
 struct order_input {
   order_request request;
   std::string idempotency_key;
 };
-
-/// Checks every field; the error (order_errc::invalid_request) names the
-/// field and the value, e.g. "quantity must be an integer from 1 to 10000,
-/// got -1". A default-constructed error means valid.
-caf::error validate(const order_request& x);
-
-/// Checks an idempotency key: 1..256 bytes of printable ASCII.
-caf::error validate_idempotency_key(std::string_view key);
 
 /// Parses a JSON object with exactly the tutorial's six fields (and, when
 /// `allow_key` is set, an optional "idempotencyKey"); unknown fields, wrong
@@ -42,8 +31,5 @@ std::string to_json(const order_result& x);
 
 /// Same, with a leading "input" field (the REPL's line number).
 std::string to_json(const order_result& x, int64_t input_line);
-
-/// True if `text` is valid UTF-8 (no overlongs, no surrogates).
-bool is_valid_utf8(std::string_view text);
 
 } // namespace order_node

@@ -50,33 +50,51 @@ typename Inspector::result_type inspect(Inspector& f, order_submission& x) {
            x.idempotency_key, x.order_key);
 }
 
+/// How one call of an order ended.
+enum class call_end : uint8_t {
+  answered, // the service answered; `detail` describes the reply
+  error,    // the call failed; `detail` is the error
+  timeout,  // no answer before the order's deadline
+};
+
+/// "answered", "error", "timeout".
+const char* to_string(call_end x);
+
 /// One service call of an order, for users debugging it.
 struct call_record {
   std::string service;  // "inventory", "payment", "fraud", "shipping"
   std::string instance; // "Main", "Standard", ...
   int32_t attempt = 1;
-  double ms = 0;       // from sending the request to its answer (or deadline)
-  std::string outcome; // "available", "error: ...", "timeout", ...
+  double ms = 0; // from sending the request to its answer (or deadline)
+  call_end outcome = call_end::answered;
+  std::string detail; // "available", "risk 12.00", the error; empty: timeout
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, call_record& x) {
   return f(caf::meta::type_name("call_record"), x.service, x.instance,
-           x.attempt, x.ms, x.outcome);
+           x.attempt, x.ms, x.outcome, x.detail);
 }
 
-/// Statuses of an order_result.
-namespace status {
-constexpr const char* confirmed = "confirmed";   // every check passed
-constexpr const char* failed = "failed";         // a check said no
-constexpr const char* timeout = "timeout";       // a check had no answer
-constexpr const char* overloaded = "overloaded"; // the desk was full
-} // namespace status
+/// The outcome of a call as users read it: the reply's description,
+/// "error: " and the error, or "timeout".
+std::string outcome_text(const call_record& x);
+
+/// How an order ended.
+enum class order_status : uint8_t {
+  confirmed,  // every check passed
+  failed,     // a check said no
+  timeout,    // a check had no answer
+  overloaded, // the desk was full
+};
+
+/// "confirmed", "failed", "timeout", "overloaded".
+const char* to_string(order_status x);
 
 /// The tutorial's OrderResult plus what a user needs to debug an order.
 struct order_result {
   std::string order_id; // "ORD_" + 8 hex, derived from (seed, order key)
-  std::string status;   // see namespace status
+  order_status status = order_status::failed;
   int64_t processing_time_ms = 0;
   std::string details;
   std::string warehouse;          // chosen warehouse, empty if none

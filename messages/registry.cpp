@@ -16,6 +16,44 @@ const char* to_string(order_kind x) {
   return x == order_kind::parallel ? "parallel" : "sequential";
 }
 
+const char* to_string(order_status x) {
+  switch (x) {
+    case order_status::confirmed:
+      return "confirmed";
+    case order_status::failed:
+      return "failed";
+    case order_status::timeout:
+      return "timeout";
+    case order_status::overloaded:
+      return "overloaded";
+  }
+  return "unknown";
+}
+
+const char* to_string(call_end x) {
+  switch (x) {
+    case call_end::answered:
+      return "answered";
+    case call_end::error:
+      return "error";
+    case call_end::timeout:
+      return "timeout";
+  }
+  return "unknown";
+}
+
+std::string outcome_text(const call_record& x) {
+  switch (x.outcome) {
+    case call_end::answered:
+      return x.detail;
+    case call_end::error:
+      return "error: " + x.detail;
+    case call_end::timeout:
+      return "timeout";
+  }
+  return "unknown";
+}
+
 const char* to_string(call_status x) {
   switch (x) {
     case call_status::ok:

@@ -46,7 +46,7 @@ typename Inspector::result_type inspect(Inspector& f, latency_histogram& x) {
 /// Orders of one kind that ended with one status.
 struct status_stats {
   order_kind kind = order_kind::parallel;
-  std::string status;
+  order_status status = order_status::confirmed;
   latency_histogram latency;
 };
 

@@ -86,7 +86,7 @@ void send_one(worker_self self, caf::actor_clock::time_point t0) {
   ++st.sent;
   self->request(st.desk, caf::infinite, submit_atom::value, st.proto)
     .then(
-      [=](order_result& r) { on_done(self, t0, r.status); },
+      [=](order_result& r) { on_done(self, t0, to_string(r.status)); },
       [=](caf::error& err) { on_done(self, t0, "error: " + error_text(err)); });
 }
 

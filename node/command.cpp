@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "messages/errors.hpp"
+#include "messages/validate.hpp"
 
 namespace order_node {
 
@@ -97,9 +98,7 @@ caf::expected<command> parse_order_kv(order_kind kind,
     } else if (key == "quantity") {
       auto x = to_int(value);
       if (!x || *x < 1 || *x > max_quantity)
-        return invalid("quantity must be an integer from 1 to "
-                       + std::to_string(max_quantity) + ", got "
-                       + quote(value));
+        return bad_quantity(quote(value));
       r.quantity = static_cast<int32_t>(*x);
       seen[2] = true;
     } else if (key == "amount" || key == "weight") {

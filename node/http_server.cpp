@@ -27,6 +27,7 @@
 
 #include "messages/errors.hpp"
 #include "messages/json_codec.hpp"
+#include "messages/validate.hpp"
 #include "node/http_bridge.hpp"
 #include "node/metrics.hpp"
 
@@ -399,7 +400,7 @@ void session::answer_order(caf::expected<order_result>& r, const char* route) {
          error_body(error_text(err)), route);
     return;
   }
-  if (r->status == status::overloaded) {
+  if (r->status == order_status::overloaded) {
     retry_after_ = true;
     send(http::status::service_unavailable, error_body(r->details), route);
     return;

@@ -59,7 +59,7 @@ std::string render_metrics(const desk_stats& desk, const http_metrics* http,
                      .Register(reg);
   for (auto& s : desk.orders) {
     prometheus::Labels labels{{"kind", to_string(s.kind)},
-                              {"status", s.status}};
+                              {"status", to_string(s.status)}};
     orders.Add(labels).Increment(static_cast<double>(s.latency.count));
     add(duration, labels, s.latency);
   }

@@ -47,7 +47,7 @@ std::string error_line(const std::string& text, int64_t line) {
 std::string result_text(const order_result& x) {
   std::string out = x.order_id;
   out += ' ';
-  out += x.status;
+  out += to_string(x.status);
   out += ' ';
   out += std::to_string(x.processing_time_ms);
   out += " ms \u2014 ";
@@ -63,7 +63,7 @@ std::string stats_json(const desk_stats& x) {
   json orders = json::array();
   for (auto& s : x.orders)
     orders.push_back({{"kind", to_string(s.kind)},
-                      {"status", s.status},
+                      {"status", to_string(s.status)},
                       {"count", s.latency.count},
                       {"p50_ms", ms2(s.latency.quantile_ms(0.5))},
                       {"p99_ms", ms2(s.latency.quantile_ms(0.99))},

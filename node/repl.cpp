@@ -68,7 +68,7 @@ caf::behavior session(session_ptr self, std::shared_ptr<output_lines> out,
         .then(
           [=](order_result& r) {
             auto& st = self->state;
-            if (r.status == status::overloaded) // not accepted
+            if (r.status == order_status::overloaded) // not accepted
               ++st.errors;
             print(st.json ? to_json(r, line) : result_text(r));
             finished();

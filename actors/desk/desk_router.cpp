@@ -8,7 +8,7 @@
 
 #include <caf/actor_system.hpp>
 
-#include "messages/json_codec.hpp"
+#include "messages/validate.hpp"
 
 namespace order_node {
 

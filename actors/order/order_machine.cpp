@@ -7,7 +7,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "actors/rules/simulate.hpp"
 #include "actors/support/log.hpp"
 
 namespace order_node {
@@ -50,21 +49,12 @@ check_slot<shipping_quote>& typed_slot(order_replies& r, int32_t id) {
   return r.quotes[slot_of(r, id).index];
 }
 
-// Whether the check of `ref` passed: the sequential pipeline goes on only
-// then.
-bool passed(const order_replies& r, slot_ref ref) {
-  auto ok = [](auto& s) { return s.state == call_state::answered; };
-  switch (ref.which) {
-    case check::inventory:
-      return ok(r.warehouses[0]) && r.warehouses[0].reply.available;
-    case check::payment:
-      return ok(r.payment) && r.payment.reply.authorized;
-    case check::fraud:
-      return ok(r.fraud) && r.fraud.reply.risk_score <= max_risk;
-    case check::shipping:
-      return ok(r.quotes[0]);
-  }
-  return false;
+// Whether the check of slot `id` passed: the sequential pipeline goes on
+// only then.
+bool passed(order_replies& r, int32_t id) {
+  bool ok = false;
+  with_slot(r, id, [&](auto& slot) { ok = passed(slot); });
+  return ok;
 }
 
 // The instance name a call of slot `id` asks for; empty for payment and
@@ -207,7 +197,7 @@ void order_machine::call(order_context& ctx, int32_t id, bool failover,
   });
   sent_at_[static_cast<size_t>(id)] = now;
   if (timed_out) {
-    record(id, t.attempt, "timeout", now);
+    record(id, t.attempt, call_end::timeout, "", now);
     settle(ctx, id, call_state::timed_out, "", now);
     return;
   }
@@ -221,7 +211,7 @@ void order_machine::call(order_context& ctx, int32_t id, bool failover,
     with_slot(replies_, id, [&](auto& slot) { instance = slot.instance; });
     auto text = std::string{"no "} + service_name(ref.which) + " instance "
                 + instance + " available";
-    record(id, t.attempt, "error: " + text, now);
+    record(id, t.attempt, call_end::error, text, now);
     settle(ctx, id, call_state::failed, std::move(text), now);
   }
 }
@@ -234,7 +224,7 @@ void order_machine::answer(order_context& ctx, int32_t id, int32_t attempt,
   auto& slot = typed_slot<std::decay_t<Reply>>(replies_, id);
   if (slot.state != call_state::pending || slot.attempts != attempt)
     return; // not the call this slot waits for
-  record(id, attempt, describe(x), now);
+  record(id, attempt, call_end::answered, describe(x), now);
   slot.reply = std::forward<Reply>(x);
   settle(ctx, id, call_state::answered, "", now);
 }
@@ -283,7 +273,7 @@ void order_machine::on_error(order_context& ctx, int32_t id, int32_t attempt,
   });
   if (!awaited)
     return;
-  record(id, attempt, "error: " + text, now);
+  record(id, attempt, call_end::error, text, now);
   auto& failovers = failovers_[static_cast<size_t>(id)];
   if (node_lost
       && static_cast<size_t>(failovers) + 1
@@ -337,7 +327,7 @@ void order_machine::expire(order_context& ctx, order_time now) {
       if (slot.state != call_state::pending)
         return;
       slot.state = call_state::timed_out;
-      record(id, slot.attempts, "timeout", now);
+      record(id, slot.attempts, call_end::timeout, "", now);
     });
   finish(ctx, now);
 }
@@ -357,7 +347,7 @@ void order_machine::on_final(order_context& ctx, int32_t id, order_time now) {
       finish(ctx, now);
     return;
   }
-  if (passed(replies_, slot_of(replies_, id)) && id + 1 < slots())
+  if (passed(replies_, id) && id + 1 < slots())
     call(ctx, id + 1, false, now);
   else
     finish(ctx, now);
@@ -379,14 +369,14 @@ void order_machine::fail_all(order_context& ctx, call_state state,
   finish(ctx, now);
 }
 
-void order_machine::record(int32_t id, int32_t attempt, std::string outcome,
-                           order_time now) {
+void order_machine::record(int32_t id, int32_t attempt, call_end outcome,
+                           std::string detail, order_time now) {
   auto ref = slot_of(replies_, id);
   const std::string* instance = nullptr;
   with_slot(replies_, id, [&](auto& slot) { instance = &slot.instance; });
   auto ms = ms_between(sent_at_[static_cast<size_t>(id)], now);
   calls_.push_back(call_record{service_name(ref.which), *instance, attempt, ms,
-                               std::move(outcome)});
+                               outcome, std::move(detail)});
 }
 
 void order_machine::finish(order_context& ctx, order_time now) {
@@ -416,7 +406,7 @@ void order_machine::finish(order_context& ctx, order_time now) {
               : "Order processed sequentially orderId=";
     line += res.order_id;
     line += " status=";
-    line += res.status;
+    line += to_string(res.status);
     line += " durationMs=";
     line += std::to_string(res.processing_time_ms);
     log.info(std::string_view{line});

@@ -152,8 +152,8 @@ class order_machine {
   void fail_all(order_context& ctx, call_state state, const std::string& why,
                 order_time now);
   void finish(order_context& ctx, order_time now);
-  void record(int32_t slot, int32_t attempt, std::string outcome,
-              order_time now);
+  void record(int32_t slot, int32_t attempt, call_end outcome,
+              std::string detail, order_time now);
 
   order_kind kind_ = order_kind::parallel;
   const order_params* params_ = nullptr;

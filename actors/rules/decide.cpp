@@ -4,8 +4,6 @@
 #include <charconv>
 #include <cmath>
 
-#include "actors/rules/simulate.hpp"
-
 namespace order_node {
 
 namespace {
@@ -87,7 +85,7 @@ namespace {
 
 const inventory_reply* chosen_warehouse(const order_replies& r) {
   for (auto& w : r.warehouses)
-    if (w.state == call_state::answered && w.reply.available)
+    if (passed(w))
       return &w.reply;
   return nullptr;
 }
@@ -95,8 +93,7 @@ const inventory_reply* chosen_warehouse(const order_replies& r) {
 const shipping_quote* cheapest_quote(const order_replies& r) {
   const shipping_quote* best = nullptr;
   for (auto& q : r.quotes)
-    if (q.state == call_state::answered
-        && (best == nullptr || q.reply.cost < best->cost))
+    if (passed(q) && (best == nullptr || q.reply.cost < best->cost))
       best = &q.reply;
   return best;
 }
@@ -132,8 +129,7 @@ decision decide(const order_replies& r) {
   auto* wh = chosen_warehouse(r);
   if (wh != nullptr)
     res.warehouse = wh->warehouse;
-  bool authorized
-    = r.payment.state == call_state::answered && r.payment.reply.authorized;
+  bool authorized = passed(r.payment);
   if (authorized)
     res.transaction_id = r.payment.reply.transaction_id;
   bool has_risk = r.fraud.state == call_state::answered;
@@ -146,7 +142,7 @@ decision decide(const order_replies& r) {
     res.shipping_days = quote->estimated_days;
   }
   auto fail = [&](bool timed_out, std::string details) {
-    res.status = timed_out ? status::timeout : status::failed;
+    res.status = timed_out ? order_status::timeout : order_status::failed;
     res.details = std::move(details);
   };
   if (wh == nullptr) {
@@ -162,14 +158,14 @@ decision decide(const order_replies& r) {
   } else if (!has_risk) {
     fail(r.fraud.state == call_state::timed_out,
          "Fraud check failed: " + why(r.fraud));
-  } else if (r.fraud.reply.risk_score > max_risk) {
+  } else if (!passes(r.fraud.reply)) {
     fail(false,
          "High fraud risk: " + format_fixed(r.fraud.reply.risk_score, 1));
   } else if (quote == nullptr) {
     fail(any_timed_out(r.quotes),
          with_reasons("No shipping options available", r.quotes, "no quote"));
   } else {
-    res.status = status::confirmed;
+    res.status = order_status::confirmed;
     // The common case: one string, appended in place.
     auto& out = res.details;
     out.reserve(48);
@@ -181,7 +177,7 @@ decision decide(const order_replies& r) {
     append_int(out, quote->estimated_days);
     out += quote->estimated_days == 1 ? " day)" : " days)";
   }
-  if (res.status != status::confirmed && authorized) {
+  if (res.status != order_status::confirmed && authorized) {
     d.void_payment = true;
     res.voided = true;
     res.details += "; payment authorization " + res.transaction_id + " voided";
@@ -198,8 +194,7 @@ bool worth_retry(const order_replies& r, slot_ref slot) {
   if (slot.which != check::inventory)
     return true;
   for (size_t i = 0; i < slot.index && i < r.warehouses.size(); ++i) {
-    auto& w = r.warehouses[i];
-    if (w.state == call_state::answered && w.reply.available)
+    if (passed(r.warehouses[i]))
       return false;
   }
   return true;

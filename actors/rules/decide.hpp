@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/rules/checks.hpp"
 #include "messages/order_types.hpp"
 #include "messages/service_types.hpp"
 
@@ -30,6 +31,12 @@ struct check_slot {
   std::string error;
   int32_t attempts = 0;
 };
+
+/// Whether the call of `s` answered and its answer passes its check.
+template <class Reply>
+bool passed(const check_slot<Reply>& s) {
+  return s.state == call_state::answered && passes(s.reply);
+}
 
 /// The four checks of an order, in the order their failures are reported.
 enum class check : uint8_t { inventory, payment, fraud, shipping };
@@ -75,10 +82,11 @@ struct decision {
   bool void_payment = false;
 };
 
-/// Applies the rules: a warehouse must have stock (Main preferred, Backup as
-/// fallback), payment must be authorized, fraud must answer with a risk of at
-/// most 70 (a missing or errored answer fails the order: fail safe), at least
-/// one quote must arrive and the cheapest wins. The details name the first
+/// Applies the rules (each check's in checks.hpp): a warehouse must have
+/// stock (Main preferred, Backup as fallback), payment must be authorized,
+/// fraud must answer with a risk of at most max_risk (a missing or errored
+/// answer fails the order: fail safe), at least one quote must arrive and
+/// the cheapest wins. The details name the first
 /// failed check (inventory, payment, fraud, shipping); a check that failed
 /// because a call had no answer in time makes the status "timeout".
 decision decide(const order_replies& r);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "actors/rules/checks.hpp"
 #include "actors/rules/outcome.hpp"
 
 namespace order_node {

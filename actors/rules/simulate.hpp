@@ -31,7 +31,4 @@ sim_outcome<fraud_reply> simulate(const fraud_config& cfg, uint64_t seed,
 sim_outcome<shipping_quote> simulate(const carrier_config& cfg, uint64_t seed,
                                      const shipping_request& req);
 
-/// Risk scores above this fail an order.
-constexpr double max_risk = 70.0;
-
 } // namespace order_node

@@ -60,7 +60,7 @@ order_replies all_good() {
 TEST_CASE("an order whose checks all pass is confirmed with the cheapest "
           "quote") {
   auto d = decide(all_good());
-  CHECK(d.result.status == "confirmed");
+  CHECK(d.result.status == order_status::confirmed);
   CHECK(d.result.details == "Shipping: $9.63 via Economy (7 days)");
   CHECK(d.result.carrier == "Economy");
   CHECK(d.result.warehouse == "Main");
@@ -73,7 +73,7 @@ TEST_CASE("Backup is the fallback when Main has no stock") {
   auto r = all_good();
   r.warehouses[0].reply.available = false;
   auto d = decide(r);
-  CHECK(d.result.status == "confirmed");
+  CHECK(d.result.status == order_status::confirmed);
   CHECK(d.result.warehouse == "Backup");
 }
 
@@ -93,7 +93,7 @@ TEST_CASE("no stock anywhere fails the order with the tutorial's text") {
   r.warehouses[0].reply.available = false;
   r.warehouses[1].reply.available = false;
   auto d = decide(r);
-  CHECK(d.result.status == "failed");
+  CHECK(d.result.status == order_status::failed);
   CHECK(d.result.details.rfind("Product not available in any warehouse", 0)
         == 0);
 }
@@ -114,7 +114,7 @@ TEST_CASE("a declined payment fails the order") {
   auto r = all_good();
   r.payment.reply = payment_reply{false, ""};
   auto d = decide(r);
-  CHECK(d.result.status == "failed");
+  CHECK(d.result.status == order_status::failed);
   CHECK(d.result.details == "Payment authorization failed");
   CHECK_FALSE(d.void_payment);
 }
@@ -123,7 +123,7 @@ TEST_CASE("a missing payment answer fails the order as a timeout") {
   auto r = all_good();
   r.payment = timed_out<payment_reply>("payment");
   auto d = decide(r);
-  CHECK(d.result.status == "timeout");
+  CHECK(d.result.status == order_status::timeout);
   CHECK(d.result.details
         == "Payment authorization failed: no answer within the deadline");
 }
@@ -132,7 +132,7 @@ TEST_CASE("an order whose fraud check errors fails safe") {
   auto r = all_good();
   r.fraud = failed<fraud_reply>("fraud", "fraud model unavailable");
   auto d = decide(r);
-  CHECK(d.result.status == "failed");
+  CHECK(d.result.status == order_status::failed);
   CHECK(d.result.details
         == "Fraud check failed: fraud model unavailable; payment "
            "authorization tx_00000001 voided");
@@ -142,7 +142,7 @@ TEST_CASE("an order whose fraud check never answers fails as a timeout") {
   auto r = all_good();
   r.fraud = timed_out<fraud_reply>("fraud");
   auto d = decide(r);
-  CHECK(d.result.status == "timeout");
+  CHECK(d.result.status == order_status::timeout);
   CHECK(d.result.details.rfind(
           "Fraud check failed: no answer within the deadline", 0)
         == 0);
@@ -151,10 +151,10 @@ TEST_CASE("an order whose fraud check never answers fails as a timeout") {
 TEST_CASE("a risk above 70 fails the order; exactly 70 passes") {
   auto r = all_good();
   r.fraud.reply = fraud_reply{70.0, false};
-  CHECK(decide(r).result.status == "confirmed");
+  CHECK(decide(r).result.status == order_status::confirmed);
   r.fraud.reply = fraud_reply{85.25, true};
   auto d = decide(r);
-  CHECK(d.result.status == "failed");
+  CHECK(d.result.status == order_status::failed);
   CHECK(d.result.details.rfind("High fraud risk: 85.2", 0) == 0);
 }
 
@@ -164,7 +164,7 @@ TEST_CASE("no quote at all fails the order") {
     = failed<shipping_quote>("Standard", "carrier Standard unavailable");
   r.quotes[1] = timed_out<shipping_quote>("Economy");
   auto d = decide(r);
-  CHECK(d.result.status == "timeout");
+  CHECK(d.result.status == order_status::timeout);
   CHECK(d.result.details.rfind(
           "No shipping options available (Standard: carrier Standard "
           "unavailable; Economy: no answer within the deadline)",
@@ -177,7 +177,7 @@ TEST_CASE("one quote is enough") {
   r.quotes[1]
     = failed<shipping_quote>("Economy", "carrier Economy unavailable");
   auto d = decide(r);
-  CHECK(d.result.status == "confirmed");
+  CHECK(d.result.status == order_status::confirmed);
   CHECK(d.result.carrier == "Standard");
 }
 

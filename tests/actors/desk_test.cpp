@@ -36,16 +36,16 @@ TEST_CASE_FIXTURE(fixture, "the desk answers overloaded past its bound") {
   auto b = submit(p.desk, tutorial_order());
   auto c = submit(p.desk, tutorial_order());
   REQUIRE_MESSAGE(c->has_value(), "overload is answered at once");
-  CHECK((***c).status == "overloaded");
+  CHECK((***c).status == order_status::overloaded);
   CHECK((***c).details
         == "Order desk at capacity (2 orders in flight); retry later");
   CHECK(!a->has_value());
   run_until(200);
-  CHECK((***a).status == "confirmed");
-  CHECK((***b).status == "confirmed");
+  CHECK((***a).status == order_status::confirmed);
+  CHECK((***b).status == order_status::confirmed);
   auto after = submit(p.desk, tutorial_order());
   run_until(400);
-  CHECK_MESSAGE((***after).status == "confirmed",
+  CHECK_MESSAGE((***after).status == order_status::confirmed,
                 "the bound frees up as orders finish");
 }
 
@@ -133,7 +133,7 @@ TEST_CASE_FIXTURE(fixture, "the desk counts orders per kind and status") {
   CHECK(s.in_flight == 0);
   REQUIRE(s.orders.size() == 2);
   for (auto& x : s.orders) {
-    CHECK(x.status == "confirmed");
+    CHECK(x.status == order_status::confirmed);
     CHECK(x.latency.count == (x.kind == order_kind::parallel ? 2u : 1u));
   }
 }
@@ -155,7 +155,7 @@ TEST_CASE_FIXTURE(fixture, "a desk of three shards gives the ids, the "
   run_until(200);
   for (size_t i = 0; i < plain.size(); ++i) {
     REQUIRE(plain[i]->has_value());
-    CHECK((***plain[i]).status == "confirmed");
+    CHECK((***plain[i]).status == order_status::confirmed);
     CHECK((***plain[i]).order_id
           == make_order_id(7, "seq:" + std::to_string(i + 1)));
   }
@@ -180,7 +180,7 @@ TEST_CASE_FIXTURE(fixture, "each shard bounds its share of the orders in "
   int overloaded = 0;
   for (int i = 0; i < 6; ++i) {
     auto r = submit(p.desk, tutorial_order());
-    if (r->has_value() && (***r).status == "overloaded") {
+    if (r->has_value() && (***r).status == order_status::overloaded) {
       ++overloaded;
       CHECK((***r).details
             == "Order desk at capacity (4 orders in flight); retry later");
@@ -198,7 +198,7 @@ TEST_CASE_FIXTURE(fixture, "with metrics off the desk runs orders and counts "
   auto res = submit(p.desk, tutorial_order());
   run_until(200);
   REQUIRE(res->has_value());
-  CHECK((***res).status == "confirmed");
+  CHECK((***res).status == order_status::confirmed);
   auto s = stats_of(*this, p.desk);
   CHECK(s.orders.empty());
   CHECK(s.calls.empty());

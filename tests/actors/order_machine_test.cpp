@@ -126,7 +126,7 @@ TEST_CASE("the order decides once every reply has arrived") {
   auto& [p, o, e] = x;
   answer_all(o, e, t0 + 150ms);
   REQUIRE(e.result);
-  CHECK(e.result->status == "confirmed");
+  CHECK(e.result->status == order_status::confirmed);
   CHECK(e.result->order_id == "ORD_test");
   CHECK(e.result->processing_time_ms == 150);
   CHECK(e.result->calls.size() == 6);
@@ -158,7 +158,7 @@ TEST_CASE("without retries left a failed payment fails the order") {
   CHECK(e.retries.empty());
   answer_all(o, e, t0 + 150ms); // the payment answer is not awaited any more
   REQUIRE(e.result);
-  CHECK(e.result->status == "failed");
+  CHECK(e.result->status == order_status::failed);
   CHECK(e.result->details
         == "Payment authorization failed: payment gateway timeout");
 }
@@ -198,9 +198,9 @@ TEST_CASE("at the deadline pending calls time out and the order decides") {
   CHECK(o.deadline() == t0 + 1s);
   o.expire(e, t0 + 1s);
   REQUIRE(e.result);
-  CHECK(e.result->status == "timeout");
+  CHECK(e.result->status == order_status::timeout);
   CHECK(e.result->calls.size() == 6);
-  CHECK(e.result->calls[0].outcome == "timeout");
+  CHECK(e.result->calls[0].outcome == call_end::timeout);
   auto late = e.ticket(check::fraud);
   o.on_answer(e, late.slot, 1, fraud_reply{1.0, false}, t0 + 2s); // no-op
 }
@@ -214,7 +214,7 @@ TEST_CASE("a failed order voids its authorization") {
       o.on_answer(e, t.slot, 1, fraud_reply{90.0, true}, t0 + 150ms);
   answer_all(o, e, t0 + 150ms);
   REQUIRE(e.result);
-  CHECK(e.result->status == "failed");
+  CHECK(e.result->status == order_status::failed);
   CHECK(e.voided == std::vector<std::string>{"tx_1"});
 }
 
@@ -224,7 +224,7 @@ TEST_CASE("no instance of a service fails its check at once, naming it") {
   x.start();
   auto& [p, o, e] = x;
   REQUIRE(e.result);
-  CHECK(e.result->status == "failed");
+  CHECK(e.result->status == order_status::failed);
   CHECK(e.result->details.find("no inventory instance Main available")
         != std::string::npos);
 }
@@ -234,7 +234,7 @@ TEST_CASE("an order that never started fails every check at its deadline") {
   auto& [p, o, e] = x;
   o.expire(e, t0 + 1s);
   REQUIRE(e.result);
-  CHECK(e.result->status == "timeout");
+  CHECK(e.result->status == order_status::timeout);
   CHECK(e.sent.empty());
 }
 
@@ -253,6 +253,6 @@ TEST_CASE("a sequential order calls one stage after the other and stops at "
   o.on_answer(e, e.sent[1].slot, 1, payment_reply{false, ""}, t0 + 200ms);
   CHECK_MESSAGE(e.sent.size() == 2, "no fraud check after a decline");
   REQUIRE(e.result);
-  CHECK(e.result->status == "failed");
+  CHECK(e.result->status == order_status::failed);
   CHECK(e.result->processing_time_ms == 200);
 }

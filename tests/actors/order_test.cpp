@@ -60,7 +60,7 @@ TEST_CASE_FIXTURE(fixture, "a parallel order completes at virtual 150 ms") {
   REQUIRE(res->has_value());
   REQUIRE(**res);
   auto& r = ***res;
-  CHECK(r.status == "confirmed");
+  CHECK(r.status == order_status::confirmed);
   CHECK(r.processing_time_ms == 150);
   CHECK(r.details == "Shipping: $9.63 via Economy (7 days)");
   CHECK(r.calls.size() == 6);
@@ -92,7 +92,7 @@ TEST_CASE_FIXTURE(fixture, "a sequential order completes at virtual 450 ms") {
   run_until(450);
   REQUIRE(res->has_value());
   auto& r = ***res;
-  CHECK(r.status == "confirmed");
+  CHECK(r.status == order_status::confirmed);
   CHECK(r.processing_time_ms == 450);
   CHECK(r.details == "Shipping: $13.75 via Standard (3 days)");
   CHECK(r.calls.size() == 4);
@@ -106,7 +106,7 @@ TEST_CASE_FIXTURE(fixture, "a sequential order stops at the first failure") {
   run_until(1000);
   REQUIRE(res->has_value());
   auto& r = ***res;
-  CHECK(r.status == "failed");
+  CHECK(r.status == order_status::failed);
   CHECK(r.details == "Payment authorization failed");
   CHECK(r.processing_time_ms == 200); // 80 + 120, fraud and shipping skipped
   CHECK(r.calls.size() == 2);
@@ -123,11 +123,11 @@ TEST_CASE_FIXTURE(fixture, "a service that never answers fails the order at "
   run_until(1000);
   REQUIRE(res->has_value());
   auto& r = ***res;
-  CHECK(r.status == "timeout");
+  CHECK(r.status == order_status::timeout);
   CHECK(r.processing_time_ms == 1000);
   CHECK(r.details.rfind("Fraud check failed: no answer within the deadline", 0)
         == 0);
-  CHECK(calls_to(r, "fraud").at(0).outcome == "timeout");
+  CHECK(calls_to(r, "fraud").at(0).outcome == call_end::timeout);
 }
 
 TEST_CASE_FIXTURE(fixture, "the batched engine forgets a batch that is "
@@ -148,7 +148,7 @@ TEST_CASE_FIXTURE(fixture, "the batched engine forgets a batch that is "
   CHECK(st.batches.size() == 1);
   run_until(1000);
   REQUIRE(res->has_value());
-  CHECK((***res).status == "timeout");
+  CHECK((***res).status == order_status::timeout);
   CHECK_MESSAGE(st.batches.empty(), "the desk keeps no batch for a dead "
                                     "service");
   CHECK(st.batch_expiry.empty());
@@ -162,9 +162,9 @@ TEST_CASE_FIXTURE(fixture, "a late reply after the deadline is ignored") {
   run_until(1000);
   REQUIRE(res->has_value());
   auto first = ***res;
-  CHECK(first.status == "timeout");
+  CHECK(first.status == order_status::timeout);
   run_until(2000); // fraud answers at 1500 ms, to an order that has quit
-  CHECK((***res).status == "timeout");
+  CHECK((***res).status == order_status::timeout);
   CHECK((***res).calls.size() == first.calls.size());
   desk_stats stats;
   sys.spawn([&](caf::event_based_actor* self) {
@@ -187,10 +187,10 @@ TEST_CASE_FIXTURE(fixture, "a transient error is retried after a backoff") {
   run_until(1000);
   REQUIRE(res->has_value());
   auto& r = ***res;
-  CHECK(r.status == "confirmed");
+  CHECK(r.status == order_status::confirmed);
   auto pay = calls_to(r, "payment");
   REQUIRE(pay.size() == 2);
-  CHECK(pay[0].outcome == "error: payment gateway timeout");
+  CHECK(outcome_text(pay[0]) == "error: payment gateway timeout");
   CHECK(pay[1].attempt == 2);
   // 120 ms, 10 ms backoff, 120 ms again.
   CHECK(r.processing_time_ms == 250);
@@ -206,7 +206,7 @@ TEST_CASE_FIXTURE(fixture, "with max-attempts=1 a transient error is final") {
   run_until(1000);
   REQUIRE(res->has_value());
   auto& r = ***res;
-  CHECK(r.status == "failed");
+  CHECK(r.status == order_status::failed);
   CHECK(r.details == "Payment authorization failed: payment gateway timeout");
   CHECK(calls_to(r, "payment").size() == 1);
   CHECK(r.processing_time_ms == 150);
@@ -245,7 +245,7 @@ order_result with_failing_warehouse(fixture& fx, size_t failing) {
 TEST_CASE_FIXTURE(fixture, "a Backup warehouse error is not retried when "
                            "Main has stock") {
   auto r = with_failing_warehouse(*this, 1);
-  CHECK(r.status == "confirmed");
+  CHECK(r.status == order_status::confirmed);
   CHECK(r.warehouse == "Main");
   CHECK_MESSAGE(calls_to(r, "inventory").size() == 2,
                 "Main's stock makes Backup's answer irrelevant");
@@ -254,7 +254,7 @@ TEST_CASE_FIXTURE(fixture, "a Backup warehouse error is not retried when "
 TEST_CASE_FIXTURE(fixture, "a Main warehouse error is retried although "
                            "Backup has stock") {
   auto r = with_failing_warehouse(*this, 0);
-  CHECK(r.status == "confirmed");
+  CHECK(r.status == order_status::confirmed);
   CHECK(r.warehouse == "Backup");
   CHECK_MESSAGE(calls_to(r, "inventory").size() == 4,
                 "Main is preferred: its three attempts, then Backup");
@@ -289,7 +289,7 @@ TEST_CASE_FIXTURE(fixture, "a failed order after authorization voids it "
   run_until(2000);
   REQUIRE(res->has_value());
   auto& r = ***res;
-  CHECK(r.status == "failed");
+  CHECK(r.status == order_status::failed);
   CHECK(r.voided);
   CHECK(r.details
         == "Product not available in any warehouse; payment authorization "
@@ -317,7 +317,7 @@ TEST_CASE_FIXTURE(fixture, "a confirmed order voids nothing") {
   auto res = submit(desk, tutorial_order());
   run_until(2000);
   REQUIRE(res->has_value());
-  CHECK((***res).status == "confirmed");
+  CHECK((***res).status == order_status::confirmed);
   CHECK(voids == 0);
 }
 
@@ -361,7 +361,7 @@ TEST_CASE_FIXTURE(fixture, "a directory that never answers fails the order "
   CHECK(!res->has_value());
   run_until(1000);
   REQUIRE(res->has_value());
-  CHECK((***res).status == "timeout");
+  CHECK((***res).status == order_status::timeout);
   CHECK((***res).calls.empty());
 }
 
@@ -395,7 +395,9 @@ TEST_CASE_FIXTURE(fixture, "the batched engine sends the calls of orders "
       self
         ->request(desk, std::chrono::seconds(3600), submit_atom::value,
                   tutorial_order(order_kind::parallel, "b" + std::to_string(i)))
-        .then([&](order_result& r) { confirmed += r.status == "confirmed"; });
+        .then([&](order_result& r) {
+          confirmed += r.status == order_status::confirmed;
+        });
     });
   run_until(200);
   CHECK(batch_sizes == std::vector<size_t>{10});

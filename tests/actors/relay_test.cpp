@@ -103,10 +103,10 @@ TEST_CASE_FIXTURE(fixture, "an order fails over from a lost instance to "
     REQUIRE(res->has_value());
     REQUIRE(**res);
     auto& r = ***res;
-    CHECK(r.status == "confirmed");
+    CHECK(r.status == order_status::confirmed);
     CHECK(r.processing_time_ms == 150);
     for (auto& c : r.calls)
-      if (c.outcome == "error: payment on lost is unreachable") {
+      if (outcome_text(c) == "error: payment on lost is unreachable") {
         ++failed_over;
         CHECK(c.attempt == 1);
       }

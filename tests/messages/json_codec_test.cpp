@@ -6,6 +6,7 @@
 
 #include "messages/errors.hpp"
 #include "messages/json_codec.hpp"
+#include "messages/validate.hpp"
 
 using namespace order_node;
 
@@ -111,13 +112,17 @@ TEST_CASE("idempotencyKey is accepted only where allowed") {
 TEST_CASE("a result keeps the tutorial's field names, first and in order") {
   order_result r;
   r.order_id = "ORD_0000abcd";
-  r.status = "confirmed";
+  r.status = order_status::confirmed;
   r.processing_time_ms = 150;
   r.details = "Shipping: $9.63 via Economy (7 days)";
   r.carrier = "Economy";
   r.shipping_cost = 9.63;
   r.shipping_days = 7;
-  r.calls.push_back({"fraud", "fraud", 1, 150.0, "risk 12.00"});
+  r.calls.push_back(
+    {"fraud", "fraud", 1, 150.0, call_end::answered, "risk 12.00"});
+  r.calls.push_back({"payment", "payment", 1, 120.0, call_end::error,
+                     "payment gateway timeout"});
+  r.calls.push_back({"inventory", "Main", 2, 80.0, call_end::timeout, ""});
   auto text = to_json(r, 3);
   CHECK(
     text.rfind(R"({"input":3,"orderId":"ORD_0000abcd","status":"confirmed",)"
@@ -129,6 +134,10 @@ TEST_CASE("a result keeps the tutorial's field names, first and in order") {
   CHECK(j["warehouse"].is_null());
   CHECK(j["riskScore"].is_null());
   CHECK(j["calls"][0]["service"] == "fraud");
+  CHECK(j["calls"][0]["outcome"] == "risk 12.00");
+  CHECK(j["calls"][1]["outcome"] == "error: payment gateway timeout");
+  CHECK(j["calls"][2]["outcome"] == "timeout");
+  CHECK(j["calls"][2]["attempt"] == 2);
 }
 
 TEST_CASE("UTF-8 validation rejects overlongs, surrogates and truncation") {
@@ -142,7 +151,7 @@ TEST_CASE("UTF-8 validation rejects overlongs, surrogates and truncation") {
 TEST_CASE("result strings are escaped and invalid UTF-8 is replaced") {
   order_result r;
   r.order_id = "ORD_1";
-  r.status = "failed";
+  r.status = order_status::failed;
   r.details = "quote \" backslash \\ newline \n tab \t bell \x07 caf\xc3\xa9";
   r.warehouse = "bad \xff byte";
   auto text = to_json(r);

@@ -30,7 +30,7 @@ order_desk_actor::behavior_type fake_desk(order_desk_actor::pointer self,
         return self->make_response_promise<order_result>();
       order_result r;
       r.order_id = sub.order_key;
-      r.status = status::confirmed;
+      r.status = order_status::confirmed;
       return r;
     },
     [](stats_atom) { return desk_stats{}; },
