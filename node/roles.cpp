@@ -1,0 +1,180 @@
+// node/roles.cpp — see roles.hpp.
+#include "node/roles.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include <caf/actor_system.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/cluster/address.hpp"
+#include "actors/cluster/node_actor.hpp"
+#include "actors/cluster/relay.hpp"
+#include "actors/desk/desk_router.hpp"
+#include "actors/services/directory.hpp"
+#include "actors/services/services.hpp"
+#include "actors/support/log.hpp"
+#include "messages/registry.hpp"
+#include "node/cluster.hpp"
+
+namespace order_node {
+
+namespace {
+
+std::chrono::milliseconds to_ms(caf::timespan x) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(x);
+}
+
+std::string join(const std::vector<std::string>& xs) {
+  std::string out;
+  for (auto& x : xs)
+    out += (out.empty() ? "" : ",") + x;
+  return out;
+}
+
+// Spawns the node actor for `info`, publishes it on --listen and names it
+// `role@address`. False (logged) if the port cannot be bound.
+bool publish(caf::actor_system& sys, const node_config& cfg, node_info info,
+             role_actors& out) {
+  auto role = info.role;
+  auto node = spawn_node_actor(sys, std::move(info), protocol_fingerprint());
+  out.published = node;
+  auto port = publish_node(sys, cfg, out.published);
+  if (!port) {
+    node_log().error("cannot listen on {}: {}", cfg.listen_address(),
+                     sys.render(port.error()));
+    return false;
+  }
+  std::string host;
+  uint16_t ignored = 0;
+  parse_host_port(cfg.listen_address(), host, ignored);
+  auto address = host + ":" + std::to_string(*port);
+  node_log().info("cluster: listening on {}{}", address,
+                  cfg.tls() ? " (TLS)" : "");
+  caf::anon_send(node, name_atom::value, role + "@" + address);
+  return true;
+}
+
+// Scripts expect the cluster to be there: waits until every peer is up or
+// has failed its first attempt (bounded by the connect timeout). The number
+// of peers up.
+int32_t wait_for_peers(caf::actor_system& sys, const node_config& cfg,
+                       const peers_actor& peers) {
+  caf::scoped_actor self{sys};
+  int32_t up = -1;
+  self
+    ->request(peers, 2 * cfg.connect_timeout + std::chrono::seconds(1),
+              ready_atom::value)
+    .receive([&](int32_t n) { up = n; }, [](caf::error&) {});
+  up = std::max(up, 0);
+  node_log().info("cluster: {} of {} peers up", up, cfg.peer_list().size());
+  return up;
+}
+
+void log_started(const node_config& cfg, uint64_t seed) {
+  node_log().info(
+    "order-node started: role={} engine={} seed={}{} deadline={}ms "
+    "max-attempts={} latency-scale={} max-in-flight={}",
+    cfg.role, cfg.engine, seed, cfg.seed_given() ? "" : " (random)",
+    to_ms(cfg.deadline).count(), cfg.max_attempts, cfg.latency_scale,
+    cfg.max_in_flight);
+}
+
+// The desk answers every order by its deadline; the margin only bounds a
+// desk that stopped answering.
+caf::timespan local_order_timeout(const node_config& cfg) {
+  return cfg.deadline + std::chrono::seconds(2);
+}
+
+bool start_single(caf::actor_system& sys, const node_config& cfg, uint64_t seed,
+                  role_actors& out) {
+  out.local = spawn_pipeline(sys, cfg.make_services(seed, cfg.latency_scale),
+                             cfg.make_desk(seed));
+  out.desk = out.local.desk;
+  out.order_timeout = local_order_timeout(cfg);
+  log_started(cfg, seed);
+  return true;
+}
+
+bool start_services(caf::actor_system& sys, const node_config& cfg,
+                    uint64_t seed, role_actors& out) {
+  auto svc = cfg.make_services(seed, cfg.latency_scale);
+  out.local.services = spawn_services(sys, svc);
+  node_info info;
+  info.role = "services";
+  info.routes = out.local.services;
+  if (!publish(sys, cfg, std::move(info), out))
+    return false;
+  node_log().info("order-node started: role=services seed={} hosts={}", seed,
+                  join(svc.hosts.empty() ? instance_names(svc) : svc.hosts));
+  return true;
+}
+
+bool start_front(caf::actor_system& sys, const node_config& cfg, uint64_t seed,
+                 role_actors& out) {
+  out.local.directory = sys.spawn(directory, service_routes{});
+  out.local.desk = spawn_desk(sys, out.local.directory, cfg.make_desk(seed));
+  out.desk = out.local.desk;
+  out.order_timeout = local_order_timeout(cfg);
+  auto pc = make_peers_config(sys, cfg);
+  pc.directory = out.local.directory;
+  out.peers = spawn_peers(sys, std::move(pc));
+  if (!cfg.listen.empty()) {
+    node_info info;
+    info.role = "front";
+    info.desk = out.desk;
+    if (!publish(sys, cfg, std::move(info), out))
+      return false;
+  }
+  wait_for_peers(sys, cfg, out.peers);
+  log_started(cfg, seed);
+  return true;
+}
+
+bool start_client(caf::actor_system& sys, const node_config& cfg,
+                  role_actors& out) {
+  auto pc = make_peers_config(sys, cfg);
+  // The front answers every order by its own deadline; this only bounds a
+  // front that stops answering without dropping the line.
+  out.order_timeout = std::chrono::minutes(1) + cfg.deadline;
+  auto relay
+    = sys.spawn(desk_relay, relay_args{"the front at " + cfg.connect,
+                                       std::make_shared<relay_counters>()});
+  out.desk = relay;
+  pc.desk = relay;
+  out.peers = spawn_peers(sys, std::move(pc));
+  if (wait_for_peers(sys, cfg, out.peers) < 1) {
+    node_log().error("cannot reach the front at {} (see the warnings above); "
+                     "exiting",
+                     cfg.connect);
+    return false;
+  }
+  node_log().info("order-node started: role=client front={}", cfg.connect);
+  return true;
+}
+
+} // namespace
+
+bool start_role(caf::actor_system& sys, const node_config& cfg, uint64_t seed,
+                role_actors& out) {
+  if (cfg.role == "services")
+    return start_services(sys, cfg, seed, out);
+  if (cfg.role == "front")
+    return start_front(sys, cfg, seed, out);
+  if (cfg.role == "client")
+    return start_client(sys, cfg, out);
+  return start_single(sys, cfg, seed, out);
+}
+
+void role_actors::stop() const {
+  caf::anon_send_exit(peers, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(published, caf::exit_reason::user_shutdown);
+  // A client's desk is its relay, not part of a pipeline.
+  if (desk != local.desk)
+    caf::anon_send_exit(desk, caf::exit_reason::user_shutdown);
+  stop_pipeline(local);
+}
+
+} // namespace order_node

@@ -1,0 +1,47 @@
+// node/roles.hpp — one start function per role (docs/cluster.md) behind
+// start_role(), and the one way to stop what a role started:
+//
+//   single    the whole pipeline: services, directory, desk
+//   services  service instances, published on --listen
+//   front     directory, desk and peer manager (the services are on the
+//             peers); with --listen also published, for clients
+//   client    a relay to a front's desk and a peer manager for the front
+#pragma once
+
+#include <cstdint>
+
+#include <caf/fwd.hpp>
+#include <caf/timespan.hpp>
+
+#include "actors/desk/pipeline.hpp"
+#include "messages/interfaces.hpp"
+#include "node/config.hpp"
+
+namespace order_node {
+
+/// What a role started. stop() ends all of it, whatever the role and
+/// however far its start got.
+struct role_actors {
+  /// Where orders go: the local desk (single, front) or a relay to the
+  /// front's desk (client); none on a services node.
+  order_desk_actor desk;
+  /// The parts of a node's pipeline this role runs (all in single; the
+  /// services on a services node; directory and desk on a front).
+  pipeline local;
+  peers_actor peers;    // front, client
+  node_actor published; // services; a front with --listen
+  /// How long a caller of `desk` waits before it gives up: the desk answers
+  /// every order by its deadline, so this only bounds a desk (or a front)
+  /// that stopped answering.
+  caf::timespan order_timeout{};
+
+  void stop() const;
+};
+
+/// Starts the actors of `cfg.role` into `out` and logs "order-node
+/// started". False if the role cannot start, after logging why; what did
+/// start is in `out`, to be stopped.
+bool start_role(caf::actor_system& sys, const node_config& cfg, uint64_t seed,
+                role_actors& out);
+
+} // namespace order_node
