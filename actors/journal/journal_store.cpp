@@ -1,0 +1,466 @@
+// actors/journal/journal_store.cpp — see journal_store.hpp.
+#include "actors/journal/journal_store.hpp"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include "messages/journal_codec.hpp"
+
+namespace order_node {
+
+namespace {
+
+// PRAGMA application_id of an order-node journal: "ORNJ".
+constexpr int64_t journal_app_id = 0x4F524E4A;
+constexpr int64_t journal_version = 1;
+
+constexpr const char* schema = R"sql(
+CREATE TABLE meta(k TEXT PRIMARY KEY, v INTEGER NOT NULL);
+CREATE TABLE orders(
+  seq INTEGER PRIMARY KEY,
+  order_id TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  order_key TEXT NOT NULL,
+  idempotency_key TEXT,
+  request BLOB NOT NULL,
+  accepted_us INTEGER NOT NULL,
+  decided_us INTEGER,
+  status INTEGER,
+  result BLOB,
+  resumes INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX orders_running ON orders(seq) WHERE decided_us IS NULL;
+CREATE INDEX orders_by_id ON orders(order_id);
+CREATE TABLE replies(
+  seq INTEGER NOT NULL,
+  slot INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  reply BLOB NOT NULL,
+  PRIMARY KEY(seq, slot)) WITHOUT ROWID;
+CREATE TABLE voids(
+  auth_key TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  tx_id TEXT NOT NULL,
+  acked INTEGER NOT NULL DEFAULT 0);
+INSERT INTO meta(k, v) VALUES('run', 0);
+)sql";
+
+std::vector<char> column_blob(sqlite3_stmt* s, int i) {
+  auto* p = static_cast<const char*>(sqlite3_column_blob(s, i));
+  return std::vector<char>(p, p + sqlite3_column_bytes(s, i));
+}
+
+std::string column_text(sqlite3_stmt* s, int i) {
+  auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
+  return p != nullptr
+           ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(s, i)))
+           : std::string{};
+}
+
+void bind_text(sqlite3_stmt* s, int i, const std::string& x) {
+  sqlite3_bind_text(s, i, x.data(), static_cast<int>(x.size()),
+                    SQLITE_TRANSIENT);
+}
+
+void bind_blob(sqlite3_stmt* s, int i, const std::vector<char>& x) {
+  sqlite3_bind_blob(s, i, x.data(), static_cast<int>(x.size()),
+                    SQLITE_TRANSIENT);
+}
+
+// Runs a prepared statement that returns no rows, and resets it; false if
+// it failed.
+bool step_done(sqlite3_stmt* s) {
+  auto rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  sqlite3_clear_bindings(s);
+  return rc == SQLITE_DONE;
+}
+
+// Reads one integer of a one-row query; false if the query fails.
+bool query_int(sqlite3* db, const char* sql, int64_t& out) {
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK)
+    return false;
+  auto rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW)
+    out = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE;
+}
+
+} // namespace
+
+const char* to_string(journal_sync x) {
+  switch (x) {
+    case journal_sync::off:
+      return "off";
+    case journal_sync::normal:
+      return "normal";
+    case journal_sync::full:
+      return "full";
+  }
+  return "unknown";
+}
+
+std::optional<journal_sync> journal_sync_from_string(const std::string& x) {
+  if (x == "off")
+    return journal_sync::off;
+  if (x == "normal")
+    return journal_sync::normal;
+  if (x == "full")
+    return journal_sync::full;
+  return std::nullopt;
+}
+
+struct journal_store::statements {
+  sqlite3_stmt* accepted = nullptr;
+  sqlite3_stmt* reply = nullptr;
+  sqlite3_stmt* decided = nullptr;
+  sqlite3_stmt* drop_replies = nullptr;
+  sqlite3_stmt* owe_void = nullptr;
+  sqlite3_stmt* ack_void = nullptr;
+  sqlite3_stmt* lookup = nullptr;
+
+  ~statements() {
+    for (auto* s :
+         {accepted, reply, decided, drop_replies, owe_void, ack_void, lookup})
+      sqlite3_finalize(s);
+  }
+};
+
+journal_store::journal_store(sqlite3* db, std::string path)
+    : db_(db), path_(std::move(path)), st_(std::make_unique<statements>()) {}
+
+journal_store::~journal_store() {
+  if (in_transaction_) {
+    std::string ignored;
+    commit(ignored);
+  }
+  st_.reset();
+  sqlite3_close(db_);
+}
+
+bool journal_store::exec(const char* sql, std::string& error) {
+  char* msg = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
+    error = "journal " + path_ + ": "
+            + (msg != nullptr ? msg : sqlite3_errmsg(db_));
+    sqlite3_free(msg);
+    return false;
+  }
+  return true;
+}
+
+std::unique_ptr<journal_store> journal_store::open(const std::string& path,
+                                                   journal_sync sync,
+                                                   std::string& error) {
+  sqlite3* db = nullptr;
+  auto rc = sqlite3_open_v2(
+    path.c_str(), &db,
+    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    error = "journal " + path + ": cannot open it: "
+            + (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    sqlite3_close(db);
+    return nullptr;
+  }
+  std::unique_ptr<journal_store> j{new journal_store(db, path)};
+  sqlite3_busy_timeout(db, 1000);
+  int64_t app_id = 0;
+  int64_t tables = 0;
+  if (!query_int(db, "PRAGMA application_id", app_id)
+      || !query_int(db, "SELECT count(*) FROM sqlite_master", tables)) {
+    auto code = sqlite3_errcode(db);
+    error = "journal " + path
+            + (code == SQLITE_CORRUPT ? ": corrupt ("
+                                      : ": not an order-node journal (")
+            + sqlite3_errmsg(db) + ")";
+    return nullptr;
+  }
+  if (app_id != journal_app_id && !(app_id == 0 && tables == 0)) {
+    error = "journal " + path
+            + ": not an order-node journal (an SQLite database of another "
+              "program, application_id "
+            + std::to_string(app_id) + ")";
+    return nullptr;
+  }
+  if (app_id == journal_app_id) {
+    int64_t version = 0;
+    query_int(db, "PRAGMA user_version", version);
+    if (version != journal_version) {
+      error = "journal " + path + ": format version " + std::to_string(version)
+              + ", this order-node reads version "
+              + std::to_string(journal_version);
+      return nullptr;
+    }
+    sqlite3_stmt* s = nullptr;
+    std::string verdict = "cannot run the check";
+    if (sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &s, nullptr)
+          == SQLITE_OK
+        && sqlite3_step(s) == SQLITE_ROW)
+      verdict = column_text(s, 0);
+    else
+      verdict = sqlite3_errmsg(db);
+    sqlite3_finalize(s);
+    if (verdict != "ok") {
+      error = "journal " + path + ": corrupt (" + verdict + ")";
+      return nullptr;
+    }
+  }
+  if (!j->exec("PRAGMA journal_mode=WAL", error))
+    return nullptr;
+  std::string sync_sql = std::string{"PRAGMA synchronous="} + to_string(sync);
+  if (!j->exec(sync_sql.c_str(), error))
+    return nullptr;
+  if (app_id == 0) {
+    auto setup = std::string{"BEGIN;"} + schema + "PRAGMA application_id="
+                 + std::to_string(journal_app_id) + ";PRAGMA user_version="
+                 + std::to_string(journal_version) + ";COMMIT;";
+    if (!j->exec(setup.c_str(), error))
+      return nullptr;
+  }
+  if (!j->prepare(error))
+    return nullptr;
+  return j;
+}
+
+bool journal_store::prepare(std::string& error) {
+  auto prep = [&](const char* sql, sqlite3_stmt*& out) {
+    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &out,
+                           nullptr)
+        == SQLITE_OK)
+      return true;
+    error = "journal " + path_ + ": " + sqlite3_errmsg(db_);
+    return false;
+  };
+  auto& s = *st_;
+  return prep("INSERT INTO orders(seq, order_id, kind, order_key, "
+              "idempotency_key, request, accepted_us) "
+              "VALUES(?, ?, ?, ?, ?, ?, ?)",
+              s.accepted)
+         && prep("INSERT OR REPLACE INTO replies(seq, slot, attempt, reply) "
+                 "VALUES(?, ?, ?, ?)",
+                 s.reply)
+         && prep("UPDATE orders SET decided_us = ?, status = ?, result = ? "
+                 "WHERE seq = ?",
+                 s.decided)
+         && prep("DELETE FROM replies WHERE seq = ?", s.drop_replies)
+         && prep("INSERT OR IGNORE INTO voids(auth_key, seq, tx_id) "
+                 "VALUES(?, ?, ?)",
+                 s.owe_void)
+         && prep("UPDATE voids SET acked = 1 WHERE auth_key = ?", s.ack_void)
+         && prep("SELECT order_id, decided_us, result FROM orders "
+                 "WHERE order_id = ? ORDER BY seq DESC LIMIT 1",
+                 s.lookup);
+}
+
+void journal_store::write(const journal_ops& ops) {
+  if (!in_transaction_) {
+    sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr);
+    in_transaction_ = true;
+  }
+  auto& s = *st_;
+  // The first failure of the transaction fails its commit.
+  auto step = [this](sqlite3_stmt* stmt) {
+    if (!step_done(stmt) && write_error_.empty())
+      write_error_ = sqlite3_errmsg(db_);
+  };
+  for (auto& a : ops.accepted) {
+    sqlite3_bind_int64(s.accepted, 1, static_cast<int64_t>(a.seq));
+    bind_text(s.accepted, 2, a.order_id);
+    sqlite3_bind_int(s.accepted, 3, static_cast<int>(a.kind));
+    bind_text(s.accepted, 4, a.order_key);
+    if (a.idempotency_key.empty())
+      sqlite3_bind_null(s.accepted, 5);
+    else
+      bind_text(s.accepted, 5, a.idempotency_key);
+    bind_blob(s.accepted, 6, encode(a.request));
+    sqlite3_bind_int64(s.accepted, 7, a.accepted_us);
+    step(s.accepted);
+  }
+  for (auto& r : ops.replies) {
+    sqlite3_bind_int64(s.reply, 1, static_cast<int64_t>(r.seq));
+    sqlite3_bind_int(s.reply, 2, r.slot);
+    sqlite3_bind_int(s.reply, 3, r.attempt);
+    bind_blob(s.reply, 4, r.reply);
+    step(s.reply);
+  }
+  for (auto& d : ops.decided) {
+    sqlite3_bind_int64(s.decided, 1, d.decided_us);
+    sqlite3_bind_int(s.decided, 2, static_cast<int>(d.result.status));
+    bind_blob(s.decided, 3, encode(d.result));
+    sqlite3_bind_int64(s.decided, 4, static_cast<int64_t>(d.seq));
+    step(s.decided);
+    sqlite3_bind_int64(s.drop_replies, 1, static_cast<int64_t>(d.seq));
+    step(s.drop_replies);
+  }
+  for (auto& v : ops.voids) {
+    bind_text(s.owe_void, 1, v.auth_key);
+    sqlite3_bind_int64(s.owe_void, 2, static_cast<int64_t>(v.seq));
+    bind_text(s.owe_void, 3, v.tx_id);
+    step(s.owe_void);
+  }
+  for (auto& key : ops.voids_acknowledged) {
+    bind_text(s.ack_void, 1, key);
+    step(s.ack_void);
+  }
+}
+
+bool journal_store::commit(std::string& error) {
+  if (!in_transaction_)
+    return true;
+  in_transaction_ = false;
+  if (!write_error_.empty()) {
+    error = "journal " + path_ + ": write failed: " + write_error_;
+    write_error_.clear();
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return false;
+  }
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    error = "journal " + path_ + ": commit failed: " + sqlite3_errmsg(db_);
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return false;
+  }
+  return true;
+}
+
+bool journal_store::recover(int64_t retention_cutoff_us, journal_contents& out,
+                            std::string& error) {
+  std::string ignored;
+  commit(ignored);
+  int64_t run = 0;
+  int64_t max_seq = 0;
+  if (!query_int(db_, "SELECT v FROM meta WHERE k = 'run'", run)
+      || !query_int(db_, "SELECT coalesce(max(seq), 0) FROM orders", max_seq)) {
+    error = "journal " + path_ + ": cannot read it: " + sqlite3_errmsg(db_);
+    return false;
+  }
+  out.run = run + 1;
+  out.next_seq = static_cast<uint64_t>(max_seq) + 1;
+  auto bad = [&](const std::string& what) {
+    error = "journal " + path_ + ": corrupt record (" + what + ")";
+    return false;
+  };
+  // Orders: unfinished ones, and decided ones with a key within retention.
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(db_,
+                     "SELECT seq, order_id, kind, order_key, idempotency_key, "
+                     "request, accepted_us, decided_us, result, resumes "
+                     "FROM orders WHERE decided_us IS NULL OR "
+                     "(idempotency_key IS NOT NULL AND decided_us >= ?) "
+                     "ORDER BY seq",
+                     -1, &s, nullptr);
+  sqlite3_bind_int64(s, 1, retention_cutoff_us);
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    journaled_order o;
+    auto& a = o.accepted;
+    a.seq = static_cast<uint64_t>(sqlite3_column_int64(s, 0));
+    a.order_id = column_text(s, 1);
+    auto kind = sqlite3_column_int(s, 2);
+    if (kind != 0 && kind != 1) {
+      sqlite3_finalize(s);
+      return bad("order " + a.order_id + ": kind " + std::to_string(kind));
+    }
+    a.kind = static_cast<order_kind>(kind);
+    a.order_key = column_text(s, 3);
+    a.idempotency_key = column_text(s, 4);
+    if (!decode(column_blob(s, 5), a.request)) {
+      sqlite3_finalize(s);
+      return bad("order " + a.order_id + ": request");
+    }
+    a.accepted_us = sqlite3_column_int64(s, 6);
+    o.resumes = sqlite3_column_int(s, 9);
+    if (sqlite3_column_type(s, 7) != SQLITE_NULL) {
+      o.decided_us = sqlite3_column_int64(s, 7);
+      if (!decode(column_blob(s, 8), o.result)) {
+        sqlite3_finalize(s);
+        return bad("order " + a.order_id + ": result");
+      }
+      out.keyed.push_back(std::move(o));
+    } else {
+      out.unfinished.push_back(std::move(o));
+    }
+  }
+  sqlite3_finalize(s);
+  if (rc != SQLITE_DONE) {
+    error = "journal " + path_ + ": cannot read it: " + sqlite3_errmsg(db_);
+    return false;
+  }
+  // Replies of the unfinished orders.
+  sqlite3_prepare_v2(db_,
+                     "SELECT slot, attempt, reply FROM replies WHERE seq = ? "
+                     "ORDER BY slot",
+                     -1, &s, nullptr);
+  for (auto& o : out.unfinished) {
+    sqlite3_bind_int64(s, 1, static_cast<int64_t>(o.accepted.seq));
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      journal_reply r;
+      r.seq = o.accepted.seq;
+      r.slot = sqlite3_column_int(s, 0);
+      r.attempt = sqlite3_column_int(s, 1);
+      r.reply = column_blob(s, 2);
+      o.replies.push_back(std::move(r));
+    }
+    sqlite3_reset(s);
+  }
+  sqlite3_finalize(s);
+  // Voids still owed.
+  sqlite3_prepare_v2(db_,
+                     "SELECT auth_key, seq, tx_id FROM voids WHERE acked = 0 "
+                     "ORDER BY seq",
+                     -1, &s, nullptr);
+  while (sqlite3_step(s) == SQLITE_ROW)
+    out.voids.push_back(journal_void{
+      column_text(s, 0), static_cast<uint64_t>(sqlite3_column_int64(s, 1)),
+      column_text(s, 2)});
+  sqlite3_finalize(s);
+  // This run, and the resumes, before anything else is written.
+  auto sql = "BEGIN;UPDATE meta SET v = " + std::to_string(out.run)
+             + " WHERE k = 'run';"
+               "UPDATE orders SET resumes = resumes + 1 "
+               "WHERE decided_us IS NULL;COMMIT;";
+  return exec(sql.c_str(), error);
+}
+
+int64_t journal_store::purge(int64_t cutoff_us) {
+  std::string ignored;
+  commit(ignored);
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(db_,
+                     "DELETE FROM orders WHERE decided_us IS NOT NULL AND "
+                     "decided_us < ?",
+                     -1, &s, nullptr);
+  sqlite3_bind_int64(s, 1, cutoff_us);
+  sqlite3_step(s);
+  auto n = static_cast<int64_t>(sqlite3_changes(db_));
+  sqlite3_finalize(s);
+  sqlite3_exec(db_,
+               "DELETE FROM voids WHERE acked = 1 AND seq NOT IN "
+               "(SELECT seq FROM orders);"
+               "PRAGMA wal_checkpoint(PASSIVE);",
+               nullptr, nullptr, nullptr);
+  return n;
+}
+
+journal_lookup journal_store::lookup(const std::string& order_id) {
+  journal_lookup out;
+  auto* s = st_->lookup;
+  bind_text(s, 1, order_id);
+  if (sqlite3_step(s) == SQLITE_ROW) {
+    out.found = true;
+    out.order_id = column_text(s, 0);
+    if (sqlite3_column_type(s, 1) != SQLITE_NULL)
+      out.decided = decode(column_blob(s, 2), out.result);
+  }
+  sqlite3_reset(s);
+  sqlite3_clear_bindings(s);
+  return out;
+}
+
+int64_t journal_store::wal_bytes() const {
+  struct stat st {};
+  auto wal = path_ + "-wal";
+  return ::stat(wal.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : 0;
+}
+
+} // namespace order_node

@@ -1,0 +1,106 @@
+// actors/journal/journal_store.hpp — the journal's file: an SQLite database
+// in WAL mode that records what the order desk must not forget (issue #15,
+// docs/durability.md): every accepted order, every reply its calls got, its
+// decision, and the payment voids still owed. No actors here: the journal
+// actor (journal_actor.hpp) owns one store on a thread of its own and
+// commits in groups; recovery reads it before the node serves.
+//
+// A journal that cannot be opened, is not an order-node journal, or is
+// corrupt is refused with an error naming the file and the problem.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "messages/journal_types.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace order_node {
+
+/// `synchronous` of SQLite: full survives power loss, normal a crash of
+/// the process (not of the machine), off nothing (benchmarks).
+enum class journal_sync : uint8_t { off, normal, full };
+
+const char* to_string(journal_sync x);
+std::optional<journal_sync> journal_sync_from_string(const std::string& x);
+
+/// What recovery finds in a journal.
+struct journal_contents {
+  /// This start's run number: 1 for a new journal, one more on every open.
+  int64_t run = 1;
+  /// The next acceptance number (one more than the largest ever given).
+  uint64_t next_seq = 1;
+  /// Orders accepted and not decided, oldest first, with their replies.
+  std::vector<journaled_order> unfinished;
+  /// Decided orders with an idempotency key, decided at or after the
+  /// retention cut-off, oldest first.
+  std::vector<journaled_order> keyed;
+  /// Voids journaled and not acknowledged.
+  std::vector<journal_void> voids;
+};
+
+/// Where a looked-up order stands.
+struct journal_lookup {
+  bool found = false;
+  bool decided = false;
+  std::string order_id;
+  order_result result; // when decided
+};
+
+class journal_store {
+ public:
+  /// Opens (or creates) the journal at `path`; nullptr and `error` set
+  /// ("journal PATH: ...") if it cannot be opened, is not an order-node
+  /// journal, or fails SQLite's quick check.
+  static std::unique_ptr<journal_store>
+  open(const std::string& path, journal_sync sync, std::string& error);
+
+  ~journal_store();
+  journal_store(const journal_store&) = delete;
+  journal_store& operator=(const journal_store&) = delete;
+
+  /// Starts a new run (run = last run + 1, committed) and reads everything
+  /// recovery needs. Decided orders older than `retention_cutoff_us`
+  /// (system clock, microseconds) are not returned. False and `error` set
+  /// if a record cannot be decoded.
+  bool recover(int64_t retention_cutoff_us, journal_contents& out,
+               std::string& error);
+
+  /// Writes `ops` inside the current transaction (begun if none).
+  void write(const journal_ops& ops);
+
+  /// Commits the current transaction, if any. False and `error` set if
+  /// SQLite refuses (disk full, I/O error).
+  bool commit(std::string& error);
+
+  /// Deletes decided orders decided before `cutoff_us` and the replies of
+  /// decided orders; checkpoints the WAL. The number of orders deleted.
+  int64_t purge(int64_t cutoff_us);
+
+  /// Looks an order up by its id.
+  journal_lookup lookup(const std::string& order_id);
+
+  /// Bytes of the WAL file (0 if none).
+  int64_t wal_bytes() const;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  journal_store(sqlite3* db, std::string path);
+  bool prepare(std::string& error);
+  bool exec(const char* sql, std::string& error);
+
+  sqlite3* db_ = nullptr;
+  std::string path_;
+  bool in_transaction_ = false;
+  std::string write_error_; // the transaction's first failed statement
+  struct statements;
+  std::unique_ptr<statements> st_;
+};
+
+} // namespace order_node
