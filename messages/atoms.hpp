@@ -27,5 +27,10 @@ using target_atom = caf::atom_constant<caf::atom("target")>;       // relay
 using name_atom = caf::atom_constant<caf::atom("name")>;           // node
 using expire_atom = caf::atom_constant<caf::atom("expire")>;       // order
 using done_atom = caf::atom_constant<caf::atom("done")>;           // order
+using write_atom = caf::atom_constant<caf::atom("write")>;         // journal
+using append_atom = caf::atom_constant<caf::atom("append")>;       // journal
+using commit_atom = caf::atom_constant<caf::atom("commit")>;       // journal
+using purge_atom = caf::atom_constant<caf::atom("purge")>;         // journal
+using get_atom = caf::atom_constant<caf::atom("get")>;             // journal
 
 } // namespace order_node

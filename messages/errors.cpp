@@ -22,6 +22,8 @@ std::string to_string(order_errc x) {
       return "node_lost";
     case order_errc::incompatible:
       return "incompatible";
+    case order_errc::journal_failed:
+      return "journal_failed";
   }
   return "unknown";
 }

@@ -23,6 +23,8 @@ enum class order_errc : uint8_t {
   node_lost,
   /// A peer speaks another message set (different type names or version).
   incompatible,
+  /// The journal could not record what an answer depends on.
+  journal_failed,
 };
 
 /// True for errors that say the callee's node, not the callee, failed:

@@ -12,6 +12,7 @@
 
 #include "messages/atoms.hpp"
 #include "messages/cluster_types.hpp"
+#include "messages/journal_types.hpp"
 #include "messages/order_types.hpp"
 #include "messages/service_types.hpp"
 #include "messages/stats_types.hpp"
@@ -112,6 +113,19 @@ using order_desk_actor = caf::typed_actor<
   caf::replies_to<submit_atom, order_submission>::with<order_result>,
   // Counters and latency histograms so far.
   caf::replies_to<stats_atom>::with<desk_stats>>;
+
+/// The journal (actors/journal/journal_actor.hpp): records what the desk
+/// and the orders must not forget, committing in groups.
+using journal_actor = caf::typed_actor<
+  // Records `ops`; answers once they are committed (the group's size in
+  // records), or order_errc::journal_failed.
+  caf::replies_to<write_atom, journal_ops>::with<int32_t>,
+  // Records `ops` with the next group, without an answer (replies).
+  caf::reacts_to<append_atom, journal_ops>,
+  // Where an order stands, by order id.
+  caf::replies_to<get_atom, std::string>::with<journal_lookup>,
+  // Counters since start.
+  caf::replies_to<stats_atom>::with<journal_stats>>;
 
 /// What a node publishes on --listen: who it is and what it hosts.
 struct node_info {

@@ -228,6 +228,10 @@ void write_result(json_writer& w, const order_result& x) {
     w.number(x.risk_score);
   w.key("voided");
   w.boolean(x.voided);
+  if (x.resumed) {    // only then: results of a node that never restarted
+    w.key("resumed"); // read as before
+    w.boolean(true);
+  }
   w.key("calls");
   w.begin_array();
   for (auto& c : x.calls) {

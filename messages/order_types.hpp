@@ -106,6 +106,9 @@ struct order_result {
   bool voided = false;            // authorization voided after a failure
   int64_t processing_time_us = 0; // same as processingTimeMs, finer
   std::vector<call_record> calls;
+  /// Resumed from the journal after a restart (its time counts from the
+  /// first acceptance, the downtime included).
+  bool resumed = false;
 };
 
 template <class Inspector>
@@ -113,7 +116,7 @@ typename Inspector::result_type inspect(Inspector& f, order_result& x) {
   return f(caf::meta::type_name("order_result"), x.order_id, x.status,
            x.processing_time_ms, x.details, x.warehouse, x.carrier,
            x.shipping_cost, x.shipping_days, x.transaction_id, x.risk_score,
-           x.voided, x.processing_time_us, x.calls);
+           x.voided, x.processing_time_us, x.calls, x.resumed);
 }
 
 } // namespace order_node

@@ -104,12 +104,31 @@ order_desk_actor spawn_desk(caf::actor_system& sys, directory_actor directory,
   auto n = std::min<int64_t>(cfg.shards, cfg.max_in_flight);
   if (n <= 1)
     return sys.spawn(order_desk, std::move(directory), cfg);
-  std::vector<order_desk_actor> shards;
+  // Each shard numbers its acceptances in its own lane, and takes the
+  // recovered orders and results of the keys the router sends it (orders
+  // without a key: the first shard).
+  std::vector<desk_config> cfgs(static_cast<size_t>(n));
+  auto shard_of = [n](const journaled_order& o) {
+    auto& key = o.accepted.idempotency_key;
+    return key.empty() ? size_t{0}
+                       : std::hash<std::string>{}(key) % static_cast<size_t>(n);
+  };
   for (int64_t i = 0; i < n; ++i) {
-    auto shard_cfg = cfg;
+    auto& shard_cfg = cfgs[static_cast<size_t>(i)];
+    shard_cfg = cfg;
+    shard_cfg.resume.clear();
+    shard_cfg.keyed.clear();
     shard_cfg.share = cfg.max_in_flight / n + (i < cfg.max_in_flight % n);
-    shards.push_back(sys.spawn(order_desk, directory, shard_cfg));
+    shard_cfg.first_seq = cfg.first_seq + static_cast<uint64_t>(i);
+    shard_cfg.seq_stride = static_cast<uint64_t>(n);
   }
+  for (auto& o : cfg.resume)
+    cfgs[shard_of(o)].resume.push_back(o);
+  for (auto& o : cfg.keyed)
+    cfgs[shard_of(o)].keyed.push_back(o);
+  std::vector<order_desk_actor> shards;
+  for (auto& shard_cfg : cfgs)
+    shards.push_back(sys.spawn(order_desk, directory, std::move(shard_cfg)));
   return sys.spawn(desk_router, std::move(shards));
 }
 

@@ -132,6 +132,10 @@ void desk_context::complete(order_machine& o, order_result&& r) {
   complete_order(self_, o.id, std::move(r));
 }
 
+void desk_context::journal_reply(order_machine&, struct journal_reply&& r) {
+  journal(self_, std::move(r));
+}
+
 void flush_calls(desk_self self) {
   auto& st = self->state;
   st.flush_pending = false;

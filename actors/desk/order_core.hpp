@@ -26,11 +26,13 @@ struct desk_state;
 
 /// The desk's actor type: its public interface, the services' answers, and
 /// its private messages (the deadline tick, an order's retry, sending the
-/// queued calls, the directory's routes, an order actor's result).
+/// queued calls, the directory's routes, an order actor's result, writing
+/// the journal's records).
 using order_desk_impl = order_desk_actor::extend_with<service_caller>::extend<
   caf::reacts_to<tick_atom>, caf::reacts_to<retry_atom, uint64_t, int32_t>,
   caf::reacts_to<flush_atom>, caf::reacts_to<routes_atom, service_routes_ptr>,
-  caf::reacts_to<done_atom, uint64_t, order_result>>;
+  caf::reacts_to<done_atom, uint64_t, order_result>,
+  caf::reacts_to<commit_atom>>;
 using desk_self = order_desk_impl::stateful_pointer<desk_state>;
 
 /// An order in flight in the desk's table: the order itself and the desk's
@@ -63,6 +65,7 @@ class desk_context final : public order_context {
   void void_payment(order_machine& o,
                     const std::string& transaction_id) override;
   void complete(order_machine& o, order_result&& r) override;
+  void journal_reply(order_machine& o, struct journal_reply&& r) override;
 
  private:
   desk_self self_;
@@ -80,5 +83,8 @@ void on_outcomes(desk_self self, shipping_outcomes& x);
 /// Provided by the desk (order_desk.cpp): answers the clients of order `id`
 /// and forgets it.
 void complete_order(desk_self self, uint64_t id, order_result r);
+
+/// Provided by the desk: queues `ops`' records for the journal's next write.
+void journal(desk_self self, journal_reply&& r);
 
 } // namespace order_node

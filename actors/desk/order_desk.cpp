@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/journal/journal_actor.hpp"
 #include "actors/rules/outcome.hpp"
 #include "actors/support/log.hpp"
 #include "messages/errors.hpp"
@@ -81,6 +82,21 @@ std::string dedup_key(order_kind kind, const std::string& key) {
 void spawn_order(desk_self self, uint64_t id, desk_state::spawned_order& entry,
                  order_job job);
 
+void deliver_now(desk_self self, order_kind kind,
+                 caf::typed_response_promise<order_result>& promise,
+                 std::string dk, order_result r);
+
+// Makes sure the desk writes its journal records when it gets to its own
+// `commit` message, behind whatever is in its mailbox now: the records of
+// everything before it go in one write.
+void schedule_journal_write(desk_self self) {
+  auto& st = self->state;
+  if (st.journal_write_pending)
+    return;
+  st.journal_write_pending = true;
+  self->send(self, commit_atom::value);
+}
+
 // Answers every client waiting on idempotency key `dk` with `x` (a result
 // or an error) and forgets them.
 template <class T>
@@ -90,6 +106,47 @@ void answer_waiting(desk_state& st, const std::string& dk, const T& x) {
       rp.deliver(x);
     st.waiting.erase(w);
   }
+}
+
+// The journal committed write `n` (or failed it: `err`): answers its
+// held results, or tells their clients the orders could not be recorded.
+void release(desk_self self, uint64_t n, const caf::error& err) {
+  auto& st = self->state;
+  auto i = st.committing.find(n);
+  if (i == st.committing.end())
+    return;
+  auto answers = std::move(i->second);
+  st.committing.erase(i);
+  for (auto& a : answers) {
+    if (!err) {
+      deliver_now(self, a.kind, a.promise, std::move(a.dedup_key),
+                  std::move(a.result));
+    } else if (a.dedup_key.empty()) {
+      a.promise.deliver(err);
+    } else {
+      answer_waiting(st, a.dedup_key, err);
+    }
+  }
+}
+
+// Sends the journal every record since the last write; the answers held
+// for them go out when the journal has committed it.
+void write_journal(desk_self self) {
+  auto& st = self->state;
+  st.journal_write_pending = false;
+  if (st.journal_out.empty())
+    return;
+  auto n = ++st.next_write;
+  if (!st.held.empty()) {
+    st.committing.emplace(n, std::move(st.held));
+    st.held.clear();
+  }
+  auto ops = std::move(st.journal_out);
+  st.journal_out = journal_ops{};
+  self
+    ->request(st.cfg.journal, caf::infinite, write_atom::value, std::move(ops))
+    .then([self, n](int32_t) { release(self, n, caf::error{}); },
+          [self, n](caf::error& err) { release(self, n, err); });
 }
 
 // Answers the clients of an order whose actor never sent its result (it
@@ -182,6 +239,7 @@ void spawn_order(desk_self self, uint64_t id, desk_state::spawned_order& entry,
   args.params = st.params;
   args.routes = st.routes;
   args.desk = caf::actor_cast<order_done_sink>(self);
+  args.journal = st.cfg.journal;
   entry.actor = self->spawn(order, std::move(args));
 }
 
@@ -195,7 +253,9 @@ void launch(desk_self self, order_kind kind, order_job job, std::string dk,
     entry.kind = kind;
     entry.dedup_key = std::move(dk);
     entry.promise = std::move(rp);
-    st.deadlines.push_back({job.accepted_at + st.params->deadline, id});
+    entry.seq = job.seq;
+    auto from = job.resumed ? job.deadline_from : job.accepted_at;
+    st.deadlines.push_back({from + st.params->deadline, id});
     schedule_tick(self);
     if (st.routes) {
       spawn_order(self, id, entry, std::move(job));
@@ -244,9 +304,9 @@ namespace {
 
 // Counts `r` and answers the clients of an order: `promise`, or those
 // waiting on its idempotency key `dk` (whose result is then kept).
-void deliver(desk_self self, order_kind kind,
-             caf::typed_response_promise<order_result>& promise, std::string dk,
-             order_result r) {
+void deliver_now(desk_self self, order_kind kind,
+                 caf::typed_response_promise<order_result>& promise,
+                 std::string dk, order_result r) {
   auto& st = self->state;
   if (st.cfg.metrics) {
     count(st, kind, r);
@@ -263,6 +323,22 @@ void deliver(desk_self self, order_kind kind,
   expire_results(st, now);
 }
 
+// Queues `r` for the journal's next write and holds its answer until that
+// write is committed (without a journal, or for an order never journaled:
+// answers now).
+void deliver(desk_self self, order_kind kind, uint64_t seq,
+             caf::typed_response_promise<order_result>& promise, std::string dk,
+             order_result r) {
+  auto& st = self->state;
+  if (!st.cfg.journal || seq == 0) {
+    deliver_now(self, kind, promise, std::move(dk), std::move(r));
+    return;
+  }
+  st.journal_out.decided.push_back({seq, journal_now_us(), r});
+  st.held.push_back({kind, std::move(promise), std::move(dk), std::move(r)});
+  schedule_journal_write(self);
+}
+
 // An order actor's result: answer its clients once.
 void on_done(desk_self self, uint64_t id, order_result& r) {
   auto& st = self->state;
@@ -271,11 +347,16 @@ void on_done(desk_self self, uint64_t id, order_result& r) {
     return; // answered already
   auto entry = std::move(i->second);
   st.spawned.erase(i);
-  deliver(self, entry.kind, entry.promise, std::move(entry.dedup_key),
-          std::move(r));
+  deliver(self, entry.kind, entry.seq, entry.promise,
+          std::move(entry.dedup_key), std::move(r));
 }
 
 } // namespace
+
+void journal(desk_self self, journal_reply&& r) {
+  self->state.journal_out.replies.push_back(std::move(r));
+  schedule_journal_write(self);
+}
 
 // Answers every client of order `id` with `r`, once.
 void complete_order(desk_self self, uint64_t id, order_result r) {
@@ -284,11 +365,67 @@ void complete_order(desk_self self, uint64_t id, order_result r) {
   if (o == nullptr)
     return; // answered already
   auto kind = o->kind();
+  auto seq = o->job().seq;
   auto promise = std::move(o->promise);
   auto dk = std::move(o->dedup_key);
   st.running.erase(id);
-  deliver(self, kind, promise, std::move(dk), std::move(r));
+  deliver(self, kind, seq, promise, std::move(dk), std::move(r));
 }
+
+namespace {
+
+// `key` as this run's order key (see desk_config::run).
+std::string run_key(const desk_state& st, std::string key) {
+  if (st.cfg.run <= 1)
+    return key;
+  return "r" + std::to_string(st.cfg.run) + ":" + key;
+}
+
+// Takes what recovery found: remembers the results of keys still within
+// their window and resumes every unfinished order with a fresh deadline
+// (its time still counts from its first acceptance).
+void recover(desk_self self) {
+  auto& st = self->state;
+  auto& cfg = st.cfg;
+  st.next_acceptance = cfg.first_seq;
+  auto now = self->clock().now();
+  auto now_us = journal_now_us();
+  auto age = [&](int64_t us) {
+    return std::chrono::microseconds{std::max<int64_t>(0, now_us - us)};
+  };
+  for (auto& k : cfg.keyed) {
+    auto dk = dedup_key(k.accepted.kind, k.accepted.idempotency_key);
+    auto left = cfg.dedup_window - age(k.decided_us);
+    if (left <= caf::timespan{0})
+      continue;
+    st.done_order.push_back({now + left, dk});
+    st.done[std::move(dk)] = std::move(k.result);
+  }
+  cfg.keyed.clear();
+  auto resume = std::move(cfg.resume);
+  cfg.resume.clear();
+  for (auto& o : resume) {
+    auto& a = o.accepted;
+    order_job job;
+    job.request = std::move(a.request);
+    job.order_key = std::move(a.order_key);
+    job.order_id = std::move(a.order_id);
+    job.accepted_at = now - age(a.accepted_us);
+    job.deadline_from = now;
+    job.seq = a.seq;
+    job.resumed = true;
+    job.replayed = std::move(o.replies);
+    std::string dk;
+    if (!a.idempotency_key.empty()) {
+      dk = dedup_key(a.kind, a.idempotency_key);
+      st.waiting[dk]; // a duplicate waits for the resumed order
+    }
+    ++st.resumed;
+    launch(self, a.kind, std::move(job), std::move(dk), {});
+  }
+}
+
+} // namespace
 
 order_desk_impl::behavior_type
 order_desk(desk_self self, const directory_actor& directory, desk_config cfg) {
@@ -296,6 +433,7 @@ order_desk(desk_self self, const directory_actor& directory, desk_config cfg) {
     cfg.deadline_tick = caf::timespan{1};
   self->state.params = std::make_shared<const order_params>(cfg.order);
   self->state.cfg = std::move(cfg);
+  recover(self);
   // The directory answers with its routes now and whenever they change.
   self->send(directory, watch_atom::value,
              caf::actor_cast<routes_watcher>(self));
@@ -330,9 +468,9 @@ order_desk(desk_self self, const directory_actor& directory, desk_config cfg) {
           = (sub.kind == order_kind::parallel ? "key:" : "slow-key:")
             + sub.idempotency_key;
       else if (!sub.order_key.empty())
-        job.order_key = std::move(sub.order_key);
+        job.order_key = run_key(st, std::move(sub.order_key));
       else
-        job.order_key = "seq:" + std::to_string(++st.next_seq);
+        job.order_key = run_key(st, "seq:" + std::to_string(++st.next_seq));
       job.order_id = make_order_id(st.cfg.seed, job.order_key);
       job.accepted_at = self->clock().now();
       auto bound = st.cfg.share > 0 ? st.cfg.share : st.cfg.max_in_flight;
@@ -349,6 +487,14 @@ order_desk(desk_self self, const directory_actor& directory, desk_config cfg) {
         return r;
       }
       job.request = std::move(sub.request);
+      if (st.cfg.journal) {
+        job.seq = st.next_acceptance;
+        st.next_acceptance += st.cfg.seq_stride;
+        st.journal_out.accepted.push_back({job.seq, job.order_id, sub.kind,
+                                           job.order_key, sub.idempotency_key,
+                                           job.request, journal_now_us()});
+        schedule_journal_write(self);
+      }
       auto rp = self->make_response_promise<order_result>();
       if (dk.empty()) {
         launch(self, sub.kind, std::move(job), std::move(dk), rp);
@@ -376,6 +522,7 @@ order_desk(desk_self self, const directory_actor& directory, desk_config cfg) {
     [=](shipping_outcomes& x) { on_outcomes(self, x); },
     [=](routes_atom, service_routes_ptr& routes) { on_routes(self, routes); },
     [=](done_atom, uint64_t id, order_result& r) { on_done(self, id, r); },
+    [=](commit_atom) { write_journal(self); },
   };
 }
 

@@ -35,6 +35,7 @@
 #include "actors/desk/order_core.hpp"
 #include "actors/desk/order_table.hpp"
 #include "actors/desk/outbox.hpp"
+#include "actors/journal/journal_store.hpp"
 #include "actors/order/order_actor.hpp"
 
 namespace order_node {
@@ -60,6 +61,20 @@ struct desk_config {
   order_params order;
   /// Deadlines due within one tick share one timer.
   caf::timespan deadline_tick = std::chrono::milliseconds(1);
+  /// The journal (invalid: --journal=off, nothing is journaled).
+  journal_actor journal;
+  /// This start's run of the journal: from the second on, the order keys
+  /// the desk or its clients number (seq:N, line:N) are prefixed "rRUN:",
+  /// so that no order id repeats within a journal.
+  int64_t run = 1;
+  /// This desk's first acceptance number, and the step between two (the
+  /// shards of a node interleave theirs).
+  uint64_t first_seq = 1;
+  uint64_t seq_stride = 1;
+  /// From recovery: orders to resume, and decided orders whose idempotency
+  /// key is remembered.
+  std::vector<journaled_order> resume;
+  std::vector<journaled_order> keyed;
 };
 
 struct desk_state {
@@ -77,6 +92,7 @@ struct desk_state {
     caf::typed_response_promise<order_result> promise; // without key
     order_actor actor;
     bool expired = false; // sent `expire`; the next due time is the last
+    uint64_t seq = 0;     // in the journal
   };
   std::unordered_map<uint64_t, spawned_order> spawned; // actor engine
   /// Jobs of the actor engine's orders that wait for the first routes.
@@ -120,6 +136,22 @@ struct desk_state {
   std::deque<kept> done_order;
   std::vector<status_stats> stats;
   std::vector<call_stats> calls; // per service instance
+  /// The journal: the next acceptance number, the records since the last
+  /// write, and the answers that wait for their decision's commit (held
+  /// until the next write, then by that write's number).
+  uint64_t next_acceptance = 1;
+  journal_ops journal_out;
+  bool journal_write_pending = false;
+  struct held_answer {
+    order_kind kind = order_kind::parallel;
+    caf::typed_response_promise<order_result> promise;
+    std::string dedup_key;
+    order_result result;
+  };
+  std::vector<held_answer> held;
+  std::unordered_map<uint64_t, std::vector<held_answer>> committing;
+  uint64_t next_write = 0;
+  int64_t resumed = 0; // orders resumed from the journal at start
   static constexpr const char* name = "order_desk";
 };
 

@@ -14,6 +14,9 @@ namespace {
 constexpr int64_t journal_app_id = 0x4F524E4A;
 constexpr int64_t journal_version = 1;
 
+constexpr const char* in_use
+  = "in use by another process (another order-node on the same journal?)";
+
 constexpr const char* schema = R"sql(
 CREATE TABLE meta(k TEXT PRIMARY KEY, v INTEGER NOT NULL);
 CREATE TABLE orders(
@@ -170,10 +173,13 @@ std::unique_ptr<journal_store> journal_store::open(const std::string& path,
   if (!query_int(db, "PRAGMA application_id", app_id)
       || !query_int(db, "SELECT count(*) FROM sqlite_master", tables)) {
     auto code = sqlite3_errcode(db);
-    error = "journal " + path
-            + (code == SQLITE_CORRUPT ? ": corrupt ("
-                                      : ": not an order-node journal (")
-            + sqlite3_errmsg(db) + ")";
+    if (code == SQLITE_BUSY)
+      error = "journal " + path + ": " + in_use;
+    else
+      error = "journal " + path
+              + (code == SQLITE_CORRUPT ? ": corrupt ("
+                                        : ": not an order-node journal (")
+              + sqlite3_errmsg(db) + ")";
     return nullptr;
   }
   if (app_id != journal_app_id && !(app_id == 0 && tables == 0)) {
@@ -206,8 +212,20 @@ std::unique_ptr<journal_store> journal_store::open(const std::string& path,
       return nullptr;
     }
   }
-  if (!j->exec("PRAGMA journal_mode=WAL", error))
+  // One node per journal: the lock is taken now and held until close, so
+  // that a second order-node on the same file is refused at its start
+  // instead of resuming the same orders.
+  if (!j->exec("PRAGMA locking_mode=EXCLUSIVE", error)
+      || !j->exec("PRAGMA journal_mode=WAL", error))
     return nullptr;
+  if (sqlite3_exec(db, "BEGIN IMMEDIATE; COMMIT;", nullptr, nullptr, nullptr)
+      != SQLITE_OK) {
+    error = "journal " + path + ": "
+            + (sqlite3_errcode(db) == SQLITE_BUSY
+                 ? std::string{in_use}
+                 : std::string{sqlite3_errmsg(db)});
+    return nullptr;
+  }
   std::string sync_sql = std::string{"PRAGMA synchronous="} + to_string(sync);
   if (!j->exec(sync_sql.c_str(), error))
     return nullptr;
@@ -455,6 +473,10 @@ journal_lookup journal_store::lookup(const std::string& order_id) {
   sqlite3_reset(s);
   sqlite3_clear_bindings(s);
   return out;
+}
+
+void journal_store::refuse_writes() {
+  sqlite3_exec(db_, "PRAGMA query_only=1", nullptr, nullptr, nullptr);
 }
 
 int64_t journal_store::wal_bytes() const {

@@ -44,14 +44,6 @@ struct journal_contents {
   std::vector<journal_void> voids;
 };
 
-/// Where a looked-up order stands.
-struct journal_lookup {
-  bool found = false;
-  bool decided = false;
-  std::string order_id;
-  order_result result; // when decided
-};
-
 class journal_store {
  public:
   /// Opens (or creates) the journal at `path`; nullptr and `error` set
@@ -84,6 +76,9 @@ class journal_store {
 
   /// Looks an order up by its id.
   journal_lookup lookup(const std::string& order_id);
+
+  /// Makes every later write fail, as a disk that refuses them (tests).
+  void refuse_writes();
 
   /// Bytes of the WAL file (0 if none).
   int64_t wal_bytes() const;

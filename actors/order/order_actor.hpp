@@ -49,6 +49,8 @@ struct order_actor_args {
   /// none by the deadline, and the order fails at once.
   service_routes_ptr routes;
   order_done_sink desk;
+  /// Where its replies are journaled (job.seq != 0); invalid: no journal.
+  journal_actor journal;
 };
 
 struct order_actor_state {
@@ -56,6 +58,7 @@ struct order_actor_state {
   std::shared_ptr<const order_params> params;
   service_routes_ptr routes;
   order_done_sink desk;
+  journal_actor journal;
   payment_actor payment_used; // to void an authorization
   static constexpr const char* name = "order";
 };

@@ -8,10 +8,15 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/support/log.hpp"
+#include "messages/journal_codec.hpp"
 
 namespace order_node {
 
 order_context::~order_context() = default;
+
+void order_context::journal_reply(order_machine&, struct journal_reply&&) {
+  // Engines without a journal drop it.
+}
 
 namespace {
 
@@ -127,7 +132,8 @@ void order_machine::init(order_kind kind, order_job job,
   }
   r.payment.instance = "payment";
   r.fraud.instance = "fraud";
-  deadline_ = job_.accepted_at + params.deadline;
+  deadline_
+    = (job_.resumed ? job_.deadline_from : job_.accepted_at) + params.deadline;
   auto n = static_cast<size_t>(slot_count(r));
   sent_at_.resize(n);
   failovers_.resize(n);
@@ -146,6 +152,10 @@ void order_machine::reset() {
   job_.order_key.clear();
   job_.order_id.clear();
   job_.accepted_at = order_time{};
+  job_.seq = 0;
+  job_.deadline_from = order_time{};
+  job_.resumed = false;
+  job_.replayed.clear();
   deadline_ = order_time{};
   replies_.warehouses.clear();
   replies_.quotes.clear();
@@ -167,16 +177,63 @@ void order_machine::start(order_context& ctx, order_time now) {
              "deadline passed before the order started", now);
     return;
   }
+  auto n = slots();
+  std::vector<bool> answered(static_cast<size_t>(n), false);
+  for (auto& r : job_.replayed)
+    if (replay(r, now))
+      answered[static_cast<size_t>(r.slot)] = true;
+  job_.replayed.clear();
   if (kind_ == order_kind::sequential) {
-    call(ctx, 0, false, now);
+    // Past the stages answered before the restart, to the first one that
+    // failed (the order ends) or was not answered (it is called).
+    int32_t id = 0;
+    while (id < n && answered[static_cast<size_t>(id)]) {
+      if (!passed(replies_, id) || id + 1 == n) {
+        finish(ctx, now);
+        return;
+      }
+      ++id;
+    }
+    call(ctx, id, false, now);
     return;
   }
-  auto n = slots();
-  outstanding_ = n;
+  std::vector<int32_t> to_call;
+  to_call.reserve(static_cast<size_t>(n));
+  for (int32_t id = 0; id < n; ++id)
+    if (!answered[static_cast<size_t>(id)])
+      to_call.push_back(id);
+  outstanding_ = static_cast<int32_t>(to_call.size());
+  if (to_call.empty()) {
+    finish(ctx, now);
+    return;
+  }
   // A call can end at once (no instance); the last one to end finishes the
   // order, which may then be gone: nothing touches `this` after the loop.
-  for (int32_t id = 0; id < n; ++id)
+  for (auto id : to_call)
     call(ctx, id, false, now);
+}
+
+bool order_machine::replay(const journal_reply& r, order_time now) {
+  if (r.slot < 0 || r.slot >= slots())
+    return false;
+  bool ok = false;
+  with_slot(replies_, r.slot, [&](auto& slot) {
+    auto x = slot.reply;
+    if (!decode(r.reply, x))
+      return;
+    ok = true;
+    slot.reply = std::move(x);
+    slot.state = call_state::answered;
+    slot.attempts = r.attempt;
+  });
+  if (ok) {
+    sent_at_[static_cast<size_t>(r.slot)] = now;
+    with_slot(replies_, r.slot, [&](auto& slot) {
+      record(r.slot, r.attempt, call_end::answered,
+             describe(slot.reply) + " (from the journal)", now);
+    });
+  }
+  return ok;
 }
 
 void order_machine::call(order_context& ctx, int32_t id, bool failover,
@@ -225,6 +282,8 @@ void order_machine::answer(order_context& ctx, int32_t id, int32_t attempt,
   if (slot.state != call_state::pending || slot.attempts != attempt)
     return; // not the call this slot waits for
   record(id, attempt, call_end::answered, describe(x), now);
+  if (job_.seq != 0)
+    ctx.journal_reply(*this, {job_.seq, id, attempt, encode(x)});
   slot.reply = std::forward<Reply>(x);
   settle(ctx, id, call_state::answered, "", now);
 }
@@ -391,6 +450,7 @@ void order_machine::finish(order_context& ctx, order_time now) {
                                                             - job_.accepted_at)
         .count();
   res.processing_time_ms = res.processing_time_us / 1000;
+  res.resumed = job_.resumed;
   res.calls = std::move(calls_);
   if (d.void_payment)
     ctx.void_payment(*this, res.transaction_id);

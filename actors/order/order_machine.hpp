@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "actors/rules/decide.hpp"
+#include "messages/journal_types.hpp"
 
 namespace order_node {
 
@@ -45,6 +46,16 @@ struct order_job {
   std::string order_key; // input of every outcome hash
   std::string order_id;
   order_time accepted_at;
+  /// Its acceptance number in the journal; 0: not journaled (the order
+  /// then reports no replies to journal_reply()).
+  uint64_t seq = 0;
+  /// Resumed from the journal after a restart: it runs to a fresh deadline
+  /// from `deadline_from` (others from `accepted_at`).
+  bool resumed = false;
+  order_time deadline_from{};
+  /// Replies journaled before a restart: start() takes them as answered
+  /// and calls only the other slots.
+  std::vector<journal_reply> replayed;
 };
 
 /// One call an order wants sent.
@@ -88,6 +99,9 @@ class order_context {
 
   /// `o` has decided: `r` is its result.
   virtual void complete(order_machine& o, order_result&& r) = 0;
+
+  /// A reply of journaled order `o` (job().seq != 0) to record.
+  virtual void journal_reply(order_machine& o, journal_reply&& r);
 };
 
 class order_machine {
@@ -96,14 +110,17 @@ class order_machine {
   uint64_t id = 0;
 
   /// Sets up the slots of `kind` for `job`; the deadline is the job's
-  /// acceptance plus params.deadline. `params` must outlive the order.
+  /// acceptance (or deadline_from) plus params.deadline. `params` must
+  /// outlive the order.
   void init(order_kind kind, order_job job, const order_params& params);
 
   /// Clears every field for the next order, keeping the vectors' capacity.
   void reset();
 
-  /// Sends what the pipeline calls first (every slot, or the first stage);
-  /// an order whose deadline has passed already times out instead.
+  /// Takes the job's replayed replies as answered, then sends what the
+  /// pipeline calls first (every other slot, or the first stage not
+  /// answered); an order whose deadline has passed already times out
+  /// instead.
   void start(order_context& ctx, order_time now);
 
   /// The answer to the call of `slot`, attempt `attempt`; ignored unless
@@ -154,6 +171,7 @@ class order_machine {
   void finish(order_context& ctx, order_time now);
   void record(int32_t slot, int32_t attempt, call_end outcome,
               std::string detail, order_time now);
+  bool replay(const journal_reply& r, order_time now);
 
   order_kind kind_ = order_kind::parallel;
   const order_params* params_ = nullptr;

@@ -4,7 +4,6 @@
 // retention purges, and bad files are refused with their reason.
 #include <doctest/doctest.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -12,25 +11,13 @@
 
 #include "actors/journal/journal_store.hpp"
 #include "messages/journal_codec.hpp"
+#include "temp_dir.hpp"
 
 using namespace order_node;
+using order_node::testing::temp_dir;
 namespace fs = std::filesystem;
 
 namespace {
-
-// A directory of its own, removed at the end of the test.
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    std::string tmpl = (fs::temp_directory_path() / "journal-XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~temp_dir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  std::string file(const char* name) const { return (path / name).string(); }
-};
 
 journal_accepted accepted(uint64_t seq, std::string key = {}) {
   journal_accepted a;
@@ -192,6 +179,14 @@ TEST_CASE("journal: bad files are refused, naming the file and the problem") {
     sqlite3_close(db);
     auto e = open_error(path);
     CHECK(e.find("another program") != std::string::npos);
+  }
+  SUBCASE("a journal another order-node holds") {
+    auto path = dir.file("held.journal");
+    auto first = open_ok(path);
+    auto e = open_error(path);
+    CHECK_MESSAGE(e.find("held.journal: in use by another process")
+                    != std::string::npos,
+                  e);
   }
   SUBCASE("a truncated journal") {
     auto path = dir.file("cut.journal");

@@ -1,0 +1,114 @@
+// actors/journal/journal_actor.cpp — see journal_actor.hpp.
+#include "actors/journal/journal_actor.hpp"
+
+#include <chrono>
+
+#include <caf/actor_system.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/support/log.hpp"
+#include "messages/errors.hpp"
+
+namespace order_node {
+
+namespace {
+
+using journal_self = journal_impl::stateful_pointer<journal_state>;
+
+constexpr auto purge_interval = std::chrono::minutes(1);
+
+size_t count(const journal_ops& ops) {
+  return ops.accepted.size() + ops.replies.size() + ops.decided.size()
+         + ops.voids.size() + ops.voids_acknowledged.size();
+}
+
+void add(journal_self self, const journal_ops& ops) {
+  auto& st = self->state;
+  st.store->write(ops);
+  st.group_records += static_cast<int32_t>(count(ops));
+  if (!st.commit_pending) {
+    st.commit_pending = true;
+    self->send(self, commit_atom::value);
+  }
+}
+
+void commit(journal_self self) {
+  auto& st = self->state;
+  st.commit_pending = false;
+  auto t0 = std::chrono::steady_clock::now();
+  std::string error;
+  bool ok = st.store->commit(error);
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+              std::chrono::steady_clock::now() - t0)
+              .count();
+  auto& s = st.stats;
+  ++s.commits;
+  s.records += st.group_records;
+  s.commit_us_sum += us;
+  s.commit_us_max = std::max(s.commit_us_max, static_cast<int64_t>(us));
+  auto writers = std::move(st.writers);
+  st.writers.clear();
+  auto n = st.group_records;
+  st.group_records = 0;
+  if (!ok) {
+    ++s.failed_commits;
+    node_log().error("{}", error);
+    for (auto& w : writers)
+      w.deliver(make_error(order_errc::journal_failed, error));
+    return;
+  }
+  for (auto& w : writers)
+    w.deliver(n);
+}
+
+} // namespace
+
+int64_t journal_now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+journal_impl::behavior_type journal(journal_self self,
+                                    std::shared_ptr<journal_store> store,
+                                    caf::timespan retention) {
+  self->state.store = std::move(store);
+  self->state.retention = retention;
+  self->delayed_send(self, purge_interval, purge_atom::value);
+  return {
+    [=](write_atom, const journal_ops& ops) -> caf::result<int32_t> {
+      add(self, ops);
+      auto rp = self->make_response_promise<int32_t>();
+      self->state.writers.push_back(rp);
+      return rp;
+    },
+    [=](append_atom, const journal_ops& ops) { add(self, ops); },
+    [=](get_atom, const std::string& order_id) {
+      return self->state.store->lookup(order_id);
+    },
+    [=](stats_atom) { return self->state.stats; },
+    [=](commit_atom) { commit(self); },
+    [=](purge_atom) {
+      auto& st = self->state;
+      if (st.commit_pending) // the group first; purge runs after it
+        commit(self);
+      auto cutoff
+        = journal_now_us()
+          - std::chrono::duration_cast<std::chrono::microseconds>(st.retention)
+              .count();
+      st.stats.purged += st.store->purge(cutoff);
+      st.stats.wal_bytes = st.store->wal_bytes();
+      self->delayed_send(self, purge_interval, purge_atom::value);
+    },
+  };
+}
+
+journal_actor spawn_journal(caf::actor_system& sys,
+                            std::shared_ptr<journal_store> store,
+                            caf::timespan retention, bool detached) {
+  if (detached)
+    return sys.spawn<caf::detached>(journal, std::move(store), retention);
+  return sys.spawn(journal, std::move(store), retention);
+}
+
+} // namespace order_node

@@ -1,0 +1,56 @@
+// actors/journal/journal_actor.hpp — the journal as an actor: it owns the
+// journal's file (journal_store.hpp) and runs detached, on a thread of its
+// own, so that a commit (an fsync with --journal.sync=full) never holds a
+// scheduler thread.
+//
+// Group commit: the first record after a commit makes the journal send
+// itself `commit`, which queues behind everything already in its mailbox;
+// when it comes, one transaction commits every record that arrived
+// meanwhile and each `write` of the group is answered. Under load the
+// groups grow by themselves, as the messages pile up during a commit.
+// Every minute it drops decided orders past retention and checkpoints the
+// WAL, between two groups.
+#pragma once
+
+#include <memory>
+
+#include <caf/fwd.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
+
+#include "actors/journal/journal_store.hpp"
+#include "messages/interfaces.hpp"
+
+namespace order_node {
+
+/// The journal with its private messages: the group's commit and the
+/// retention's purge.
+using journal_impl = journal_actor::extend<caf::reacts_to<commit_atom>,
+                                           caf::reacts_to<purge_atom>>;
+
+struct journal_state {
+  std::shared_ptr<journal_store> store;
+  caf::timespan retention{};
+  /// The writers of the current group, answered at its commit.
+  std::vector<caf::typed_response_promise<int32_t>> writers;
+  int32_t group_records = 0;
+  bool commit_pending = false;
+  journal_stats stats;
+  static constexpr const char* name = "journal";
+};
+
+journal_impl::behavior_type
+journal(journal_impl::stateful_pointer<journal_state> self,
+        std::shared_ptr<journal_store> store, caf::timespan retention);
+
+/// Spawns the journal on a thread of its own (`detached`), or, for tests
+/// under CAF's test coordinator, as a scheduled actor.
+journal_actor spawn_journal(caf::actor_system& sys,
+                            std::shared_ptr<journal_store> store,
+                            caf::timespan retention, bool detached = true);
+
+/// The system clock in microseconds since the epoch: the journal's time.
+int64_t journal_now_us();
+
+} // namespace order_node

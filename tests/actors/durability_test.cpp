@@ -1,0 +1,151 @@
+// tests/actors/durability_test.cpp — the desk with a journal (issue #15), in
+// virtual time against a real SQLite file, for both engines: an answer waits
+// for its decision's commit and fails when the journal cannot commit, and
+// an order left unfinished by a crash resumes with the replies it had,
+// without asking those services again.
+#include <doctest/doctest.h>
+
+#include <caf/send.hpp>
+
+#include "actors/journal/journal_actor.hpp"
+#include "fixture.hpp"
+#include "messages/journal_codec.hpp"
+#include "temp_dir.hpp"
+
+using namespace order_node;
+using namespace order_node::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::shared_ptr<journal_store> open_journal(const std::string& path,
+                                            journal_contents& contents) {
+  std::string error;
+  std::shared_ptr<journal_store> j
+    = journal_store::open(path, journal_sync::off, error);
+  REQUIRE_MESSAGE(j != nullptr, error);
+  REQUIRE_MESSAGE(j->recover(0, contents, error), error);
+  return j;
+}
+
+// Stops the journal at the end of a test: its purge timer re-arms itself, and
+// the test coordinator's shutdown runs every timer.
+struct journal_guard {
+  journal_actor j;
+  ~journal_guard() { caf::anon_send_exit(j, caf::exit_reason::user_shutdown); }
+};
+
+size_t calls_of(const order_result& r, const std::string& service) {
+  size_t n = 0;
+  for (auto& c : r.calls)
+    n += c.service == service;
+  return n;
+}
+
+} // namespace
+
+TEST_CASE_FIXTURE(fixture, "a journaled desk answers once the decision is "
+                           "committed") {
+  temp_dir dir;
+  journal_contents contents;
+  auto store = open_journal(dir.file("j"), contents);
+  auto d = engine_desk();
+  d.journal = spawn_journal(sys, store, 24h, false);
+  journal_guard guard{d.journal};
+  auto p = spawn_pipeline(sys, all_yes(), d);
+  auto keyed = submit(p.desk, tutorial_order(order_kind::parallel, "k1"));
+  auto plain = submit(p.desk, tutorial_order());
+  run_until(151);
+  REQUIRE(keyed->has_value());
+  REQUIRE(plain->has_value());
+  auto& r = ***keyed;
+  CHECK(r.status == order_status::confirmed);
+  CHECK_FALSE(r.resumed);
+  auto l = store->lookup(r.order_id);
+  CHECK(l.decided);
+  CHECK(l.result.details == r.details);
+  CHECK(store->lookup((***plain).order_id).decided);
+  // Both orders were recorded, with their acceptance numbers 1 and 2.
+  journal_contents again;
+  std::string error;
+  REQUIRE(store->recover(0, again, error));
+  CHECK(again.next_seq == 3);
+  CHECK(again.unfinished.empty());
+  REQUIRE(again.keyed.size() == 1);
+  CHECK(again.keyed[0].result.order_id == r.order_id);
+}
+
+TEST_CASE_FIXTURE(fixture, "a journal that cannot commit fails the answer") {
+  temp_dir dir;
+  journal_contents contents;
+  auto path = dir.file("j");
+  auto store = open_journal(path, contents);
+  // Every write fails, as on a disk that refuses them.
+  store->refuse_writes();
+  auto d = engine_desk();
+  d.journal = spawn_journal(sys, store, 24h, false);
+  journal_guard guard{d.journal};
+  auto p = spawn_pipeline(sys, all_yes(), d);
+  auto res = submit(p.desk, tutorial_order());
+  run_until(151);
+  REQUIRE(res->has_value());
+  REQUIRE_FALSE(res->value());
+  auto& err = res->value().error();
+  CHECK(err.code() == static_cast<uint8_t>(order_errc::journal_failed));
+  CHECK(error_text(err).find("readonly database") != std::string::npos);
+}
+
+TEST_CASE_FIXTURE(fixture, "an unfinished order resumes with its journaled "
+                           "replies and asks only the others") {
+  temp_dir dir;
+  auto path = dir.file("j");
+  auto seed = all_yes().seed;
+  auto id = make_order_id(seed, "key:k1");
+  {
+    // What a node that crashed mid-order left: the order accepted five
+    // seconds ago and fraud's reply (slot 3: Main, Backup, payment, fraud).
+    journal_contents first;
+    auto store = open_journal(path, first);
+    journal_ops ops;
+    journal_accepted a;
+    a.seq = 1;
+    a.order_id = id;
+    a.order_key = "key:k1";
+    a.idempotency_key = "k1";
+    a.request = tutorial_order().request;
+    a.accepted_us = journal_now_us() - 5'000'000;
+    ops.accepted.push_back(a);
+    ops.replies.push_back({1, 3, 1, encode(fraud_reply{12.5, false})});
+    store->write(ops);
+    std::string error;
+    REQUIRE(store->commit(error));
+  }
+  journal_contents contents;
+  auto store = open_journal(path, contents);
+  REQUIRE(contents.unfinished.size() == 1);
+  auto d = engine_desk();
+  d.journal = spawn_journal(sys, store, 24h, false);
+  journal_guard guard{d.journal};
+  d.run = contents.run;
+  d.first_seq = contents.next_seq;
+  d.resume = contents.unfinished;
+  auto p = spawn_pipeline(sys, all_yes(), d);
+  // A client retries with the same key: it waits for the resumed order.
+  auto res = submit(p.desk, tutorial_order(order_kind::parallel, "k1"));
+  // Without fraud's 150 ms call, the order ends with payment's 120 ms.
+  run_until(121);
+  REQUIRE(res->has_value());
+  auto& r = ***res;
+  CHECK(r.order_id == id);
+  CHECK(r.status == order_status::confirmed);
+  CHECK(r.resumed);
+  CHECK(r.processing_time_ms >= 5000);
+  CHECK(calls_of(r, "fraud") == 1);
+  CHECK(calls_of(r, "payment") == 1);
+  CHECK(calls_of(r, "inventory") == 2);
+  for (auto& c : r.calls)
+    if (c.service == "fraud")
+      CHECK(c.detail == "risk 12.50 (from the journal)");
+  CHECK(r.risk_score == 12.5);
+  CHECK(store->lookup(id).decided);
+}
