@@ -58,6 +58,14 @@ node_config::node_config() {
          "multiplies every service latency; 0 = answer at once (default: 1)")
     .add(log_level, "log-level",
          "trace, debug, info, warn, error or off (default: info)")
+    .add(journal, "journal",
+         "single/front: the journal's file (SQLite, created if missing): "
+         "every accepted order, its replies and its decision, so that orders "
+         "survive a crash and resume at the next start; 'off': none "
+         "(default: order-node.journal in the working directory)")
+    .add(idempotency_retention, "idempotency-retention",
+         "how long the result of an idempotency key is kept and returned "
+         "for a repeated key, across restarts with a journal (default: 24h)")
     .add(metrics, "metrics",
          "'off': do not count orders and calls per status and instance (the "
          "REPL's stats, GET /metrics stay at zero), which saves that work "
@@ -94,6 +102,11 @@ node_config::node_config() {
          "talk TLS and accept only peers signed by the CA")
     .add(tls_key, "tls-key", "PEM private key of --tls-cert")
     .add(tls_ca, "tls-ca", "PEM certificate of the CA that signs the nodes");
+  opt_group{custom_options_, "journal"}
+    .add(journal_sync, "sync",
+         "full: a commit survives power loss; normal: a crash of the "
+         "process, not of the machine; off: nothing (benchmarks) "
+         "(default: full)");
   opt_group{custom_options_, "cluster"}
     .add(heartbeat_interval, "heartbeat-interval",
          "front/client: how often each peer is pinged (default: 500ms)")
@@ -124,9 +137,6 @@ node_config::node_config() {
     .add(max_in_flight, "max-in-flight",
          "orders in flight before the desk answers 'overloaded' "
          "(default: 100000)")
-    .add(dedup_window, "dedup-window",
-         "how long a result stays available for its idempotency key "
-         "(default: 10min)")
     .add(dedup_capacity, "dedup-capacity",
          "results kept for deduplication at most (default: 100000)")
     .add(desk_shards, "shards",
@@ -442,8 +452,14 @@ std::string node_config::check() const {
     return "order.backoff must not be negative";
   if (max_in_flight < 1 || max_in_flight > 10'000'000)
     return "desk.max-in-flight must be from 1 to 10000000";
-  if (dedup_window.count() < 0)
-    return "desk.dedup-window must not be negative";
+  if (idempotency_retention.count() < 0)
+    return "idempotency-retention must not be negative";
+  if (journal.empty())
+    return "journal must be a file or 'off'";
+  if (journal_sync != "full" && journal_sync != "normal"
+      && journal_sync != "off")
+    return "journal.sync must be full, normal or off, got '" + journal_sync
+           + "'";
   if (desk_shards < 0 || desk_shards > 64)
     return "desk.shards must be from 0 to 64";
   if (dedup_capacity < 0 || dedup_capacity > 10'000'000)
@@ -610,7 +626,7 @@ desk_config node_config::make_desk(uint64_t effective_seed) const {
                              caf::defaults::scheduler::max_threads);
   out.shards = static_cast<int32_t>(
     desk_shards > 0 ? desk_shards : std::max<int64_t>(1, threads));
-  out.dedup_window = dedup_window;
+  out.dedup_window = idempotency_retention;
   out.dedup_capacity = static_cast<size_t>(dedup_capacity);
   out.order.deadline = deadline;
   out.order.max_attempts = max_attempts;

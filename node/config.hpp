@@ -57,8 +57,12 @@ class node_config : public caf::actor_system_config {
   std::string metrics = "on"; // or "off"
   int64_t max_in_flight = 100'000;
   int64_t desk_shards = 0; // 0: one per scheduler thread
-  caf::timespan dedup_window = std::chrono::minutes(10);
   int64_t dedup_capacity = 100'000;
+
+  // The journal (single and front roles).
+  std::string journal = "order-node.journal"; // a path, or "off"
+  std::string journal_sync = "full";          // full, normal or off
+  caf::timespan idempotency_retention = std::chrono::hours(24);
 
   // services.*
   caf::timespan timer_resolution = std::chrono::microseconds(100);

@@ -201,12 +201,18 @@ int main(int argc, char** argv) {
   node_log().set_level(spdlog::level::from_str(cfg.log_level));
   auto seed
     = cfg.seed_given() ? static_cast<uint64_t>(cfg.seed) : random_seed();
+  opened_journal journal;
+  if (journals(cfg))
+    if (std::string error; !open_journal(cfg, journal, error)) {
+      std::cerr << "order-node: " << error << '\n';
+      return 1;
+    }
   if (cfg.role != "single")
     load_cluster_modules(cfg);
   caf::actor_system sys{cfg};
   role_actors role;
   int rc = 1;
-  if (start_role(sys, cfg, seed, role))
+  if (start_role(sys, cfg, seed, std::move(journal), role))
     rc = cfg.role == "services" ? serve_services()
                                 : serve_orders(sys, cfg, seed, role);
   role.stop();

@@ -13,6 +13,7 @@
 #include "actors/cluster/node_actor.hpp"
 #include "actors/cluster/relay.hpp"
 #include "actors/desk/desk_router.hpp"
+#include "actors/journal/journal_actor.hpp"
 #include "actors/services/directory.hpp"
 #include "actors/services/services.hpp"
 #include "actors/support/log.hpp"
@@ -88,10 +89,35 @@ caf::timespan local_order_timeout(const node_config& cfg) {
   return cfg.deadline + std::chrono::seconds(2);
 }
 
+// The desk's configuration, with the journal (spawned into `out`) and what
+// recovery found in it.
+desk_config journaled_desk(caf::actor_system& sys, const node_config& cfg,
+                           uint64_t seed, opened_journal& journal,
+                           role_actors& out) {
+  auto d = cfg.make_desk(seed);
+  if (!journal.store)
+    return d;
+  auto& c = journal.contents;
+  out.journal
+    = spawn_journal(sys, journal.store, cfg.idempotency_retention, true);
+  d.journal = out.journal;
+  d.run = c.run;
+  d.first_seq = c.next_seq;
+  node_log().info("journal: {} (sync={}, run {}): {} unfinished {} to "
+                  "resume, {} idempotency {} remembered",
+                  journal.store->path(), cfg.journal_sync, c.run,
+                  c.unfinished.size(),
+                  c.unfinished.size() == 1 ? "order" : "orders",
+                  c.keyed.size(), c.keyed.size() == 1 ? "key" : "keys");
+  d.resume = std::move(c.unfinished);
+  d.keyed = std::move(c.keyed);
+  return d;
+}
+
 bool start_single(caf::actor_system& sys, const node_config& cfg, uint64_t seed,
-                  role_actors& out) {
+                  opened_journal& journal, role_actors& out) {
   out.local = spawn_pipeline(sys, cfg.make_services(seed, cfg.latency_scale),
-                             cfg.make_desk(seed));
+                             journaled_desk(sys, cfg, seed, journal, out));
   out.desk = out.local.desk;
   out.order_timeout = local_order_timeout(cfg);
   log_started(cfg, seed);
@@ -113,9 +139,10 @@ bool start_services(caf::actor_system& sys, const node_config& cfg,
 }
 
 bool start_front(caf::actor_system& sys, const node_config& cfg, uint64_t seed,
-                 role_actors& out) {
+                 opened_journal& journal, role_actors& out) {
   out.local.directory = sys.spawn(directory, service_routes{});
-  out.local.desk = spawn_desk(sys, out.local.directory, cfg.make_desk(seed));
+  out.local.desk = spawn_desk(sys, out.local.directory,
+                              journaled_desk(sys, cfg, seed, journal, out));
   out.desk = out.local.desk;
   out.order_timeout = local_order_timeout(cfg);
   auto pc = make_peers_config(sys, cfg);
@@ -157,15 +184,36 @@ bool start_client(caf::actor_system& sys, const node_config& cfg,
 
 } // namespace
 
+bool journals(const node_config& cfg) {
+  return cfg.journal != "off" && (cfg.role == "single" || cfg.role == "front");
+}
+
+bool open_journal(const node_config& cfg, opened_journal& out,
+                  std::string& error) {
+  auto sync = journal_sync_from_string(cfg.journal_sync); // checked
+  auto store = journal_store::open(cfg.journal,
+                                   sync.value_or(journal_sync::full), error);
+  if (!store)
+    return false;
+  auto retention
+    = std::chrono::duration_cast<std::chrono::microseconds>(
+        cfg.idempotency_retention)
+        .count();
+  if (!store->recover(journal_now_us() - retention, out.contents, error))
+    return false;
+  out.store = std::move(store);
+  return true;
+}
+
 bool start_role(caf::actor_system& sys, const node_config& cfg, uint64_t seed,
-                role_actors& out) {
+                opened_journal journal, role_actors& out) {
   if (cfg.role == "services")
     return start_services(sys, cfg, seed, out);
   if (cfg.role == "front")
-    return start_front(sys, cfg, seed, out);
+    return start_front(sys, cfg, seed, journal, out);
   if (cfg.role == "client")
     return start_client(sys, cfg, out);
-  return start_single(sys, cfg, seed, out);
+  return start_single(sys, cfg, seed, journal, out);
 }
 
 void role_actors::stop() const {
@@ -175,6 +223,8 @@ void role_actors::stop() const {
   if (desk != local.desk)
     caf::anon_send_exit(desk, caf::exit_reason::user_shutdown);
   stop_pipeline(local);
+  // Last: what the desk wrote before it stopped is in its mailbox already.
+  caf::anon_send_exit(journal, caf::exit_reason::user_shutdown);
 }
 
 } // namespace order_node

@@ -14,6 +14,7 @@
 #include <caf/timespan.hpp>
 
 #include "actors/desk/pipeline.hpp"
+#include "actors/journal/journal_store.hpp"
 #include "messages/interfaces.hpp"
 #include "node/config.hpp"
 
@@ -30,6 +31,7 @@ struct role_actors {
   pipeline local;
   peers_actor peers;    // front, client
   node_actor published; // services; a front with --listen
+  journal_actor journal; // single, front; invalid with --journal=off
   /// How long a caller of `desk` waits before it gives up: the desk answers
   /// every order by its deadline, so this only bounds a desk (or a front)
   /// that stopped answering.
@@ -38,10 +40,25 @@ struct role_actors {
   void stop() const;
 };
 
+/// The journal as opened and read before the actor system starts (so that
+/// a bad journal stops the program before anything runs).
+struct opened_journal {
+  std::shared_ptr<journal_store> store; // null: none (--journal=off, role)
+  journal_contents contents;
+};
+
+/// Whether `cfg`'s role keeps a journal (single and front, unless off).
+bool journals(const node_config& cfg);
+
+/// Opens and reads the journal of `cfg`; false and `error` set if it is
+/// bad (error names the file and the problem).
+bool open_journal(const node_config& cfg, opened_journal& out,
+                  std::string& error);
+
 /// Starts the actors of `cfg.role` into `out` and logs "order-node
 /// started". False if the role cannot start, after logging why; what did
 /// start is in `out`, to be stopped.
 bool start_role(caf::actor_system& sys, const node_config& cfg, uint64_t seed,
-                role_actors& out);
+                opened_journal journal, role_actors& out);
 
 } // namespace order_node

@@ -610,6 +610,14 @@ class Runner:
                 except OSError:
                     pass
 
+    def fresh_start(self):
+        """Removes the journal a command before left in the working
+        directory: each documented command runs as a reader's first run."""
+        for suffix in ("", "-wal", "-shm"):
+            path = os.path.join(self.tmp, "order-node.journal" + suffix)
+            if os.path.exists(path):
+                os.remove(path)
+
     def stop_all(self):
         for p in self.procs:
             self.stop(p, grace=5.0)
@@ -743,10 +751,12 @@ class Checker:
             self.fail([f"{doc}:{step.lineno}: `{step.command}`: {lint}"])
         command = apply_subst(step.command, subst)
         expected = [(n, apply_subst(t, subst)) for n, t in step.expected]
+        is_curl = re.match(r"\s*curl\s", command) is not None
+        if not is_curl and not self.http:
+            self.r.fresh_start()
         if command.rstrip().endswith("&"):
             self.start_http_node(doc, step)
             return
-        is_curl = re.match(r"\s*curl\s", command) is not None
         if is_curl:
             if not self.http:
                 self.fail([f"{doc}:{step.lineno}: `curl` without a node "
@@ -881,6 +891,7 @@ class Checker:
         subst = [(f"127.0.0.1:{a}", f"127.0.0.1:{b}")
                  for a, b in zip(ports, fresh)]
         self.cluster = {"subst": subst, "procs": []}
+        self.r.fresh_start()
 
     def stop_cluster(self, doc):
         c = self.cluster

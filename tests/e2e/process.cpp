@@ -9,13 +9,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
+
 namespace order_node::testing {
 
 namespace {
 
-// In a forked child: runs `binary args...`; exits 127 if it cannot.
+// In a forked child: runs `binary args...` in `dir`; exits 127 if it
+// cannot.
 [[noreturn]] void exec_or_exit(const std::string& binary,
-                               const std::vector<std::string>& args) {
+                               const std::vector<std::string>& args,
+                               const std::string& dir) {
+  if (::chdir(dir.c_str()) != 0)
+    ::_exit(127);
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(binary.c_str()));
   for (auto& a : args)
@@ -26,6 +32,20 @@ namespace {
 }
 
 } // namespace
+
+work_dir::work_dir() {
+  std::string tmpl
+    = (std::filesystem::temp_directory_path() / "order-node-e2e-XXXXXX")
+        .string();
+  if (::mkdtemp(tmpl.data()) != nullptr)
+    path = tmpl;
+}
+
+work_dir::~work_dir() {
+  std::error_code ignored;
+  if (!path.empty())
+    std::filesystem::remove_all(path, ignored);
+}
 
 std::vector<std::string> run_result::lines() const {
   std::vector<std::string> out_lines;
@@ -47,6 +67,7 @@ run_result run_process(const std::string& binary,
   int in[2], out[2], err[2];
   if (::pipe(in) != 0 || ::pipe(out) != 0 || ::pipe(err) != 0)
     return {};
+  work_dir dir;
   auto pid = ::fork();
   if (pid == 0) {
     ::dup2(in[0], 0);
@@ -54,7 +75,7 @@ run_result run_process(const std::string& binary,
     ::dup2(err[1], 2);
     for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]})
       ::close(fd);
-    exec_or_exit(binary, args);
+    exec_or_exit(binary, args, dir.path);
   }
   ::close(in[0]);
   ::close(out[1]);
@@ -133,7 +154,7 @@ child::child(const std::string& binary, const std::vector<std::string>& args,
     for (int fd : {err[0], err[1], in[0], in[1], out[0], out[1]})
       if (fd >= 0)
         ::close(fd);
-    exec_or_exit(binary, args);
+    exec_or_exit(binary, args, dir_.path);
   }
   ::close(err[1]);
   err_fd_ = err[0];

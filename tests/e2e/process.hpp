@@ -1,5 +1,8 @@
 // tests/e2e/process.hpp — runs the built order-node with arguments and a
 // standard input, collects its output, and kills it if it overruns its time.
+// Each process runs in a fresh working directory of its own (removed when it
+// ends), so that what order-node writes there by default (its journal)
+// never mixes between tests.
 #pragma once
 
 #include <chrono>
@@ -7,6 +10,16 @@
 #include <vector>
 
 namespace order_node::testing {
+
+/// A fresh directory under the system's temporary one, removed with
+/// everything in it at the end.
+struct work_dir {
+  std::string path;
+  work_dir();
+  ~work_dir();
+  work_dir(const work_dir&) = delete;
+  work_dir& operator=(const work_dir&) = delete;
+};
 
 struct run_result {
   int exit_code = -1; // -1: killed after the time limit
@@ -61,6 +74,7 @@ class child {
  private:
   bool read_some(int fd, std::string& into);
 
+  work_dir dir_; // its working directory, removed after it
   int pid_ = -1;
   int err_fd_ = -1;
   int in_fd_ = -1;
