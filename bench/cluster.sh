@@ -33,7 +33,7 @@ run() { # case label, role label, node options..., -- bench arguments
   shift
   t=$(mktemp)
   line=$(echo "bench $*" | /usr/bin/time -f %M -o "$t" "$bin" --seed=1 \
-         --http=off --log-level=warn --max-attempts=1 "${opts[@]}" 2>/dev/null)
+         --http=off --journal=off --log-level=warn --max-attempts=1 "${opts[@]}" 2>/dev/null)
   echo "{\"case\":\"$label\",\"role\":\"$role\",\"rss_kb\":$(tail -1 "$t"),${line#\{}"
   rm -f "$t"
 }

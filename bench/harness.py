@@ -110,8 +110,8 @@ def engine_of(argv):
 
 def repl_bench(opts, orders, concurrency, mode="parallel", timeout=900):
     """One closed-loop `bench` through the REPL; returns a result dict."""
-    argv = [BIN, "--seed=1", "--http=off", "--max-attempts=1"] + \
-        with_engine(opts)
+    argv = [BIN, "--seed=1", "--http=off", "--max-attempts=1",
+            "--journal=off"] + with_engine(opts)
     line = f"bench orders={orders} concurrency={concurrency}"
     if mode != "parallel":
         line += f" mode={mode}"
@@ -196,7 +196,8 @@ def memory(quick, engine=ENGINE, levels=None):
     # the bench in flight at once; the bench's peak RSS is then RSS(N).
     opts = ["--log-level=info", "--latency-scale=40", "--deadline=60s",
             "--desk.max-in-flight=1000000", f"--engine={engine}"]
-    argv = [BIN, "--seed=1", "--http=off", "--max-attempts=1"] + opts
+    argv = [BIN, "--seed=1", "--http=off", "--max-attempts=1",
+            "--journal=off"] + opts
     _, rss0 = timed(argv, "quit\n", 60)
     out.append({"scenario": "memory", "in_flight": 0, "rss_kb": rss0,
                 "engine": engine,
@@ -283,7 +284,8 @@ def http(quick):
             ("latency 0", 100, ["--latency-scale=0"], "0")):
         port = free_port()
         argv = [BIN, "--repl=off", f"--http=127.0.0.1:{port}", "--seed=1",
-                "--log-level=info", "--max-attempts=1"] + with_engine(opts)
+                "--log-level=info", "--max-attempts=1",
+                "--journal=off"] + with_engine(opts)
         out.append(wrk_run(label, conns, secs, port, argv, "order-node"))
         if go:
             port = free_port()

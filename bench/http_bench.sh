@@ -19,7 +19,7 @@ echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB," \
 case_run() { # label, connections, node options...
   local label=$1 conns=$2; shift 2
   local port=$((20000 + RANDOM % 20000))
-  "$bin" --repl=off --http=127.0.0.1:$port --seed=1 --log-level=warn "$@" &
+  "$bin" --repl=off --http=127.0.0.1:$port --seed=1 --log-level=warn --journal=off "$@" &
   local pid=$!
   for _ in $(seq 50); do
     curl -s "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
@@ -36,4 +36,4 @@ case_run "tutorial latencies, 1,000 connections" 1000 --max-attempts=1
 case_run "latency 0, 100 connections" 100 --max-attempts=1 --latency-scale=0
 echo "== REPL bench at latency 0 (same machine, same run)"
 echo "bench orders=300000 concurrency=1000 latency-scale=0" \
-  | "$bin" --http=off --seed=1 --log-level=warn --max-attempts=1 2>/dev/null
+  | "$bin" --http=off --seed=1 --log-level=warn --max-attempts=1 --journal=off 2>/dev/null

@@ -13,7 +13,7 @@ run() { # label, node options..., -- bench arguments
   t=$(mktemp)
   local line
   line=$(echo "bench $*" | /usr/bin/time -f %M -o "$t" "$bin" --seed=1 --http=off \
-         --log-level=warn "${opts[@]}" 2>/dev/null)
+         --journal=off --log-level=warn "${opts[@]}" 2>/dev/null)
   echo "{\"case\":\"$label\",\"rss_kb\":$(tail -1 "$t"),${line#\{}"
   rm -f "$t"
 }

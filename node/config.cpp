@@ -102,11 +102,11 @@ node_config::node_config() {
          "talk TLS and accept only peers signed by the CA")
     .add(tls_key, "tls-key", "PEM private key of --tls-cert")
     .add(tls_ca, "tls-ca", "PEM certificate of the CA that signs the nodes");
-  opt_group{custom_options_, "journal"}
-    .add(journal_sync, "sync",
-         "full: a commit survives power loss; normal: a crash of the "
-         "process, not of the machine; off: nothing (benchmarks) "
-         "(default: full)");
+  opt_group{custom_options_, "journal"}.add(
+    journal_sync, "sync",
+    "full: a commit survives power loss; normal: a crash of the "
+    "process, not of the machine; off: nothing (benchmarks) "
+    "(default: full)");
   opt_group{custom_options_, "cluster"}
     .add(heartbeat_interval, "heartbeat-interval",
          "front/client: how often each peer is pinged (default: 500ms)")

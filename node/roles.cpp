@@ -107,8 +107,8 @@ desk_config journaled_desk(caf::actor_system& sys, const node_config& cfg,
                   "resume, {} idempotency {} remembered",
                   journal.store->path(), cfg.journal_sync, c.run,
                   c.unfinished.size(),
-                  c.unfinished.size() == 1 ? "order" : "orders",
-                  c.keyed.size(), c.keyed.size() == 1 ? "key" : "keys");
+                  c.unfinished.size() == 1 ? "order" : "orders", c.keyed.size(),
+                  c.keyed.size() == 1 ? "key" : "keys");
   d.resume = std::move(c.unfinished);
   d.keyed = std::move(c.keyed);
   return d;
@@ -195,10 +195,9 @@ bool open_journal(const node_config& cfg, opened_journal& out,
                                    sync.value_or(journal_sync::full), error);
   if (!store)
     return false;
-  auto retention
-    = std::chrono::duration_cast<std::chrono::microseconds>(
-        cfg.idempotency_retention)
-        .count();
+  auto retention = std::chrono::duration_cast<std::chrono::microseconds>(
+                     cfg.idempotency_retention)
+                     .count();
   if (!store->recover(journal_now_us() - retention, out.contents, error))
     return false;
   out.store = std::move(store);

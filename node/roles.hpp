@@ -29,8 +29,8 @@ struct role_actors {
   /// The parts of a node's pipeline this role runs (all in single; the
   /// services on a services node; directory and desk on a front).
   pipeline local;
-  peers_actor peers;    // front, client
-  node_actor published; // services; a front with --listen
+  peers_actor peers;     // front, client
+  node_actor published;  // services; a front with --listen
   journal_actor journal; // single, front; invalid with --journal=off
   /// How long a caller of `desk` waits before it gives up: the desk answers
   /// every order by its deadline, so this only bounds a desk (or a front)
