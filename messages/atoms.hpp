@@ -32,5 +32,6 @@ using append_atom = caf::atom_constant<caf::atom("append")>;       // journal
 using commit_atom = caf::atom_constant<caf::atom("commit")>;       // journal
 using purge_atom = caf::atom_constant<caf::atom("purge")>;         // journal
 using get_atom = caf::atom_constant<caf::atom("get")>;             // journal
+using send_atom = caf::atom_constant<caf::atom("send")>;           // desk
 
 } // namespace order_node

@@ -24,6 +24,10 @@ std::string to_string(order_errc x) {
       return "incompatible";
     case order_errc::journal_failed:
       return "journal_failed";
+    case order_errc::key_conflict:
+      return "key_conflict";
+    case order_errc::overloaded:
+      return "overloaded";
   }
   return "unknown";
 }

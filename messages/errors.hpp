@@ -25,6 +25,10 @@ enum class order_errc : uint8_t {
   incompatible,
   /// The journal could not record what an answer depends on.
   journal_failed,
+  /// An idempotency key came back with another order body.
+  key_conflict,
+  /// The desk is at its bound of orders in flight; retry later.
+  overloaded,
 };
 
 /// True for errors that say the callee's node, not the callee, failed:

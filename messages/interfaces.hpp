@@ -111,6 +111,11 @@ using directory_actor = caf::typed_actor<
 using order_desk_actor = caf::typed_actor<
   // Run an order (or return the result of its idempotency key).
   caf::replies_to<submit_atom, order_submission>::with<order_result>,
+  // Accept an order and answer once it is durable, not waiting for its
+  // result (or the id of its idempotency key's order).
+  caf::replies_to<send_atom, order_submission>::with<order_accepted>,
+  // Where an order stands, by id (from the journal).
+  caf::replies_to<get_atom, std::string>::with<journal_lookup>,
   // Counters and latency histograms so far.
   caf::replies_to<stats_atom>::with<desk_stats>>;
 

@@ -27,6 +27,10 @@ typename Inspector::result_type inspect(Inspector& f, order_request& x) {
            x.quantity, x.amount, x.weight, x.destination);
 }
 
+/// Field by field (the amounts exactly): a repeated idempotency key must come
+/// with the same order.
+bool operator==(const order_request& x, const order_request& y);
+
 /// Which pipeline runs an order: the six-way fan-out or the tutorial's
 /// sequential OrderServiceSlow.
 enum class order_kind : uint8_t { parallel, sequential };
@@ -90,6 +94,19 @@ enum class order_status : uint8_t {
 
 /// "confirmed", "failed", "timeout", "overloaded".
 const char* to_string(order_status x);
+
+/// The answer to an order sent without waiting for its result (HTTP
+/// .../send, the REPL's `send`): its id, once it is accepted (durably, with
+/// a journal).
+struct order_accepted {
+  std::string order_id;
+  bool previously = false; // the key was known: the first order's id
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, order_accepted& x) {
+  return f(caf::meta::type_name("order_accepted"), x.order_id, x.previously);
+}
 
 /// The tutorial's OrderResult plus what a user needs to debug an order.
 struct order_result {

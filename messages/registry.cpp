@@ -12,6 +12,12 @@
 
 namespace order_node {
 
+bool operator==(const order_request& x, const order_request& y) {
+  return x.user_id == y.user_id && x.product_id == y.product_id
+         && x.quantity == y.quantity && x.amount == y.amount
+         && x.weight == y.weight && x.destination == y.destination;
+}
+
 const char* to_string(order_kind x) {
   return x == order_kind::parallel ? "parallel" : "sequential";
 }
@@ -90,6 +96,8 @@ void add_types(type_list cfg) {
     .add_message_type<order_submission>("order_submission")
     .add_message_type<call_record>("call_record")
     .add_message_type<order_result>("order_result")
+    .add_message_type<order_accepted>("order_accepted")
+    .add_message_type<journal_lookup>("journal_lookup")
     .add_message_type<call_id>("call_id")
     .add_message_type<inventory_request>("inventory_request")
     .add_message_type<inventory_reply>("inventory_reply")

@@ -223,13 +223,36 @@ caf::expected<command> parse_command(std::string_view line) {
   auto verb = line.substr(0, space);
   auto rest = space == std::string_view::npos ? std::string_view{}
                                               : trim(line.substr(space));
+  bool send = false;
+  if (verb == "send") {
+    // `send order ...` / `send slow ...`: the order command that follows.
+    send = true;
+    auto next = rest.find_first_of(" \t");
+    verb = rest.substr(0, next);
+    rest = next == std::string_view::npos ? std::string_view{}
+                                          : trim(rest.substr(next));
+    if (verb != "order" && verb != "slow")
+      return invalid("send takes an order: send order ... or send slow ...");
+  }
+  if (verb == "get") {
+    if (rest.empty() || rest.size() > max_id_bytes
+        || rest.find_first_of(" \t") != std::string_view::npos)
+      return invalid("get takes one order id: get ORD_...");
+    return command{get_command{std::string{rest}}};
+  }
   if (verb == "order" || verb == "slow") {
     auto kind = verb == "order" ? order_kind::parallel : order_kind::sequential;
+    auto sent = [send](caf::expected<command> c) {
+      if (c)
+        if (auto* o = std::get_if<order_command>(&*c))
+          o->send = send;
+      return c;
+    };
     if (!rest.empty() && rest.front() == '{') {
       auto in = parse_order_json(rest, true);
       if (!in)
         return std::move(in.error());
-      return command{order_command{kind, std::move(*in)}};
+      return sent(command{order_command{kind, std::move(*in)}});
     }
     auto words = split_words(rest);
     if (!words)
@@ -237,7 +260,7 @@ caf::expected<command> parse_command(std::string_view line) {
     auto kvs = key_values(*words, 0);
     if (!kvs)
       return std::move(kvs.error());
-    return parse_order_kv(kind, *kvs);
+    return sent(parse_order_kv(kind, *kvs));
   }
   auto no_args = [&](simple_command c) -> caf::expected<command> {
     if (!rest.empty())
@@ -268,7 +291,8 @@ caf::expected<command> parse_command(std::string_view line) {
   }
   return invalid(
     "unknown command " + quote(verb)
-    + "; try order, slow, bench, stats, nodes, json, help or quit");
+    + "; try order, slow, send, get, bench, stats, nodes, json, help or "
+      "quit");
 }
 
 } // namespace order_node

@@ -30,6 +30,13 @@ struct blank_command {};
 struct order_command {
   order_kind kind = order_kind::parallel;
   order_input input;
+  /// `send order ...`: answer once accepted, not with the result.
+  bool send = false;
+};
+
+/// `get ORDER_ID`: where an order stands (from the journal).
+struct get_command {
+  std::string order_id;
 };
 
 struct bench_command {
@@ -48,7 +55,7 @@ struct json_command {
 };
 
 using command = std::variant<blank_command, order_command, bench_command,
-                             simple_command, json_command>;
+                             simple_command, json_command, get_command>;
 
 /// Parses one line (without its newline). Errors are order_errc::
 /// invalid_request with one sentence naming the problem.

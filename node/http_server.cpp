@@ -393,11 +393,15 @@ void session::answer_order(caf::expected<order_result>& r, const char* route) {
   counted_ = true;
   if (!r) {
     auto& err = r.error();
-    bool bad
-      = err.category() == caf::atom("order")
-        && err.code() == static_cast<uint8_t>(order_errc::invalid_request);
-    send(bad ? http::status::bad_request : http::status::internal_server_error,
-         error_body(error_text(err)), route);
+    auto is = [&err](order_errc x) {
+      return err.category() == caf::atom("order")
+             && err.code() == static_cast<uint8_t>(x);
+    };
+    auto status = is(order_errc::invalid_request) ? http::status::bad_request
+                  : is(order_errc::key_conflict)
+                    ? http::status::unprocessable_entity
+                    : http::status::internal_server_error;
+    send(status, error_body(error_text(err)), route);
     return;
   }
   if (r->status == order_status::overloaded) {

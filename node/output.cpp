@@ -17,6 +17,9 @@ constexpr const char* help_lines[] = {
   "order {json}           the same with the tutorial's JSON body "
   "(optional \"idempotencyKey\")",
   "slow ...               the same as a sequential order (OrderServiceSlow)",
+  "send order|slow ...    accept an order and print its id at once, not its "
+  "result (durable with the journal)",
+  "get ORDER_ID           where an order stands: its result, or running",
   "bench orders=N concurrency=C [mode=parallel|sequential] "
   "[latency-scale=X]",
   "stats                  counters and latency quantiles per kind and status",
@@ -53,6 +56,26 @@ std::string result_text(const order_result& x) {
   out += " ms \u2014 ";
   out += x.details;
   return out;
+}
+
+std::string accepted_json(const order_accepted& x, int64_t line) {
+  json j;
+  j["input"] = line;
+  j["orderId"] = x.order_id;
+  j["status"] = x.previously ? "PreviouslyAccepted" : "Accepted";
+  return dump(j);
+}
+
+std::string accepted_text(const order_accepted& x) {
+  return x.order_id + (x.previously ? " previously accepted" : " accepted");
+}
+
+std::string running_json(const std::string& order_id, int64_t line) {
+  json j;
+  j["input"] = line;
+  j["orderId"] = order_id;
+  j["status"] = "running";
+  return dump(j);
 }
 
 std::string error_text_line(const std::string& text, int64_t line) {

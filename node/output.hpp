@@ -21,6 +21,17 @@ std::string error_line(const std::string& text, int64_t line);
 /// `ORD_62da0276 confirmed 150 ms — Shipping: $9.63 via Economy (7 days)`.
 std::string result_text(const order_result& x);
 
+/// {"input": N, "orderId": ..., "status": "Accepted"} (or
+/// "PreviouslyAccepted" for a known idempotency key): the answer to `send`.
+std::string accepted_json(const order_accepted& x, int64_t line);
+
+/// `ORD_62da0276 accepted` (or `previously accepted`) for a person.
+std::string accepted_text(const order_accepted& x);
+
+/// {"input": N, "orderId": ..., "status": "running"}: `get` of an order in
+/// flight.
+std::string running_json(const std::string& order_id, int64_t line);
+
 /// `error: TEXT (line N)` for a person (not JSON).
 std::string error_text_line(const std::string& text, int64_t line);
 

@@ -78,6 +78,39 @@ caf::behavior session(session_ptr self, std::shared_ptr<output_lines> out,
             finished();
           });
     },
+    [=](send_atom, int64_t line, order_submission& sub) {
+      ++self->state.outstanding;
+      self->request(desk, timeout, send_atom::value, std::move(sub))
+        .then(
+          [=](order_accepted& a) {
+            auto& st = self->state;
+            print(st.json ? accepted_json(a, line) : accepted_text(a));
+            finished();
+          },
+          [=](caf::error& err) {
+            print_error(self, error_text(err), line);
+            finished();
+          });
+    },
+    [=](get_atom, int64_t line, std::string& id) {
+      ++self->state.outstanding;
+      self->request(desk, timeout, get_atom::value, id)
+        .then(
+          [=](journal_lookup& l) {
+            auto& st = self->state;
+            if (!l.found)
+              print_error(self, "no order " + id, line);
+            else if (l.decided)
+              print(st.json ? to_json(l.result, line) : result_text(l.result));
+            else
+              print(st.json ? running_json(id, line) : id + " running");
+            finished();
+          },
+          [=](caf::error& err) {
+            print_error(self, error_text(err), line);
+            finished();
+          });
+    },
     [=](print_atom, const std::string& text) { print(text); },
     [=](error_atom, const std::string& text, int64_t line) {
       print_error(self, text, line);
@@ -190,7 +223,12 @@ int run_repl(caf::actor_system& sys, order_desk_actor desk, line_reader& input,
       sub.request = std::move(o->input.request);
       sub.idempotency_key = std::move(o->input.idempotency_key);
       sub.order_key = "line:" + std::to_string(line->number);
-      caf::anon_send(out, submit_atom::value, line->number, std::move(sub));
+      if (o->send)
+        caf::anon_send(out, send_atom::value, line->number, std::move(sub));
+      else
+        caf::anon_send(out, submit_atom::value, line->number, std::move(sub));
+    } else if (auto* g = std::get_if<get_command>(&*cmd)) {
+      caf::anon_send(out, get_atom::value, line->number, g->order_id);
     } else if (auto* b = std::get_if<bench_command>(&*cmd)) {
       std::string report;
       if (run_bench(sys, desk, *b, opts, report))

@@ -212,6 +212,21 @@ desk_relay(relay_self<order_desk_actor> self, relay_args args) {
       return forward_call<order_result, order_desk_actor>(self, atom, sub,
                                                           std::move(call));
     },
+    [=](send_atom atom, order_submission& sub) -> caf::result<order_accepted> {
+      auto& st = self->state;
+      if (!st.target)
+        return unreachable(st);
+      relay_call call;
+      call.fail = fail_request;
+      return forward_call<order_accepted, order_desk_actor>(self, atom, sub,
+                                                            std::move(call));
+    },
+    [=](get_atom atom, std::string& id) -> caf::result<journal_lookup> {
+      auto& st = self->state;
+      if (!st.target)
+        return unreachable(st);
+      return self->delegate(st.target, atom, std::move(id));
+    },
     [=](stats_atom atom) -> caf::result<desk_stats> {
       auto& st = self->state;
       if (!st.target)

@@ -51,6 +51,24 @@ void merge_stats(desk_stats& into, const desk_stats& x) {
   }
 }
 
+namespace {
+
+// The shard of `sub`: its key's, or the next in turn (which numbers it).
+const order_desk_actor& shard_for(desk_router_state& st,
+                                  order_submission& sub) {
+  size_t i = 0;
+  if (!sub.idempotency_key.empty()) {
+    i = std::hash<std::string>{}(sub.idempotency_key) % st.shards.size();
+  } else {
+    if (sub.order_key.empty())
+      sub.order_key = "seq:" + std::to_string(++st.next_seq);
+    i = st.next_shard++ % st.shards.size();
+  }
+  return st.shards[i];
+}
+
+} // namespace
+
 order_desk_actor::behavior_type
 desk_router(order_desk_actor::stateful_pointer<desk_router_state> self,
             std::vector<order_desk_actor> shards) {
@@ -59,20 +77,20 @@ desk_router(order_desk_actor::stateful_pointer<desk_router_state> self,
   self->state.shards = std::move(shards);
   return {
     [=](submit_atom atom, order_submission& sub) -> caf::result<order_result> {
-      auto& st = self->state;
       // Invalid requests are answered here, so that they take no seq number
       // (as from a single desk).
       if (auto err = validate(sub.request))
         return err;
-      size_t i = 0;
-      if (!sub.idempotency_key.empty()) {
-        i = std::hash<std::string>{}(sub.idempotency_key) % st.shards.size();
-      } else {
-        if (sub.order_key.empty())
-          sub.order_key = "seq:" + std::to_string(++st.next_seq);
-        i = st.next_shard++ % st.shards.size();
-      }
-      return self->delegate(st.shards[i], atom, std::move(sub));
+      return self->delegate(shard_for(self->state, sub), atom, std::move(sub));
+    },
+    [=](send_atom atom, order_submission& sub) -> caf::result<order_accepted> {
+      if (auto err = validate(sub.request))
+        return err;
+      return self->delegate(shard_for(self->state, sub), atom, std::move(sub));
+    },
+    [=](get_atom atom, std::string& id) -> caf::result<journal_lookup> {
+      // The shards share one journal: any of them looks it up.
+      return self->delegate(self->state.shards.front(), atom, std::move(id));
     },
     [=](stats_atom atom) -> caf::result<desk_stats> {
       auto& st = self->state;

@@ -2,7 +2,9 @@
 #include "actors/desk/order_desk.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <string_view>
+#include <type_traits>
 
 #include <spdlog/spdlog.h>
 
@@ -67,6 +69,7 @@ void expire_results(desk_state& st, time_point now) {
          && (st.done_order.front().expires <= now
              || st.done.size() > st.cfg.dedup_capacity)) {
     st.done.erase(st.done_order.front().key);
+    st.key_requests.erase(st.done_order.front().key);
     st.done_order.pop_front();
   }
 }
@@ -106,6 +109,8 @@ void answer_waiting(desk_state& st, const std::string& dk, const T& x) {
       rp.deliver(x);
     st.waiting.erase(w);
   }
+  if constexpr (std::is_same_v<T, caf::error>)
+    st.key_requests.erase(dk); // no result is kept: the key is free again
 }
 
 // The journal committed write `n` (or failed it: `err`): answers its
@@ -115,9 +120,15 @@ void release(desk_self self, uint64_t n, const caf::error& err) {
   auto i = st.committing.find(n);
   if (i == st.committing.end())
     return;
-  auto answers = std::move(i->second);
+  auto batch = std::move(i->second);
   st.committing.erase(i);
-  for (auto& a : answers) {
+  for (auto& a : batch.accepts) {
+    if (!err)
+      a.promise.deliver(std::move(a.accepted));
+    else
+      a.promise.deliver(err);
+  }
+  for (auto& a : batch.answers) {
     if (!err) {
       deliver_now(self, a.kind, a.promise, std::move(a.dedup_key),
                   std::move(a.result));
@@ -137,9 +148,9 @@ void write_journal(desk_self self) {
   if (st.journal_out.empty())
     return;
   auto n = ++st.next_write;
-  if (!st.held.empty()) {
+  if (!st.held.answers.empty() || !st.held.accepts.empty()) {
     st.committing.emplace(n, std::move(st.held));
-    st.held.clear();
+    st.held = desk_state::held_batch{};
   }
   auto ops = std::move(st.journal_out);
   st.journal_out = journal_ops{};
@@ -335,7 +346,8 @@ void deliver(desk_self self, order_kind kind, uint64_t seq,
     return;
   }
   st.journal_out.decided.push_back({seq, journal_now_us(), r});
-  st.held.push_back({kind, std::move(promise), std::move(dk), std::move(r)});
+  st.held.answers.push_back(
+    {kind, std::move(promise), std::move(dk), std::move(r)});
   schedule_journal_write(self);
 }
 
@@ -381,6 +393,93 @@ std::string run_key(const desk_state& st, std::string key) {
   return "r" + std::to_string(st.cfg.run) + ":" + key;
 }
 
+// A submission past its checks: a known key (`known`: its result in
+// `done`, or in flight), an order to launch (`job`, journaled), or the
+// desk's "overloaded" result.
+struct admission {
+  bool known = false;
+  const order_result* done = nullptr;
+  std::string order_id; // of a known key
+  std::string dk;       // dedup key; empty without idempotency key
+  order_job job;
+  std::optional<order_result> overloaded;
+};
+
+// What every submission goes through, whatever the client waits for:
+// validation, the idempotency key (same body, known or new), the order key
+// and id, the in-flight bound, and the journal's acceptance record.
+caf::expected<admission> admit(desk_self self, order_submission& sub) {
+  auto& st = self->state;
+  if (auto err = validate(sub.request))
+    return err;
+  admission a;
+  auto& job = a.job;
+  // Each route has its own key space (as Restate scopes keys per service):
+  // one key on both routes is two orders, so the order key names the kind,
+  // and with it the order id and every outcome.
+  if (!sub.idempotency_key.empty()) {
+    if (auto err = validate_idempotency_key(sub.idempotency_key))
+      return err;
+    a.dk = dedup_key(sub.kind, sub.idempotency_key);
+    expire_results(st, self->clock().now());
+    if (auto i = st.key_requests.find(a.dk);
+        i != st.key_requests.end() && !(i->second == sub.request))
+      return make_error(order_errc::key_conflict,
+                        "idempotency key " + sub.idempotency_key
+                          + " was used for another order (another body); "
+                            "a new order needs a new key");
+    job.order_key = (sub.kind == order_kind::parallel ? "key:" : "slow-key:")
+                    + sub.idempotency_key;
+    job.order_id = make_order_id(st.cfg.seed, job.order_key);
+    if (auto i = st.done.find(a.dk); i != st.done.end()) {
+      ++st.deduplicated;
+      a.known = true;
+      a.done = &i->second;
+      a.order_id = i->second.order_id;
+      return a;
+    }
+    if (st.waiting.count(a.dk) > 0) {
+      ++st.deduplicated;
+      a.known = true;
+      a.order_id = job.order_id;
+      return a;
+    }
+  } else if (!sub.order_key.empty()) {
+    job.order_key = run_key(st, std::move(sub.order_key));
+  } else {
+    job.order_key = run_key(st, "seq:" + std::to_string(++st.next_seq));
+  }
+  if (job.order_id.empty())
+    job.order_id = make_order_id(st.cfg.seed, job.order_key);
+  job.accepted_at = self->clock().now();
+  auto bound = st.cfg.share > 0 ? st.cfg.share : st.cfg.max_in_flight;
+  if (in_flight(st) >= bound) {
+    order_result r;
+    r.order_id = job.order_id;
+    r.status = order_status::overloaded;
+    r.details = "Order desk at capacity ("
+                + std::to_string(st.cfg.max_in_flight)
+                + (st.cfg.max_in_flight == 1 ? " order" : " orders")
+                + " in flight); retry later";
+    if (st.cfg.metrics)
+      count(st, sub.kind, r);
+    a.overloaded = std::move(r);
+    return a;
+  }
+  job.request = std::move(sub.request);
+  if (!a.dk.empty())
+    st.key_requests[a.dk] = job.request;
+  if (st.cfg.journal) {
+    job.seq = st.next_acceptance;
+    st.next_acceptance += st.cfg.seq_stride;
+    st.journal_out.accepted.push_back({job.seq, job.order_id, sub.kind,
+                                       job.order_key, sub.idempotency_key,
+                                       job.request, journal_now_us()});
+    schedule_journal_write(self);
+  }
+  return a;
+}
+
 // Takes what recovery found: remembers the results of keys still within
 // their window and resumes every unfinished order with a fresh deadline
 // (its time still counts from its first acceptance).
@@ -399,6 +498,7 @@ void recover(desk_self self) {
     if (left <= caf::timespan{0})
       continue;
     st.done_order.push_back({now + left, dk});
+    st.key_requests[dk] = std::move(k.accepted.request);
     st.done[std::move(dk)] = std::move(k.result);
   }
   cfg.keyed.clear();
@@ -419,6 +519,7 @@ void recover(desk_self self) {
     if (!a.idempotency_key.empty()) {
       dk = dedup_key(a.kind, a.idempotency_key);
       st.waiting[dk]; // a duplicate waits for the resumed order
+      st.key_requests[dk] = job.request;
     }
     ++st.resumed;
     launch(self, a.kind, std::move(job), std::move(dk), {});
@@ -440,69 +541,55 @@ order_desk(desk_self self, const directory_actor& directory, desk_config cfg) {
   return {
     [=](submit_atom, order_submission& sub) -> caf::result<order_result> {
       auto& st = self->state;
-      if (auto err = validate(sub.request))
-        return err;
-      std::string dk;
-      if (!sub.idempotency_key.empty()) {
-        if (auto err = validate_idempotency_key(sub.idempotency_key))
-          return err;
-        dk = dedup_key(sub.kind, sub.idempotency_key);
-        expire_results(st, self->clock().now());
-        if (auto i = st.done.find(dk); i != st.done.end()) {
-          ++st.deduplicated;
-          return i->second;
-        }
-        if (auto i = st.waiting.find(dk); i != st.waiting.end()) {
-          ++st.deduplicated;
-          auto rp = self->make_response_promise<order_result>();
-          i->second.push_back(rp);
-          return rp;
-        }
-      }
-      order_job job;
-      // Each route has its own key space (as Restate scopes keys per
-      // service): one key on both routes is two orders, so the order key
-      // names the kind, and with it the order id and every outcome.
-      if (!sub.idempotency_key.empty())
-        job.order_key
-          = (sub.kind == order_kind::parallel ? "key:" : "slow-key:")
-            + sub.idempotency_key;
-      else if (!sub.order_key.empty())
-        job.order_key = run_key(st, std::move(sub.order_key));
-      else
-        job.order_key = run_key(st, "seq:" + std::to_string(++st.next_seq));
-      job.order_id = make_order_id(st.cfg.seed, job.order_key);
-      job.accepted_at = self->clock().now();
-      auto bound = st.cfg.share > 0 ? st.cfg.share : st.cfg.max_in_flight;
-      if (in_flight(st) >= bound) {
-        order_result r;
-        r.order_id = job.order_id;
-        r.status = order_status::overloaded;
-        r.details = "Order desk at capacity ("
-                    + std::to_string(st.cfg.max_in_flight)
-                    + (st.cfg.max_in_flight == 1 ? " order" : " orders")
-                    + " in flight); retry later";
-        if (st.cfg.metrics)
-          count(st, sub.kind, r);
-        return r;
-      }
-      job.request = std::move(sub.request);
-      if (st.cfg.journal) {
-        job.seq = st.next_acceptance;
-        st.next_acceptance += st.cfg.seq_stride;
-        st.journal_out.accepted.push_back({job.seq, job.order_id, sub.kind,
-                                           job.order_key, sub.idempotency_key,
-                                           job.request, journal_now_us()});
-        schedule_journal_write(self);
-      }
+      auto a = admit(self, sub);
+      if (!a)
+        return std::move(a.error());
+      if (a->done != nullptr)
+        return *a->done;
+      if (a->overloaded)
+        return std::move(*a->overloaded);
+      // (Made only now: a promise takes over the answer of this message.)
       auto rp = self->make_response_promise<order_result>();
-      if (dk.empty()) {
-        launch(self, sub.kind, std::move(job), std::move(dk), rp);
+      if (a->known) {
+        st.waiting[a->dk].push_back(rp);
+        return rp;
+      }
+      if (a->dk.empty()) {
+        launch(self, sub.kind, std::move(a->job), {}, rp);
       } else {
-        st.waiting[dk].push_back(rp); // answered through `waiting`
-        launch(self, sub.kind, std::move(job), std::move(dk), {});
+        st.waiting[a->dk].push_back(rp); // answered through `waiting`
+        launch(self, sub.kind, std::move(a->job), std::move(a->dk), {});
       }
       return rp;
+    },
+    [=](send_atom, order_submission& sub) -> caf::result<order_accepted> {
+      auto& st = self->state;
+      auto a = admit(self, sub);
+      if (!a)
+        return std::move(a.error());
+      if (a->known)
+        return order_accepted{a->order_id, true};
+      if (a->overloaded)
+        return make_error(order_errc::overloaded, a->overloaded->details);
+      order_accepted out{a->job.order_id, false};
+      if (!a->dk.empty())
+        st.waiting[a->dk]; // a repeated key waits for the order
+      launch(self, sub.kind, std::move(a->job), std::move(a->dk), {});
+      if (!st.cfg.journal)
+        return out;
+      // Durable once the write that carries its acceptance is committed.
+      auto rp = self->make_response_promise<order_accepted>();
+      st.held.accepts.push_back({rp, std::move(out)});
+      schedule_journal_write(self);
+      return rp;
+    },
+    [=](get_atom atom, std::string& order_id) -> caf::result<journal_lookup> {
+      auto& st = self->state;
+      if (!st.cfg.journal)
+        return make_error(order_errc::invalid_request,
+                          "looking an order up needs the journal, and this "
+                          "node runs with --journal=off");
+      return self->delegate(st.cfg.journal, atom, std::move(order_id));
     },
     [=](stats_atom) {
       auto& st = self->state;

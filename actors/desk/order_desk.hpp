@@ -133,6 +133,9 @@ struct desk_state {
     std::string key;
   };
   std::unordered_map<std::string, order_result> done;
+  /// The order body of every key in `waiting` or `done`: the same key with
+  /// another body is refused (order_errc::key_conflict).
+  std::unordered_map<std::string, order_request> key_requests;
   std::deque<kept> done_order;
   std::vector<status_stats> stats;
   std::vector<call_stats> calls; // per service instance
@@ -148,8 +151,17 @@ struct desk_state {
     std::string dedup_key;
     order_result result;
   };
-  std::vector<held_answer> held;
-  std::unordered_map<uint64_t, std::vector<held_answer>> committing;
+  /// A `send` that waits for its acceptance's commit.
+  struct held_accept {
+    caf::typed_response_promise<order_accepted> promise;
+    order_accepted accepted;
+  };
+  struct held_batch {
+    std::vector<held_answer> answers;
+    std::vector<held_accept> accepts;
+  };
+  held_batch held;
+  std::unordered_map<uint64_t, held_batch> committing;
   uint64_t next_write = 0;
   int64_t resumed = 0; // orders resumed from the journal at start
   static constexpr const char* name = "order_desk";

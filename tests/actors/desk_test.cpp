@@ -83,6 +83,31 @@ TEST_CASE_FIXTURE(fixture, "a finished key returns the same result within "
   CHECK(orders_counted(stats_of(*this, p.desk)) == 2);
 }
 
+TEST_CASE_FIXTURE(fixture, "a key with another body is refused, in flight "
+                           "and after") {
+  auto p = spawn_pipeline(sys, all_yes(), engine_desk());
+  auto first = submit(p.desk, tutorial_order(order_kind::parallel, "k9"));
+  auto other = tutorial_order(order_kind::parallel, "k9");
+  other.request.quantity = 3;
+  auto in_flight = submit(p.desk, other);
+  REQUIRE(in_flight->has_value());
+  REQUIRE_FALSE(in_flight->value());
+  CHECK(in_flight->value().error().code()
+        == static_cast<uint8_t>(order_errc::key_conflict));
+  run_until(200);
+  REQUIRE(first->has_value());
+  auto after = submit(p.desk, other);
+  REQUIRE(after->has_value());
+  CHECK_FALSE(after->value());
+  CHECK(error_text(after->value().error())
+        == "idempotency key k9 was used for another order (another body); a "
+           "new order needs a new key");
+  auto same = submit(p.desk, tutorial_order(order_kind::parallel, "k9"));
+  REQUIRE(same->has_value());
+  CHECK((***same).order_id == (***first).order_id);
+  CHECK(orders_counted(stats_of(*this, p.desk)) == 1);
+}
+
 TEST_CASE_FIXTURE(fixture, "keys are per kind: slow and order do not share "
                            "results") {
   auto p = spawn_pipeline(sys, all_yes(), engine_desk());

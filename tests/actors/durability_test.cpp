@@ -5,6 +5,7 @@
 // without asking those services again.
 #include <doctest/doctest.h>
 
+#include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 
 #include "actors/journal/journal_actor.hpp"
@@ -148,4 +149,79 @@ TEST_CASE_FIXTURE(fixture, "an unfinished order resumes with its journaled "
       CHECK(c.detail == "risk 12.50 (from the journal)");
   CHECK(r.risk_score == 12.5);
   CHECK(store->lookup(id).decided);
+}
+
+namespace {
+
+// Sends `sub` with `send`; the answer lands in the returned slot.
+template <class Reply, class Atom, class Arg>
+std::shared_ptr<std::optional<caf::expected<Reply>>>
+ask(fixture& f, const order_desk_actor& desk, Atom atom, Arg arg) {
+  auto out = std::make_shared<std::optional<caf::expected<Reply>>>();
+  f.sys.spawn([=](caf::event_based_actor* self) {
+    self->request(desk, std::chrono::seconds(3600), atom, arg)
+      .then([=](Reply& r) { *out = std::move(r); },
+            [=](caf::error& err) { *out = std::move(err); });
+  });
+  f.sched.run();
+  return out;
+}
+
+} // namespace
+
+TEST_CASE_FIXTURE(fixture, "send answers once the acceptance is durable; get "
+                           "follows the order") {
+  temp_dir dir;
+  journal_contents contents;
+  auto store = open_journal(dir.file("j"), contents);
+  auto d = engine_desk();
+  d.journal = spawn_journal(sys, store, 24h, false);
+  journal_guard guard{d.journal};
+  auto p = spawn_pipeline(sys, all_yes(), d);
+  auto sent = ask<order_accepted>(*this, p.desk, send_atom::value,
+                                  tutorial_order(order_kind::parallel, "s1"));
+  REQUIRE(sent->has_value());
+  REQUIRE(sent->value());
+  auto id = sent->value()->order_id;
+  CHECK_FALSE(sent->value()->previously);
+  CHECK(store->lookup(id).found); // accepted means journaled
+  auto again = ask<order_accepted>(*this, p.desk, send_atom::value,
+                                   tutorial_order(order_kind::parallel, "s1"));
+  CHECK(again->value()->order_id == id);
+  CHECK(again->value()->previously);
+  auto running
+    = ask<journal_lookup>(*this, p.desk, get_atom::value, std::string{id});
+  REQUIRE(running->value());
+  CHECK(running->value()->found);
+  CHECK_FALSE(running->value()->decided);
+  run_until(151);
+  auto done
+    = ask<journal_lookup>(*this, p.desk, get_atom::value, std::string{id});
+  REQUIRE(done->value());
+  CHECK(done->value()->decided);
+  CHECK(done->value()->result.status == order_status::confirmed);
+  // A client of the key gets the same result, from memory.
+  auto waited = submit(p.desk, tutorial_order(order_kind::parallel, "s1"));
+  REQUIRE(waited->has_value());
+  CHECK((***waited).order_id == id);
+  auto unknown = ask<journal_lookup>(*this, p.desk, get_atom::value,
+                                     std::string{"ORD_00000000"});
+  CHECK_FALSE(unknown->value()->found);
+}
+
+TEST_CASE_FIXTURE(fixture, "without a journal send answers at once and get "
+                           "says it needs one") {
+  auto p = spawn_pipeline(sys, all_yes(), engine_desk());
+  auto sent
+    = ask<order_accepted>(*this, p.desk, send_atom::value, tutorial_order());
+  REQUIRE(sent->has_value());
+  CHECK(sent->value());
+  auto got = ask<journal_lookup>(*this, p.desk, get_atom::value,
+                                 std::string{sent->value()->order_id});
+  REQUIRE(got->has_value());
+  REQUIRE_FALSE(got->value());
+  CHECK(error_text(got->value().error())
+        == "looking an order up needs the journal, and this node runs with "
+           "--journal=off");
+  run_until(200);
 }

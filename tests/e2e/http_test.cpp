@@ -43,6 +43,21 @@ TEST_CASE("an idempotency key runs one order and returns its result twice") {
   CHECK(metric_sum(metrics, "order_node_deduplicated_total") == 1);
 }
 
+TEST_CASE("an idempotency key with another body answers 422") {
+  node n;
+  auto key = "Idempotency-Key: order-43\r\n";
+  auto a = call(n.port,
+                post_request("/OrderService/ProcessOrder", tutorial_body, key));
+  REQUIRE(a.status == 200);
+  auto other = tutorial_body;
+  other.replace(other.find("\"quantity\":2"), 12, "\"quantity\":3");
+  auto b = call(n.port, post_request("/OrderService/ProcessOrder", other, key));
+  CHECK(b.status == 422);
+  CHECK(b.body_json()["error"]
+        == "idempotency key order-43 was used for another order (another "
+           "body); a new order needs a new key");
+}
+
 TEST_CASE("one idempotency key on both routes is two orders with two ids") {
   node n;
   auto fast

@@ -5,6 +5,8 @@
 #include <doctest/doctest.h>
 
 #include <map>
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "common.hpp"
@@ -12,6 +14,7 @@
 
 using namespace order_node::testing;
 using json = nlohmann::json;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -241,6 +244,12 @@ TEST_CASE("both engines give the same ids, statuses and details for a "
           "1,000-line script") {
   std::string script;
   for (int i = 1; i <= 1000; ++i) {
+    if (i % 50 == 1) { // the same key again and again: deduplicated
+      script += "order userId=dup productId=p quantity=1 amount=10.5 "
+                "weight=1.25 destination=Berlin key=dup"
+                + std::to_string(i % 4) + "\n";
+      continue;
+    }
     script += i % 3 == 0 ? "slow" : "order";
     script += " userId=u" + std::to_string(i % 17)
               + " productId=p quantity=" + std::to_string(1 + i % 9)
@@ -248,8 +257,6 @@ TEST_CASE("both engines give the same ids, statuses and details for a "
               + std::to_string(i % 12) + ".25 destination=Berlin";
     if (i % 5 == 0)
       script += " key=k" + std::to_string(i);
-    if (i % 50 == 1) // the same key again and again: deduplicated
-      script += " key=dup" + std::to_string(i % 4);
     script += "\n";
   }
   // A tenth of the latencies and a long deadline: no answer depends on how
@@ -280,4 +287,26 @@ TEST_CASE("both engines give the same ids, statuses and details for a "
   CHECK_MESSAGE(retried > 0, "retries happened");
   CHECK(actor.err.find("engine=actor") != std::string::npos);
   CHECK(batched.err.find("engine=batched") != std::string::npos);
+}
+
+TEST_CASE("send prints the accepted id at once; get follows the order to its "
+          "result") {
+  child node{ORDER_NODE_BIN, {"--seed=7", "--http=off"}, true};
+  REQUIRE(node.send("send order " + tutorial_args + " key=e2e-1\n"));
+  auto accepted = json::parse(node.read_line(10s), nullptr, false);
+  REQUIRE(accepted.is_object());
+  CHECK(accepted["input"] == 1);
+  CHECK(accepted["status"] == "Accepted");
+  auto id = accepted["orderId"].get<std::string>();
+  std::this_thread::sleep_for(400ms); // the order takes 150 ms
+  REQUIRE(node.send("get " + id + "\nget ORD_00000000\n"));
+  auto result = json::parse(node.read_line(10s), nullptr, false);
+  REQUIRE(result.is_object());
+  CHECK(result["input"] == 2);
+  CHECK(result["orderId"] == id);
+  CHECK((result["status"] == "confirmed" || result["status"] == "failed"));
+  auto unknown = json::parse(node.read_line(10s), nullptr, false);
+  CHECK(unknown["error"] == "no order ORD_00000000");
+  node.close_stdin();
+  CHECK(node.stop(0, 10s) == 1); // a script with an error line exits 1
 }

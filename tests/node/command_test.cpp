@@ -52,6 +52,31 @@ TEST_CASE("order with a JSON body parses the same order") {
   CHECK(o.input.idempotency_key == "abc");
 }
 
+TEST_CASE("send takes an order command and marks it sent") {
+  auto o = order_of(std::string{"send slow key=s-1 "} + tutorial_kv);
+  CHECK(o.send);
+  CHECK(o.kind == order_kind::sequential);
+  CHECK(o.input.idempotency_key == "s-1");
+  CHECK(order_of(R"(send order {"userId":"u","productId":"p","quantity":1,)"
+                 R"("amount":1,"weight":0,"destination":"x"})")
+          .send);
+  CHECK_FALSE(order_of(std::string{"order "} + tutorial_kv).send);
+  CHECK(error_of("send")
+        == "send takes an order: send order ... or send slow ...");
+  CHECK(error_of("send stats")
+        == "send takes an order: send order ... or send slow ...");
+}
+
+TEST_CASE("get takes one order id") {
+  auto r = parse_command("get ORD_62da0276");
+  REQUIRE(r);
+  auto* g = std::get_if<get_command>(&*r);
+  REQUIRE(g != nullptr);
+  CHECK(g->order_id == "ORD_62da0276");
+  CHECK(error_of("get") == "get takes one order id: get ORD_...");
+  CHECK(error_of("get a b") == "get takes one order id: get ORD_...");
+}
+
 TEST_CASE("key=K sets the idempotency key") {
   auto o = order_of(std::string{"order key=K-1 "} + tutorial_kv);
   CHECK(o.input.idempotency_key == "K-1");
@@ -133,8 +158,8 @@ TEST_CASE("simple commands, blank lines and comments") {
   CHECK(std::holds_alternative<blank_command>(*parse_command("# note")));
   CHECK(error_of("stats now") == "stats takes no arguments");
   CHECK(error_of("fly me")
-        == "unknown command 'fly'; try order, slow, "
-           "bench, stats, nodes, json, help or quit");
+        == "unknown command 'fly'; try order, slow, send, get, bench, stats, "
+           "nodes, json, help or quit");
 }
 
 TEST_CASE("json on and json off switch the result format") {
