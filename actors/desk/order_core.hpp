@@ -84,7 +84,7 @@ void on_outcomes(desk_self self, shipping_outcomes& x);
 /// and forgets it.
 void complete_order(desk_self self, uint64_t id, order_result r);
 
-/// Provided by the desk: queues `ops`' records for the journal's next write.
+/// Provided by the desk: queues a reply for the journal's next write.
 void journal(desk_self self, journal_reply&& r);
 
 } // namespace order_node

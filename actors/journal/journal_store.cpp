@@ -358,15 +358,23 @@ bool journal_store::recover(int64_t retention_cutoff_us, journal_contents& out,
     error = "journal " + path_ + ": corrupt record (" + what + ")";
     return false;
   };
-  // Orders: unfinished ones, and decided ones with a key within retention.
   sqlite3_stmt* s = nullptr;
-  sqlite3_prepare_v2(db_,
-                     "SELECT seq, order_id, kind, order_key, idempotency_key, "
-                     "request, accepted_us, decided_us, result, resumes "
-                     "FROM orders WHERE decided_us IS NULL OR "
-                     "(idempotency_key IS NOT NULL AND decided_us >= ?) "
-                     "ORDER BY seq",
-                     -1, &s, nullptr);
+  // Every read below either ends at SQLITE_DONE or fails the recovery.
+  auto unreadable = [&] {
+    error = "journal " + path_ + ": cannot read it: " + sqlite3_errmsg(db_);
+    sqlite3_finalize(s);
+    return false;
+  };
+  auto prepare = [&](const char* sql) {
+    return sqlite3_prepare_v2(db_, sql, -1, &s, nullptr) == SQLITE_OK;
+  };
+  // Orders: unfinished ones, and decided ones with a key within retention.
+  if (!prepare("SELECT seq, order_id, kind, order_key, idempotency_key, "
+               "request, accepted_us, decided_us, result, resumes "
+               "FROM orders WHERE decided_us IS NULL OR "
+               "(idempotency_key IS NOT NULL AND decided_us >= ?) "
+               "ORDER BY seq"))
+    return unreadable();
   sqlite3_bind_int64(s, 1, retention_cutoff_us);
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -399,19 +407,16 @@ bool journal_store::recover(int64_t retention_cutoff_us, journal_contents& out,
       out.unfinished.push_back(std::move(o));
     }
   }
+  if (rc != SQLITE_DONE)
+    return unreadable();
   sqlite3_finalize(s);
-  if (rc != SQLITE_DONE) {
-    error = "journal " + path_ + ": cannot read it: " + sqlite3_errmsg(db_);
-    return false;
-  }
   // Replies of the unfinished orders.
-  sqlite3_prepare_v2(db_,
-                     "SELECT slot, attempt, reply FROM replies WHERE seq = ? "
-                     "ORDER BY slot",
-                     -1, &s, nullptr);
+  if (!prepare("SELECT slot, attempt, reply FROM replies WHERE seq = ? "
+               "ORDER BY slot"))
+    return unreadable();
   for (auto& o : out.unfinished) {
     sqlite3_bind_int64(s, 1, static_cast<int64_t>(o.accepted.seq));
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
       journal_reply r;
       r.seq = o.accepted.seq;
       r.slot = sqlite3_column_int(s, 0);
@@ -419,18 +424,21 @@ bool journal_store::recover(int64_t retention_cutoff_us, journal_contents& out,
       r.reply = column_blob(s, 2);
       o.replies.push_back(std::move(r));
     }
+    if (rc != SQLITE_DONE)
+      return unreadable();
     sqlite3_reset(s);
   }
   sqlite3_finalize(s);
   // Voids still owed.
-  sqlite3_prepare_v2(db_,
-                     "SELECT auth_key, seq, tx_id FROM voids WHERE acked = 0 "
-                     "ORDER BY seq",
-                     -1, &s, nullptr);
-  while (sqlite3_step(s) == SQLITE_ROW)
+  if (!prepare("SELECT auth_key, seq, tx_id FROM voids WHERE acked = 0 "
+               "ORDER BY seq"))
+    return unreadable();
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW)
     out.voids.push_back(journal_void{
       column_text(s, 0), static_cast<uint64_t>(sqlite3_column_int64(s, 1)),
       column_text(s, 2)});
+  if (rc != SQLITE_DONE)
+    return unreadable();
   sqlite3_finalize(s);
   // This run, and the resumes, before anything else is written.
   auto sql = "BEGIN;UPDATE meta SET v = " + std::to_string(out.run)

@@ -36,6 +36,23 @@ struct journal_guard {
   ~journal_guard() { caf::anon_send_exit(j, caf::exit_reason::user_shutdown); }
 };
 
+// A pipeline whose desk journals to a new file, for this run's engine.
+struct journaled_pipeline {
+  temp_dir dir;
+  journal_contents contents;
+  std::shared_ptr<journal_store> store;
+  journal_guard guard;
+  pipeline p;
+
+  explicit journaled_pipeline(fixture& f) {
+    store = open_journal(dir.file("j"), contents);
+    auto d = engine_desk();
+    d.journal = spawn_journal(f.sys, store, 24h, false);
+    guard.j = d.journal;
+    p = spawn_pipeline(f.sys, all_yes(), d);
+  }
+};
+
 size_t calls_of(const order_result& r, const std::string& service) {
   size_t n = 0;
   for (auto& c : r.calls)
@@ -47,13 +64,9 @@ size_t calls_of(const order_result& r, const std::string& service) {
 
 TEST_CASE_FIXTURE(fixture, "a journaled desk answers once the decision is "
                            "committed") {
-  temp_dir dir;
-  journal_contents contents;
-  auto store = open_journal(dir.file("j"), contents);
-  auto d = engine_desk();
-  d.journal = spawn_journal(sys, store, 24h, false);
-  journal_guard guard{d.journal};
-  auto p = spawn_pipeline(sys, all_yes(), d);
+  journaled_pipeline jp{*this};
+  auto& store = jp.store;
+  auto& p = jp.p;
   auto keyed = submit(p.desk, tutorial_order(order_kind::parallel, "k1"));
   auto plain = submit(p.desk, tutorial_order());
   run_until(151);
@@ -171,13 +184,9 @@ ask(fixture& f, const order_desk_actor& desk, Atom atom, Arg arg) {
 
 TEST_CASE_FIXTURE(fixture, "send answers once the acceptance is durable; get "
                            "follows the order") {
-  temp_dir dir;
-  journal_contents contents;
-  auto store = open_journal(dir.file("j"), contents);
-  auto d = engine_desk();
-  d.journal = spawn_journal(sys, store, 24h, false);
-  journal_guard guard{d.journal};
-  auto p = spawn_pipeline(sys, all_yes(), d);
+  journaled_pipeline jp{*this};
+  auto& store = jp.store;
+  auto& p = jp.p;
   auto sent = ask<order_accepted>(*this, p.desk, send_atom::value,
                                   tutorial_order(order_kind::parallel, "s1"));
   REQUIRE(sent->has_value());
