@@ -178,6 +178,18 @@ void order_machine::start(order_context& ctx, order_time now) {
     return;
   }
   auto n = slots();
+  if (job_.replayed.empty()) { // every order but a resumed one
+    if (kind_ == order_kind::sequential) {
+      call(ctx, 0, false, now);
+      return;
+    }
+    outstanding_ = n;
+    // A call can end at once (no instance); the last one to end finishes
+    // the order, which may then be gone: nothing touches `this` after it.
+    for (int32_t id = 0; id < n; ++id)
+      call(ctx, id, false, now);
+    return;
+  }
   std::vector<bool> answered(static_cast<size_t>(n), false);
   for (auto& r : job_.replayed)
     if (replay(r, now))
