@@ -21,7 +21,12 @@ namespace {
 run_result run_node(const std::vector<std::string>& args,
                     const std::string& input) {
   auto all = args;
-  all.insert(all.begin(), "--http=off"); // scripts only; no port needed
+  // Scripts only: no port needed. No journal: these tests are about the
+  // REPL and the pipeline; under TSan a journal's records cost more than
+  // the 60 s bound of the larger scripts (TSan checks every message the
+  // journal's thread receives from uninstrumented CAF). The journal's own
+  // end-to-end tests: durability_test.cpp, and `send`/`get` below.
+  all.insert(all.begin(), {"--http=off", "--journal=off"});
   return run_process(ORDER_NODE_BIN, all, input, std::chrono::seconds(60));
 }
 
