@@ -145,6 +145,7 @@ order_desk_actor spawn_desk(caf::actor_system& sys, directory_actor directory,
   for (auto& o : cfg.keyed)
     cfgs[shard_of(o)].keyed.push_back(o);
   std::vector<order_desk_actor> shards;
+  shards.reserve(cfgs.size());
   for (auto& shard_cfg : cfgs)
     shards.push_back(sys.spawn(order_desk, directory, std::move(shard_cfg)));
   return sys.spawn(desk_router, std::move(shards));
