@@ -5,7 +5,6 @@
 // without asking those services again.
 #include <doctest/doctest.h>
 
-#include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 
 #include "actors/journal/journal_actor.hpp"
@@ -164,48 +163,28 @@ TEST_CASE_FIXTURE(fixture, "an unfinished order resumes with its journaled "
   CHECK(store->lookup(id).decided);
 }
 
-namespace {
-
-// Sends `sub` with `send`; the answer lands in the returned slot.
-template <class Reply, class Atom, class Arg>
-std::shared_ptr<std::optional<caf::expected<Reply>>>
-ask(fixture& f, const order_desk_actor& desk, Atom atom, Arg arg) {
-  auto out = std::make_shared<std::optional<caf::expected<Reply>>>();
-  f.sys.spawn([=](caf::event_based_actor* self) {
-    self->request(desk, std::chrono::seconds(3600), atom, arg)
-      .then([=](Reply& r) { *out = std::move(r); },
-            [=](caf::error& err) { *out = std::move(err); });
-  });
-  f.sched.run();
-  return out;
-}
-
-} // namespace
-
 TEST_CASE_FIXTURE(fixture, "send answers once the acceptance is durable; get "
                            "follows the order") {
   journaled_pipeline jp{*this};
   auto& store = jp.store;
   auto& p = jp.p;
-  auto sent = ask<order_accepted>(*this, p.desk, send_atom::value,
+  auto sent = ask<order_accepted>(p.desk, send_atom::value,
                                   tutorial_order(order_kind::parallel, "s1"));
   REQUIRE(sent->has_value());
   REQUIRE(sent->value());
   auto id = sent->value()->order_id;
   CHECK_FALSE(sent->value()->previously);
   CHECK(store->lookup(id).found); // accepted means journaled
-  auto again = ask<order_accepted>(*this, p.desk, send_atom::value,
+  auto again = ask<order_accepted>(p.desk, send_atom::value,
                                    tutorial_order(order_kind::parallel, "s1"));
   CHECK(again->value()->order_id == id);
   CHECK(again->value()->previously);
-  auto running
-    = ask<journal_lookup>(*this, p.desk, get_atom::value, std::string{id});
+  auto running = ask<journal_lookup>(p.desk, get_atom::value, std::string{id});
   REQUIRE(running->value());
   CHECK(running->value()->found);
   CHECK_FALSE(running->value()->decided);
   run_until(151);
-  auto done
-    = ask<journal_lookup>(*this, p.desk, get_atom::value, std::string{id});
+  auto done = ask<journal_lookup>(p.desk, get_atom::value, std::string{id});
   REQUIRE(done->value());
   CHECK(done->value()->decided);
   CHECK(done->value()->result.status == order_status::confirmed);
@@ -213,19 +192,18 @@ TEST_CASE_FIXTURE(fixture, "send answers once the acceptance is durable; get "
   auto waited = submit(p.desk, tutorial_order(order_kind::parallel, "s1"));
   REQUIRE(waited->has_value());
   CHECK((***waited).order_id == id);
-  auto unknown = ask<journal_lookup>(*this, p.desk, get_atom::value,
-                                     std::string{"ORD_00000000"});
+  auto unknown
+    = ask<journal_lookup>(p.desk, get_atom::value, std::string{"ORD_00000000"});
   CHECK_FALSE(unknown->value()->found);
 }
 
 TEST_CASE_FIXTURE(fixture, "without a journal send answers at once and get "
                            "says it needs one") {
   auto p = spawn_pipeline(sys, all_yes(), engine_desk());
-  auto sent
-    = ask<order_accepted>(*this, p.desk, send_atom::value, tutorial_order());
+  auto sent = ask<order_accepted>(p.desk, send_atom::value, tutorial_order());
   REQUIRE(sent->has_value());
   CHECK(sent->value());
-  auto got = ask<journal_lookup>(*this, p.desk, get_atom::value,
+  auto got = ask<journal_lookup>(p.desk, get_atom::value,
                                  std::string{sent->value()->order_id});
   REQUIRE(got->has_value());
   REQUIRE_FALSE(got->value());

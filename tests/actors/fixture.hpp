@@ -108,17 +108,25 @@ struct fixture {
       clock().current_time = target;
   }
 
-  /// Submits an order to `desk`; the result lands in the returned slot.
-  std::shared_ptr<std::optional<caf::expected<order_result>>>
-  submit(const order_desk_actor& desk, order_submission sub) {
-    auto out = std::make_shared<std::optional<caf::expected<order_result>>>();
+  /// Asks `desk` (atom, arg) from a client of its own; the answer lands in
+  /// the returned slot.
+  template <class Reply, class Atom, class Arg>
+  std::shared_ptr<std::optional<caf::expected<Reply>>>
+  ask(const order_desk_actor& desk, Atom atom, Arg arg) {
+    auto out = std::make_shared<std::optional<caf::expected<Reply>>>();
     sys.spawn([=](caf::event_based_actor* self) {
-      self->request(desk, std::chrono::seconds(3600), submit_atom::value, sub)
-        .then([=](order_result& r) { *out = std::move(r); },
+      self->request(desk, std::chrono::seconds(3600), atom, arg)
+        .then([=](Reply& r) { *out = std::move(r); },
               [=](caf::error& err) { *out = std::move(err); });
     });
     sched.run();
     return out;
+  }
+
+  /// Submits an order to `desk`; the result lands in the returned slot.
+  std::shared_ptr<std::optional<caf::expected<order_result>>>
+  submit(const order_desk_actor& desk, order_submission sub) {
+    return ask<order_result>(desk, submit_atom::value, std::move(sub));
   }
 };
 
