@@ -33,5 +33,6 @@ using commit_atom = caf::atom_constant<caf::atom("commit")>;       // journal
 using purge_atom = caf::atom_constant<caf::atom("purge")>;         // journal
 using get_atom = caf::atom_constant<caf::atom("get")>;             // journal
 using send_atom = caf::atom_constant<caf::atom("send")>;           // desk
+using attach_atom = caf::atom_constant<caf::atom("attach")>;       // desk
 
 } // namespace order_node

@@ -28,6 +28,8 @@ std::string to_string(order_errc x) {
       return "key_conflict";
     case order_errc::overloaded:
       return "overloaded";
+    case order_errc::no_journal:
+      return "no_journal";
   }
   return "unknown";
 }
@@ -35,6 +37,11 @@ std::string to_string(order_errc x) {
 caf::error make_error(order_errc x, std::string text) {
   return caf::error{static_cast<uint8_t>(x), caf::atom("order"),
                     caf::make_message(std::move(text))};
+}
+
+bool is_error(const caf::error& err, order_errc x) {
+  return err.category() == caf::atom("order")
+         && err.code() == static_cast<uint8_t>(x);
 }
 
 bool is_node_lost(const caf::error& err) {

@@ -29,7 +29,12 @@ enum class order_errc : uint8_t {
   key_conflict,
   /// The desk is at its bound of orders in flight; retry later.
   overloaded,
+  /// A lookup needs the journal, and the node runs with --journal=off.
+  no_journal,
 };
+
+/// True if `err` is our error `x`.
+bool is_error(const caf::error& err, order_errc x);
 
 /// True for errors that say the callee's node, not the callee, failed:
 /// order_errc::node_lost, or CAF's "receiver down" for a dead local relay.

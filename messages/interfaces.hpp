@@ -116,6 +116,9 @@ using order_desk_actor = caf::typed_actor<
   caf::replies_to<send_atom, order_submission>::with<order_accepted>,
   // Where an order stands, by id (from the journal).
   caf::replies_to<get_atom, std::string>::with<journal_lookup>,
+  // As get, but for an order in flight answers once it is decided (and
+  // its decision committed).
+  caf::replies_to<attach_atom, std::string>::with<journal_lookup>,
   // Counters and latency histograms so far.
   caf::replies_to<stats_atom>::with<desk_stats>>;
 
@@ -127,8 +130,11 @@ using journal_actor = caf::typed_actor<
   caf::replies_to<write_atom, journal_ops>::with<int32_t>,
   // Records `ops` with the next group, without an answer (replies).
   caf::reacts_to<append_atom, journal_ops>,
-  // Where an order stands, by order id.
+  // Where an order stands, by order id (committed records only).
   caf::replies_to<get_atom, std::string>::with<journal_lookup>,
+  // As get, but for an order not decided yet answers when its decision is
+  // committed.
+  caf::replies_to<attach_atom, std::string>::with<journal_lookup>,
   // Counters since start.
   caf::replies_to<stats_atom>::with<journal_stats>>;
 

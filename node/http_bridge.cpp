@@ -7,6 +7,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/sec.hpp>
 #include <caf/stateful_actor.hpp>
 
 #include "messages/errors.hpp"
@@ -116,6 +117,30 @@ caf::behavior bridge(bridge_self self, const order_desk_actor& desk,
       self->request(desk, timeout, stats_atom::value)
         .then([job](desk_stats& s) { job->done(std::move(s)); },
               [job](caf::error& err) { job->done(std::move(err)); });
+    },
+    [=](send_atom, accept_job_ptr& job) {
+      self->request(desk, timeout, send_atom::value, std::move(job->sub))
+        .then([job](order_accepted& a) { job->done(std::move(a)); },
+              [job](caf::error& err) { job->done(std::move(err)); });
+    },
+    [=](get_atom, lookup_job_ptr& job) {
+      auto on_error = [job](caf::error& err) {
+        // An attached order still undecided when the wait ends: as it
+        // stands (the desk decides every order by its deadline, so this is
+        // a resumed order waiting for its services, or a stopped desk).
+        if (job->attach && err == caf::sec::request_timeout) {
+          job->done(journal_lookup{true, false, job->order_id, {}});
+          return;
+        }
+        job->done(std::move(err));
+      };
+      auto on_lookup = [job](journal_lookup& x) { job->done(std::move(x)); };
+      if (job->attach)
+        self->request(desk, timeout, attach_atom::value, job->order_id)
+          .then(on_lookup, on_error);
+      else
+        self->request(desk, timeout, get_atom::value, job->order_id)
+          .then(on_lookup, on_error);
     },
   };
 }

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -37,8 +38,24 @@ struct stats_job {
   std::function<void(caf::expected<desk_stats>)> done;
 };
 
+/// An order to accept without waiting for its result (the /send routes).
+struct accept_job {
+  order_submission sub;
+  std::function<void(caf::expected<order_accepted>)> done;
+};
+
+/// An order to look up (GET /orders/{id}), or to wait for (`attach`: until
+/// it is decided or the bridge's timeout has passed, then as it stands).
+struct lookup_job {
+  std::string order_id;
+  bool attach = false;
+  std::function<void(caf::expected<journal_lookup>)> done;
+};
+
 using order_job_ptr = std::shared_ptr<order_job>;
 using stats_job_ptr = std::shared_ptr<stats_job>;
+using accept_job_ptr = std::shared_ptr<accept_job>;
+using lookup_job_ptr = std::shared_ptr<lookup_job>;
 
 /// Tells the bridge that its inbox has orders.
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
@@ -75,8 +92,11 @@ struct answer {
 using answer_sink = std::function<void(std::vector<answer>&&)>;
 
 /// Spawns the bridge. It answers `(drain_atom)` by requesting every order
-/// in `in` from `desk`, `(stats_atom, stats_job_ptr)` by asking the desk
-/// for its stats, and hands answers to `sink` in batches. An order the desk
+/// in `in` from `desk`, and hands their answers to `sink` in batches;
+/// `(stats_atom, stats_job_ptr)`, `(send_atom, accept_job_ptr)` and
+/// `(get_atom, lookup_job_ptr)` by asking the desk and calling the job's
+/// `done` on the CAF thread that got the answer (these are not the hot
+/// path). An order the desk
 /// has not answered within `timeout` gets an error instead (only a stopped
 /// desk would cause that: the desk answers every order by its deadline).
 caf::actor spawn_bridge(caf::actor_system& sys, const order_desk_actor& desk,
@@ -88,3 +108,5 @@ caf::actor spawn_bridge(caf::actor_system& sys, const order_desk_actor& desk,
 // Local only: the bridge lives in the ingress's own process.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(order_node::http_detail::order_job_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(order_node::http_detail::stats_job_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(order_node::http_detail::accept_job_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(order_node::http_detail::lookup_job_ptr)

@@ -47,6 +47,13 @@ using clock_type = std::chrono::steady_clock;
 
 constexpr const char* route_parallel = "/OrderService/ProcessOrder";
 constexpr const char* route_sequential = "/OrderServiceSlow/ProcessOrder";
+constexpr const char* route_send_parallel = "/OrderService/ProcessOrder/send";
+constexpr const char* route_send_sequential
+  = "/OrderServiceSlow/ProcessOrder/send";
+// Metrics labels of the lookup routes (the path has the order id).
+constexpr const char* route_get = "/orders/{orderId}";
+constexpr const char* route_attach = "/orders/{orderId}/attach";
+constexpr beast::string_view orders_prefix = "/orders/";
 
 spdlog::logger& http_log() {
   static spdlog::logger& instance = room_log("http");
@@ -104,9 +111,20 @@ class session : public std::enable_shared_from_this<session> {
   void do_read();
   void on_read(beast::error_code ec, size_t bytes);
   void handle(request_t req);
+  std::optional<order_submission> read_order(request_t& req, order_kind kind,
+                                             const char* route);
+  bool admit(const char* route);
   void start_order(request_t& req, order_kind kind, const char* route);
+  void start_send(request_t& req, order_kind kind, const char* route);
+  void start_lookup(beast::string_view path);
   void start_stats(bool metrics, const char* route);
+  template <class T, class F>
+  std::function<void(caf::expected<T>)> on_strand(F f);
+  void answer_error(const caf::error& err, const char* route);
   void answer_order(caf::expected<order_result>& r, const char* route);
+  void answer_accepted(caf::expected<order_accepted>& r, const char* route);
+  void answer_lookup(caf::expected<journal_lookup>& r, const char* route,
+                     const std::string& order_id);
   void send(http::status status, std::string body, const char* route,
             const char* content_type = "application/json");
   void on_write(bool close, beast::error_code ec, size_t);
@@ -321,6 +339,27 @@ void session::handle(request_t req) {
                 route);
     return;
   }
+  if (path == route_send_parallel || path == route_send_sequential) {
+    bool parallel = path == route_send_parallel;
+    auto route = parallel ? route_send_parallel : route_send_sequential;
+    if (req.method() != http::verb::post) {
+      method_not_allowed("POST", route);
+      return;
+    }
+    start_send(req, parallel ? order_kind::parallel : order_kind::sequential,
+               route);
+    return;
+  }
+  if (path.starts_with(orders_prefix)) {
+    auto route = path.ends_with("/attach") ? route_attach : route_get;
+    if (req.method() != http::verb::get && req.method() != http::verb::head) {
+      method_not_allowed("GET, HEAD", route);
+      return;
+    }
+    head_ = req.method() == http::verb::head;
+    start_lookup(path);
+    return;
+  }
   if (path == "/health" || path == "/metrics") {
     bool metrics = path == "/metrics";
     auto route = metrics ? "/metrics" : "/health";
@@ -335,73 +374,150 @@ void session::handle(request_t req) {
   send(http::status::not_found,
        error_body("no route " + std::string{path.substr(0, 100)}
                   + "; the routes are POST " + route_parallel + ", POST "
-                  + route_sequential + ", GET /health and GET /metrics"),
+                  + route_sequential + ", POST " + route_send_parallel
+                  + ", POST " + route_send_sequential + ", GET " + route_get
+                  + ", GET " + route_attach + ", GET /health and GET /metrics"),
        "other");
 }
 
-void session::start_order(request_t& req, order_kind kind, const char* route) {
+// The order of a POST's body and Idempotency-Key header, or nothing (the
+// error is answered).
+std::optional<order_submission>
+session::read_order(request_t& req, order_kind kind, const char* route) {
   auto ct = req[http::field::content_type];
   if (!is_json_content_type(ct)) {
     send(http::status::unsupported_media_type,
          error_body("content-type must be application/json, got '"
                     + std::string{ct.substr(0, 64)} + "'"),
          route);
-    return;
+    return std::nullopt;
   }
   auto input = parse_order_json(req.body(), false);
   if (!input) {
     send(http::status::bad_request, error_body(error_text(input.error())),
          route);
-    return;
+    return std::nullopt;
   }
-  auto job = std::make_shared<order_job>();
-  job->sub.kind = kind;
-  job->sub.request = std::move(input->request);
+  order_submission sub;
+  sub.kind = kind;
+  sub.request = std::move(input->request);
   if (auto key = req["idempotency-key"]; !key.empty()) {
-    job->sub.idempotency_key = std::string{key};
-    if (auto err = validate_idempotency_key(job->sub.idempotency_key)) {
+    sub.idempotency_key = std::string{key};
+    if (auto err = validate_idempotency_key(sub.idempotency_key)) {
       send(http::status::bad_request, error_body(error_text(err)), route);
-      return;
+      return std::nullopt;
     }
   }
+  return sub;
+}
+
+// Counts a request that goes to the desk as pending; false (and the 503 is
+// answered) if the ingress is shutting down.
+bool session::admit(const char* route) {
   // Counted before the check (both sequentially consistent): a drain that
   // begins meanwhile either sees this request pending and waits for its
   // answer, or this request sees the drain and is refused, never neither.
   ++core_->pending;
-  if (core_->shutting_down) {
-    counted_ = true; // the drain ends when this refusal is written
-    retry_after_ = true;
-    keep_alive_ = false;
-    send(http::status::service_unavailable,
-         error_body("order-node is shutting down"), route);
+  if (!core_->shutting_down)
+    return true;
+  counted_ = true; // the drain ends when this refusal is written
+  retry_after_ = true;
+  keep_alive_ = false;
+  send(http::status::service_unavailable,
+       error_body("order-node is shutting down"), route);
+  return false;
+}
+
+// A callback that runs `f(session, expected<T>)` on this session's strand,
+// whichever thread calls it, once.
+template <class T, class F>
+std::function<void(caf::expected<T>)> session::on_strand(F f) {
+  return [self = shared_from_this(), f](caf::expected<T> r) mutable {
+    auto ex = self->stream_.get_executor();
+    net::dispatch(ex, [self = std::move(self), f, r = std::move(r)]() mutable {
+      f(*self, r);
+    });
+  };
+}
+
+void session::start_order(request_t& req, order_kind kind, const char* route) {
+  auto sub = read_order(req, kind, route);
+  if (!sub || !admit(route))
     return;
-  }
+  auto job = std::make_shared<order_job>();
+  job->sub = std::move(*sub);
   // Runs once, on an I/O thread (the bridge posts answers in batches), maybe
   // not in this session's strand.
-  job->done = [self = shared_from_this(),
-               route](caf::expected<order_result> r) mutable {
-    auto ex = self->stream_.get_executor();
-    net::dispatch(ex,
-                  [self = std::move(self), route, r = std::move(r)]() mutable {
-                    self->answer_order(r, route);
-                  });
-  };
+  job->done = on_strand<order_result>(
+    [route](session& s, caf::expected<order_result>& r) {
+      s.answer_order(r, route);
+    });
   core_->submit(std::move(job));
+}
+
+void session::start_send(request_t& req, order_kind kind, const char* route) {
+  auto sub = read_order(req, kind, route);
+  if (!sub || !admit(route))
+    return;
+  auto job = std::make_shared<accept_job>();
+  job->sub = std::move(*sub);
+  job->done = on_strand<order_accepted>(
+    [route](session& s, caf::expected<order_accepted>& r) {
+      s.answer_accepted(r, route);
+    });
+  caf::anon_send(core_->bridge, send_atom::value, std::move(job));
+}
+
+// GET /orders/{orderId} and /orders/{orderId}/attach.
+void session::start_lookup(beast::string_view path) {
+  auto rest = path.substr(orders_prefix.size());
+  bool attach = false;
+  if (rest.ends_with("/attach")) {
+    attach = true;
+    rest = rest.substr(0, rest.size() - 7);
+  }
+  auto route = attach ? route_attach : route_get;
+  bool valid = !rest.empty() && rest.size() <= max_id_bytes;
+  for (auto c : rest)
+    valid = valid && c > 0x20 && c < 0x7F && c != '/';
+  if (!valid) {
+    send(http::status::not_found,
+         error_body("no order '" + std::string{rest.substr(0, 64)}
+                    + "': an order id looks like ORD_ and 8 hex digits"),
+         route);
+    return;
+  }
+  if (!admit(route))
+    return;
+  auto job = std::make_shared<lookup_job>();
+  job->order_id = std::string{rest};
+  job->attach = attach;
+  job->done = on_strand<journal_lookup>(
+    [route, id = job->order_id](session& s, caf::expected<journal_lookup>& r) {
+      s.answer_lookup(r, route, id);
+    });
+  caf::anon_send(core_->bridge, get_atom::value, std::move(job));
+}
+
+void session::answer_error(const caf::error& err, const char* route) {
+  auto status = http::status::internal_server_error;
+  if (is_error(err, order_errc::invalid_request))
+    status = http::status::bad_request;
+  else if (is_error(err, order_errc::key_conflict))
+    status = http::status::unprocessable_entity;
+  else if (is_error(err, order_errc::no_journal))
+    status = http::status::not_implemented;
+  else if (is_error(err, order_errc::overloaded)) {
+    status = http::status::service_unavailable;
+    retry_after_ = true;
+  }
+  send(status, error_body(error_text(err)), route);
 }
 
 void session::answer_order(caf::expected<order_result>& r, const char* route) {
   counted_ = true;
   if (!r) {
-    auto& err = r.error();
-    auto is = [&err](order_errc x) {
-      return err.category() == caf::atom("order")
-             && err.code() == static_cast<uint8_t>(x);
-    };
-    auto status = is(order_errc::invalid_request) ? http::status::bad_request
-                  : is(order_errc::key_conflict)
-                    ? http::status::unprocessable_entity
-                    : http::status::internal_server_error;
-    send(status, error_body(error_text(err)), route);
+    answer_error(r.error(), route);
     return;
   }
   if (r->status == order_status::overloaded) {
@@ -411,6 +527,46 @@ void session::answer_order(caf::expected<order_result>& r, const char* route) {
   }
   order_id_ = r->order_id;
   send(http::status::ok, to_json(*r), route);
+}
+
+void session::answer_accepted(caf::expected<order_accepted>& r,
+                              const char* route) {
+  counted_ = true;
+  if (!r) {
+    answer_error(r.error(), route);
+    return;
+  }
+  order_id_ = r->order_id;
+  nlohmann::ordered_json j;
+  j["orderId"] = r->order_id;
+  j["status"] = r->previously ? "PreviouslyAccepted" : "Accepted";
+  send(http::status::accepted, j.dump(), route);
+}
+
+void session::answer_lookup(caf::expected<journal_lookup>& r, const char* route,
+                            const std::string& order_id) {
+  counted_ = true;
+  if (!r) {
+    answer_error(r.error(), route);
+    return;
+  }
+  if (!r->found) {
+    send(http::status::not_found,
+         error_body("no order " + order_id
+                    + " in the journal (never accepted here, or decided "
+                      "longer ago than --idempotency-retention)"),
+         route);
+    return;
+  }
+  order_id_ = order_id;
+  if (r->decided) {
+    send(http::status::ok, to_json(r->result), route);
+    return;
+  }
+  nlohmann::ordered_json j;
+  j["orderId"] = order_id;
+  j["status"] = "running";
+  send(http::status::accepted, j.dump(), route);
 }
 
 void session::start_stats(bool metrics, const char* route) {

@@ -1,6 +1,8 @@
 // node/http_server.hpp — the HTTP/1.1 ingress (Boost.Beast on Asio I/O
 // threads): the tutorial's routes POST /OrderService/ProcessOrder and
-// POST /OrderServiceSlow/ProcessOrder, GET /health and GET /metrics. Requests
+// POST /OrderServiceSlow/ProcessOrder, their /send variants (Restate's: 202
+// once the order is durable), GET /orders/{id} and /orders/{id}/attach (from
+// the journal), GET /health and GET /metrics. Requests
 // are handed to the order desk through one bridge actor, in batches, and
 // answered when the desk answers: no thread per connection or per order.
 // See docs/http.md.

@@ -284,9 +284,7 @@ void try_connect(self_ptr self, size_t i) {
               if (self->state.peers[i].generation != gen)
                 return;
               auto why = error_text(err);
-              if (err.category() == caf::atom("order")
-                  && err.code()
-                       == static_cast<uint8_t>(order_errc::incompatible))
+              if (is_error(err, order_errc::incompatible))
                 node_log().error("peer {}: refused: {}",
                                  self->state.peers[i].address, why);
               connect_failed(self, i, "hello failed: " + why);

@@ -227,6 +227,12 @@ desk_relay(relay_self<order_desk_actor> self, relay_args args) {
         return unreachable(st);
       return self->delegate(st.target, atom, std::move(id));
     },
+    [=](attach_atom atom, std::string& id) -> caf::result<journal_lookup> {
+      auto& st = self->state;
+      if (!st.target)
+        return unreachable(st);
+      return self->delegate(st.target, atom, std::move(id));
+    },
     [=](stats_atom atom) -> caf::result<desk_stats> {
       auto& st = self->state;
       if (!st.target)

@@ -92,6 +92,9 @@ desk_router(order_desk_actor::stateful_pointer<desk_router_state> self,
       // The shards share one journal: any of them looks it up.
       return self->delegate(self->state.shards.front(), atom, std::move(id));
     },
+    [=](attach_atom atom, std::string& id) -> caf::result<journal_lookup> {
+      return self->delegate(self->state.shards.front(), atom, std::move(id));
+    },
     [=](stats_atom atom) -> caf::result<desk_stats> {
       auto& st = self->state;
       auto merge = std::make_shared<stats_merge>();

@@ -526,6 +526,19 @@ void recover(desk_self self) {
   }
 }
 
+// Hands a lookup (get or attach) to the journal, which has every order of
+// every shard.
+template <class Atom>
+caf::result<journal_lookup> look_up(desk_self self, Atom atom,
+                                    std::string& order_id) {
+  auto& st = self->state;
+  if (!st.cfg.journal)
+    return make_error(order_errc::no_journal,
+                      "looking an order up needs the journal, and this "
+                      "node runs with --journal=off");
+  return self->delegate(st.cfg.journal, atom, std::move(order_id));
+}
+
 } // namespace
 
 order_desk_impl::behavior_type
@@ -584,13 +597,10 @@ order_desk(desk_self self, const directory_actor& directory, desk_config cfg) {
       return rp;
     },
     [=](get_atom atom, std::string& order_id) -> caf::result<journal_lookup> {
-      auto& st = self->state;
-      if (!st.cfg.journal)
-        return make_error(order_errc::invalid_request,
-                          "looking an order up needs the journal, and this "
-                          "node runs with --journal=off");
-      return self->delegate(st.cfg.journal, atom, std::move(order_id));
+      return look_up(self, atom, order_id);
     },
+    [=](attach_atom atom, std::string& order_id)
+      -> caf::result<journal_lookup> { return look_up(self, atom, order_id); },
     [=](stats_atom) {
       auto& st = self->state;
       return desk_stats{in_flight(st), st.deduplicated, st.stats, st.calls};

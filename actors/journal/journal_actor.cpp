@@ -26,6 +26,11 @@ void add(journal_self self, const journal_ops& ops) {
   auto& st = self->state;
   st.store->write(ops);
   st.group_records += static_cast<int32_t>(count(ops));
+  if (!st.attached.empty())
+    for (auto& d : ops.decided)
+      if (st.attached.count(d.result.order_id) > 0)
+        st.group_attached.push_back(
+          journal_lookup{true, true, d.result.order_id, d.result});
   if (!st.commit_pending) {
     st.commit_pending = true;
     self->send(self, commit_atom::value);
@@ -50,15 +55,39 @@ void commit(journal_self self) {
   st.writers.clear();
   auto n = st.group_records;
   st.group_records = 0;
+  auto decided = std::move(st.group_attached);
+  st.group_attached.clear();
+  caf::error err;
   if (!ok) {
     ++s.failed_commits;
     node_log().error("{}", error);
-    for (auto& w : writers)
-      w.deliver(make_error(order_errc::journal_failed, error));
-    return;
+    err = make_error(order_errc::journal_failed, error);
   }
-  for (auto& w : writers)
-    w.deliver(n);
+  for (auto& w : writers) {
+    if (err)
+      w.deliver(err);
+    else
+      w.deliver(n);
+  }
+  for (auto& d : decided) {
+    auto i = st.attached.find(d.order_id);
+    if (i == st.attached.end())
+      continue;
+    for (auto& rp : i->second) {
+      if (err)
+        rp.deliver(err);
+      else
+        rp.deliver(d);
+    }
+    st.attached.erase(i);
+  }
+}
+
+// Commits the current group, if any, so that a lookup reads only what is
+// durable (SQLite shows a connection its own uncommitted writes).
+void settle(journal_self self) {
+  if (self->state.commit_pending)
+    commit(self);
 }
 
 } // namespace
@@ -84,14 +113,24 @@ journal_impl::behavior_type journal(journal_self self,
     },
     [=](append_atom, const journal_ops& ops) { add(self, ops); },
     [=](get_atom, const std::string& order_id) {
+      settle(self);
       return self->state.store->lookup(order_id);
+    },
+    [=](attach_atom,
+        const std::string& order_id) -> caf::result<journal_lookup> {
+      settle(self);
+      auto found = self->state.store->lookup(order_id);
+      if (!found.found || found.decided)
+        return found;
+      auto rp = self->make_response_promise<journal_lookup>();
+      self->state.attached[order_id].push_back(rp);
+      return rp;
     },
     [=](stats_atom) { return self->state.stats; },
     [=](commit_atom) { commit(self); },
     [=](purge_atom) {
       auto& st = self->state;
-      if (st.commit_pending) // the group first; purge runs after it
-        commit(self);
+      settle(self); // the group first; purge runs after it
       auto cutoff
         = journal_now_us()
           - std::chrono::duration_cast<std::chrono::microseconds>(st.retention)

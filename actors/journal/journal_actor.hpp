@@ -8,11 +8,16 @@
 // when it comes, one transaction commits every record that arrived
 // meanwhile and each `write` of the group is answered. Under load the
 // groups grow by themselves, as the messages pile up during a commit.
-// Every minute it drops decided orders past retention and checkpoints the
-// WAL, between two groups.
+// `get` commits the current group first, so that it never reports a
+// decision that is not durable yet; `attach` waits for the commit of the
+// order's decision. Every minute it drops decided orders past retention and
+// checkpoints the WAL, between two groups.
 #pragma once
 
 #include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
 
 #include <caf/fwd.hpp>
 #include <caf/stateful_actor.hpp>
@@ -36,6 +41,12 @@ struct journal_state {
   std::vector<caf::typed_response_promise<int32_t>> writers;
   int32_t group_records = 0;
   bool commit_pending = false;
+  /// Clients attached to orders not decided yet, by order id, and the
+  /// decisions of the current group that some of them wait for.
+  std::unordered_map<std::string,
+                     std::vector<caf::typed_response_promise<journal_lookup>>>
+    attached;
+  std::vector<journal_lookup> group_attached;
   journal_stats stats;
   static constexpr const char* name = "journal";
 };

@@ -197,6 +197,36 @@ TEST_CASE_FIXTURE(fixture, "send answers once the acceptance is durable; get "
   CHECK_FALSE(unknown->value()->found);
 }
 
+TEST_CASE_FIXTURE(fixture, "attach answers when the decision is committed, "
+                           "not before") {
+  journaled_pipeline jp{*this};
+  auto& p = jp.p;
+  auto sent = ask<order_accepted>(p.desk, send_atom::value,
+                                  tutorial_order(order_kind::sequential, "a1"));
+  REQUIRE(sent->value());
+  auto id = sent->value()->order_id;
+  auto attached = ask<journal_lookup>(p.desk, attach_atom::value, id);
+  auto second = ask<journal_lookup>(p.desk, attach_atom::value, id);
+  run_until(449);
+  CHECK_FALSE(attached->has_value()); // the sequential order takes 450 ms
+  run_until(452);
+  REQUIRE(attached->has_value());
+  REQUIRE(attached->value());
+  CHECK(attached->value()->decided);
+  CHECK(attached->value()->result.order_id == id);
+  CHECK(jp.store->lookup(id).decided); // committed before the answer
+  REQUIRE(second->has_value());
+  CHECK(second->value()->decided);
+  // Once decided, or unknown: at once.
+  auto later = ask<journal_lookup>(p.desk, attach_atom::value, id);
+  REQUIRE(later->has_value());
+  CHECK(later->value()->decided);
+  auto unknown = ask<journal_lookup>(p.desk, attach_atom::value,
+                                     std::string{"ORD_00000000"});
+  REQUIRE(unknown->has_value());
+  CHECK_FALSE(unknown->value()->found);
+}
+
 TEST_CASE_FIXTURE(fixture, "without a journal send answers at once and get "
                            "says it needs one") {
   auto p = spawn_pipeline(sys, all_yes(), engine_desk());
@@ -207,6 +237,7 @@ TEST_CASE_FIXTURE(fixture, "without a journal send answers at once and get "
                                  std::string{sent->value()->order_id});
   REQUIRE(got->has_value());
   REQUIRE_FALSE(got->value());
+  CHECK(is_error(got->value().error(), order_errc::no_journal));
   CHECK(error_text(got->value().error())
         == "looking an order up needs the journal, and this node runs with "
            "--journal=off");

@@ -108,3 +108,69 @@ TEST_CASE("SIGKILL mid-load: every keyed order ends once, resumed after the "
         == orders);
   CHECK(query(path, "SELECT min(resumes) FROM orders") == 1);
 }
+
+TEST_CASE("the /send and /orders routes: accepted once durable, then running, "
+          "then the result") {
+  work_dir dir;
+  // Latencies x4: the sequential order takes 1.8 s, long enough to see it
+  // running and to attach to it.
+  node n{{"--latency-scale=4", "--deadline=10s",
+          "--journal=" + dir.path + "/orders.journal"}};
+  auto send = [&](const std::string& key) {
+    return call(n.port, post_request("/OrderServiceSlow/ProcessOrder/send",
+                                     tutorial_body,
+                                     "idempotency-key: " + key + "\r\n"));
+  };
+  auto first = send("routes-1");
+  REQUIRE(first.status == 202);
+  auto id = first.body_json()["orderId"].get<std::string>();
+  CHECK(first.body_json()["status"] == "Accepted");
+  auto again = send("routes-1");
+  CHECK(again.status == 202);
+  CHECK(again.body_json()["orderId"] == id);
+  CHECK(again.body_json()["status"] == "PreviouslyAccepted");
+  auto running = call(n.port, get_request("/orders/" + id));
+  CHECK(running.status == 202);
+  CHECK(running.body_json()
+        == json::parse(R"({"orderId":")" + id + R"(","status":"running"})"));
+  auto attached = call(n.port, get_request("/orders/" + id + "/attach"));
+  REQUIRE(attached.status == 200);
+  CHECK(attached.body_json()["orderId"] == id);
+  CHECK(attached.body_json()["processingTimeMs"].get<int>() >= 1800);
+  auto got = call(n.port, get_request("/orders/" + id));
+  CHECK(got.status == 200);
+  CHECK(got.body == attached.body);
+  // The same body with the key on the waiting route: the same result.
+  auto waited
+    = call(n.port, post_request("/OrderServiceSlow/ProcessOrder", tutorial_body,
+                                "idempotency-key: routes-1\r\n"));
+  CHECK(waited.body == attached.body);
+  // Another body with the key: refused.
+  auto other
+    = call(n.port, post_request("/OrderServiceSlow/ProcessOrder/send",
+                                R"({"userId":"u","productId":"p","quantity":1,)"
+                                R"("amount":1,"weight":1,"destination":"d"})",
+                                "idempotency-key: routes-1\r\n"));
+  CHECK(other.status == 422);
+  auto unknown = call(n.port, get_request("/orders/ORD_00000000"));
+  CHECK(unknown.status == 404);
+  CHECK(call(n.port, get_request("/orders/ORD_00000000/attach")).status == 404);
+  auto bad = call(n.port, post_request("/OrderService/ProcessOrder/send",
+                                       R"({"quantity":0})"));
+  CHECK(bad.status == 400);
+  CHECK(n.proc.stop(SIGTERM, 10s) == 0);
+}
+
+TEST_CASE("without the journal /send accepts and /orders says it needs one") {
+  node n{{"--journal=off"}};
+  auto sent = call(
+    n.port, post_request("/OrderService/ProcessOrder/send", tutorial_body));
+  REQUIRE(sent.status == 202);
+  auto id = sent.body_json()["orderId"].get<std::string>();
+  auto got = call(n.port, get_request("/orders/" + id));
+  CHECK(got.status == 501);
+  CHECK(got.body_json()["error"]
+        == "looking an order up needs the journal, and this node runs with "
+           "--journal=off");
+  CHECK(n.proc.stop(SIGTERM, 10s) == 0);
+}

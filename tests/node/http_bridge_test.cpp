@@ -37,6 +37,7 @@ order_desk_actor::behavior_type fake_desk(order_desk_actor::pointer self,
       return order_accepted{sub.order_key, false};
     },
     [](get_atom, std::string&) { return journal_lookup{}; },
+    [](attach_atom, std::string&) { return journal_lookup{}; },
     [](stats_atom) { return desk_stats{}; },
   };
 }
