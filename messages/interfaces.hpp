@@ -36,8 +36,19 @@ using payment_actor = caf::typed_actor<
   // Authorize an amount.
   caf::replies_to<authorize_atom, payment_request>::with<payment_reply>,
   caf::replies_to<authorize_atom, payment_batch>::with<payment_outcomes>,
-  // Cancel an authorization (fire and forget).
-  caf::reacts_to<void_atom, void_request>>;
+  // Cancel an authorization by its key; answers once the void is durable
+  // (true: the key was known).
+  caf::replies_to<void_atom, void_request>::with<bool>>;
+
+/// The payment gateway's ledger (actors/journal/ledger_actor.hpp): keeps the
+/// first answer of every authorization key, committing in groups.
+using ledger_actor = caf::typed_actor<
+  // Records each entry unless its key has an answer; answers every key's
+  // answer (the first), in order, once committed.
+  caf::replies_to<authorize_atom,
+                  std::vector<ledger_entry>>::with<std::vector<payment_reply>>,
+  // Voids a key; answers once committed (true: the key was known).
+  caf::replies_to<void_atom, std::string>::with<bool>>;
 
 /// The fraud model: a risk score from 0 to 100.
 using fraud_actor = caf::typed_actor<

@@ -50,12 +50,16 @@ struct payment_request {
   call_id call;
   double amount = 0;
   std::string currency = "USD";
+  /// The gateway's idempotency key (authorization_key()): a repeated key
+  /// gets the first answer from the gateway's ledger.
+  std::string auth_key;
+  std::string order_id;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, payment_request& x) {
   return f(caf::meta::type_name("payment_request"), x.call, x.amount,
-           x.currency);
+           x.currency, x.auth_key, x.order_id);
 }
 
 struct payment_reply {
@@ -69,15 +73,31 @@ typename Inspector::result_type inspect(Inspector& f, payment_reply& x) {
            x.transaction_id);
 }
 
-/// Cancels an authorization of an order that failed after payment.
+/// Cancels the authorization of an order that failed, by its key (the
+/// transaction, when the order knew it, is for the log). The gateway
+/// acknowledges it whether or not it knows the key.
 struct void_request {
-  std::string order_key;
-  std::string transaction_id;
+  std::string auth_key;
+  std::string transaction_id; // empty if the order never saw an answer
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, void_request& x) {
-  return f(caf::meta::type_name("void_request"), x.order_key, x.transaction_id);
+  return f(caf::meta::type_name("void_request"), x.auth_key, x.transaction_id);
+}
+
+/// An authorization the gateway asks its ledger to keep (ledger_store.hpp):
+/// `reply` is the fresh answer, recorded unless the key has one.
+struct ledger_entry {
+  std::string auth_key;
+  std::string order_id;
+  payment_reply reply;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ledger_entry& x) {
+  return f(caf::meta::type_name("ledger_entry"), x.auth_key, x.order_id,
+           x.reply);
 }
 
 struct fraud_request {

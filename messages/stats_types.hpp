@@ -75,12 +75,14 @@ struct desk_stats {
   uint64_t deduplicated = 0; // answered from an earlier order with that key
   std::vector<status_stats> orders;
   std::vector<call_stats> calls;
+  int64_t resumed = 0;       // orders resumed from the journal at start
+  int64_t voids_pending = 0; // payment voids not acknowledged yet
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, desk_stats& x) {
   return f(caf::meta::type_name("desk_stats"), x.in_flight, x.deduplicated,
-           x.orders, x.calls);
+           x.orders, x.calls, x.resumed, x.voids_pending);
 }
 
 } // namespace order_node

@@ -105,8 +105,15 @@ node_config::node_config() {
   opt_group{custom_options_, "journal"}.add(
     journal_sync, "sync",
     "full: a commit survives power loss; normal: a crash of the "
-    "process, not of the machine; off: nothing (benchmarks) "
-    "(default: full)");
+    "process, not of the machine; off: nothing (benchmarks); the payment "
+    "ledger's too (default: full)");
+  opt_group{custom_options_, "payment"}.add(
+    payment_ledger, "ledger",
+    "single/services hosting payment: the simulated gateway's own ledger "
+    "(SQLite): the first answer of every authorization key, so that an "
+    "order's payment is authorized at most once across restarts; 'off': "
+    "none (default: beside the journal, order-node.ledger for "
+    "order-node.journal; none with --journal=off)");
   opt_group{custom_options_, "cluster"}
     .add(heartbeat_interval, "heartbeat-interval",
          "front/client: how often each peer is pinged (default: 500ms)")
@@ -456,6 +463,8 @@ std::string node_config::check() const {
     return "idempotency-retention must not be negative";
   if (journal.empty())
     return "journal must be a file or 'off'";
+  if (!payment_ledger.empty() && payment_ledger == journal)
+    return "payment.ledger must be another file than the journal";
   if (journal_sync != "full" && journal_sync != "normal"
       && journal_sync != "off")
     return "journal.sync must be full, normal or off, got '" + journal_sync

@@ -63,6 +63,9 @@ class node_config : public caf::actor_system_config {
   std::string journal = "order-node.journal"; // a path, or "off"
   std::string journal_sync = "full";          // full, normal or off
   caf::timespan idempotency_retention = std::chrono::hours(24);
+  // The payment gateway's ledger (single and services nodes that host
+  // payment): a path, "off", or empty for the default beside the journal.
+  std::string payment_ledger;
 
   // services.*
   caf::timespan timer_resolution = std::chrono::microseconds(100);

@@ -202,11 +202,10 @@ int main(int argc, char** argv) {
   auto seed
     = cfg.seed_given() ? static_cast<uint64_t>(cfg.seed) : random_seed();
   opened_journal journal;
-  if (journals(cfg))
-    if (std::string error; !open_journal(cfg, journal, error)) {
-      std::cerr << "order-node: " << error << '\n';
-      return 1;
-    }
+  if (std::string error; !open_journal(cfg, journal, error)) {
+    std::cerr << "order-node: " << error << '\n';
+    return 1;
+  }
   if (cfg.role != "single")
     load_cluster_modules(cfg);
   caf::actor_system sys{cfg};

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <random>
+#include <string_view>
 
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
@@ -14,6 +16,7 @@
 #include "actors/cluster/relay.hpp"
 #include "actors/desk/desk_router.hpp"
 #include "actors/journal/journal_actor.hpp"
+#include "actors/journal/ledger_actor.hpp"
 #include "actors/services/directory.hpp"
 #include "actors/services/services.hpp"
 #include "actors/support/log.hpp"
@@ -95,14 +98,20 @@ desk_config journaled_desk(caf::actor_system& sys, const node_config& cfg,
                            uint64_t seed, opened_journal& journal,
                            role_actors& out) {
   auto d = cfg.make_desk(seed);
-  if (!journal.store)
+  if (!journal.store) {
+    // Without a journal nothing outlives the process, nor may its
+    // authorization keys meet those of an earlier run in a ledger.
+    std::random_device rd;
+    d.order.auth_scope = (uint64_t{rd()} << 32) ^ rd();
     return d;
+  }
   auto& c = journal.contents;
   out.journal
     = spawn_journal(sys, journal.store, cfg.idempotency_retention, true);
   d.journal = out.journal;
   d.run = c.run;
   d.first_seq = c.next_seq;
+  d.order.auth_scope = c.uid;
   node_log().info("journal: {} (sync={}, run {}): {} unfinished {} to "
                   "resume, {} idempotency {} remembered",
                   journal.store->path(), cfg.journal_sync, c.run,
@@ -111,13 +120,26 @@ desk_config journaled_desk(caf::actor_system& sys, const node_config& cfg,
                   c.keyed.size() == 1 ? "key" : "keys");
   d.resume = std::move(c.unfinished);
   d.keyed = std::move(c.keyed);
+  d.voids = std::move(c.voids);
   return d;
+}
+
+// The ledger's actor, if the node has one, spawned into `out`.
+ledger_actor start_ledger(caf::actor_system& sys, opened_journal& journal,
+                          role_actors& out) {
+  if (journal.ledger) {
+    node_log().info("payment ledger: {}", journal.ledger->path());
+    out.ledger = spawn_ledger(sys, std::move(journal.ledger), true);
+  }
+  return out.ledger;
 }
 
 bool start_single(caf::actor_system& sys, const node_config& cfg, uint64_t seed,
                   opened_journal& journal, role_actors& out) {
-  out.local = spawn_pipeline(sys, cfg.make_services(seed, cfg.latency_scale),
-                             journaled_desk(sys, cfg, seed, journal, out));
+  auto ledger = start_ledger(sys, journal, out);
+  out.local
+    = spawn_pipeline(sys, cfg.make_services(seed, cfg.latency_scale),
+                     journaled_desk(sys, cfg, seed, journal, out), ledger);
   out.desk = out.local.desk;
   out.order_timeout = local_order_timeout(cfg);
   log_started(cfg, seed);
@@ -125,9 +147,10 @@ bool start_single(caf::actor_system& sys, const node_config& cfg, uint64_t seed,
 }
 
 bool start_services(caf::actor_system& sys, const node_config& cfg,
-                    uint64_t seed, role_actors& out) {
+                    uint64_t seed, opened_journal& journal, role_actors& out) {
   auto svc = cfg.make_services(seed, cfg.latency_scale);
-  out.local.services = spawn_services(sys, svc);
+  out.local.services
+    = spawn_services(sys, svc, start_ledger(sys, journal, out));
   node_info info;
   info.role = "services";
   info.routes = out.local.services;
@@ -188,9 +211,37 @@ bool journals(const node_config& cfg) {
   return cfg.journal != "off" && (cfg.role == "single" || cfg.role == "front");
 }
 
+std::string ledger_path(const node_config& cfg) {
+  if (cfg.role != "single" && cfg.role != "services")
+    return {};
+  if (cfg.role == "services"
+      && !hosts_instance(cfg.make_services(0, 1.0), "payment"))
+    return {};
+  if (cfg.payment_ledger == "off")
+    return {};
+  if (!cfg.payment_ledger.empty())
+    return cfg.payment_ledger;
+  if (cfg.journal == "off")
+    return {};
+  static constexpr std::string_view suffix = ".journal";
+  auto& j = cfg.journal;
+  if (j.size() > suffix.size()
+      && j.compare(j.size() - suffix.size(), suffix.size(), suffix) == 0)
+    return j.substr(0, j.size() - suffix.size()) + ".ledger";
+  return j + ".ledger";
+}
+
 bool open_journal(const node_config& cfg, opened_journal& out,
                   std::string& error) {
   auto sync = journal_sync_from_string(cfg.journal_sync); // checked
+  if (auto path = ledger_path(cfg); !path.empty()) {
+    out.ledger
+      = ledger_store::open(path, sync.value_or(journal_sync::full), error);
+    if (!out.ledger)
+      return false;
+  }
+  if (!journals(cfg))
+    return true;
   auto store = journal_store::open(cfg.journal,
                                    sync.value_or(journal_sync::full), error);
   if (!store)
@@ -207,7 +258,7 @@ bool open_journal(const node_config& cfg, opened_journal& out,
 bool start_role(caf::actor_system& sys, const node_config& cfg, uint64_t seed,
                 opened_journal journal, role_actors& out) {
   if (cfg.role == "services")
-    return start_services(sys, cfg, seed, out);
+    return start_services(sys, cfg, seed, journal, out);
   if (cfg.role == "front")
     return start_front(sys, cfg, seed, journal, out);
   if (cfg.role == "client")
@@ -222,7 +273,9 @@ void role_actors::stop() const {
   if (desk != local.desk)
     caf::anon_send_exit(desk, caf::exit_reason::user_shutdown);
   stop_pipeline(local);
-  // Last: what the desk wrote before it stopped is in its mailbox already.
+  // Last: what the desk and the gateway wrote before they stopped is in
+  // their mailboxes already.
+  caf::anon_send_exit(ledger, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(journal, caf::exit_reason::user_shutdown);
 }
 

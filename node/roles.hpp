@@ -15,6 +15,7 @@
 
 #include "actors/desk/pipeline.hpp"
 #include "actors/journal/journal_store.hpp"
+#include "actors/journal/ledger_store.hpp"
 #include "messages/interfaces.hpp"
 #include "node/config.hpp"
 
@@ -32,6 +33,7 @@ struct role_actors {
   peers_actor peers;     // front, client
   node_actor published;  // services; a front with --listen
   journal_actor journal; // single, front; invalid with --journal=off
+  ledger_actor ledger;   // single, services hosting payment; or invalid
   /// How long a caller of `desk` waits before it gives up: the desk answers
   /// every order by its deadline, so this only bounds a desk (or a front)
   /// that stopped answering.
@@ -40,18 +42,26 @@ struct role_actors {
   void stop() const;
 };
 
-/// The journal as opened and read before the actor system starts (so that
-/// a bad journal stops the program before anything runs).
+/// The journal and the payment ledger as opened (and the journal read)
+/// before the actor system starts, so that a bad file stops the program
+/// before anything runs.
 struct opened_journal {
   std::shared_ptr<journal_store> store; // null: none (--journal=off, role)
   journal_contents contents;
+  std::shared_ptr<ledger_store> ledger; // null: none
 };
 
 /// Whether `cfg`'s role keeps a journal (single and front, unless off).
 bool journals(const node_config& cfg);
 
-/// Opens and reads the journal of `cfg`; false and `error` set if it is
-/// bad (error names the file and the problem).
+/// The payment ledger's path for `cfg`, or empty: none (the node does not
+/// host payment, or --payment.ledger=off, or the default with
+/// --journal=off).
+std::string ledger_path(const node_config& cfg);
+
+/// Opens the journal (and reads it) and the ledger that `cfg` asks for;
+/// false and `error` set if one is bad (error names the file and the
+/// problem).
 bool open_journal(const node_config& cfg, opened_journal& out,
                   std::string& error);
 

@@ -168,11 +168,8 @@ payment_relay(relay_self<payment_actor> self, relay_args args) {
       self),
     forward_batch<payment_outcomes, payment_actor, authorize_atom,
                   payment_batch>(self),
-    [=](void_atom atom, void_request& request) {
-      // Fire and forget, as for a local gateway; lost with its node.
-      if (self->state.target)
-        self->send(self->state.target, atom, std::move(request));
-    },
+    // A void lost with its node is an error: the desk sends it again.
+    forward_one<bool, payment_actor, void_atom, void_request>(self),
     retarget<payment_actor>(self),
   };
 }

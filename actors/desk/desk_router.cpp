@@ -26,6 +26,8 @@ struct stats_merge {
 void merge_stats(desk_stats& into, const desk_stats& x) {
   into.in_flight += x.in_flight;
   into.deduplicated += x.deduplicated;
+  into.resumed += x.resumed;
+  into.voids_pending += x.voids_pending;
   for (auto& s : x.orders) {
     auto i = std::find_if(into.orders.begin(), into.orders.end(),
                           [&](const status_stats& y) {
@@ -139,6 +141,8 @@ order_desk_actor spawn_desk(caf::actor_system& sys, directory_actor directory,
     shard_cfg = cfg;
     shard_cfg.resume.clear();
     shard_cfg.keyed.clear();
+    if (i > 0)
+      shard_cfg.voids.clear(); // the first shard sends them
     shard_cfg.share = cfg.max_in_flight / n + (i < cfg.max_in_flight % n);
     shard_cfg.first_seq = cfg.first_seq + static_cast<uint64_t>(i);
     shard_cfg.seq_stride = static_cast<uint64_t>(n);

@@ -93,8 +93,8 @@ bool desk_context::send(order_machine& o, const call_ticket& t) {
       auto to = pick_route(routes.payments, *t.instance, t.pick);
       if (!to)
         return false;
-      static_cast<order_run&>(o).payment_used = to;
-      queue(self_, st.to_payments, to, payment_call(job, t.attempt), tag);
+      queue(self_, st.to_payments, to,
+            payment_call(job, t.attempt, st.params->auth_scope), tag);
       return true;
     }
     case check::fraud: {
@@ -118,14 +118,6 @@ bool desk_context::send(order_machine& o, const call_ticket& t) {
 void desk_context::retry_later(order_machine& o, int32_t slot,
                                order_duration delay) {
   self_->delayed_send(self_, delay, retry_atom::value, o.id, slot);
-}
-
-void desk_context::void_payment(order_machine& o,
-                                const std::string& transaction_id) {
-  auto& run = static_cast<order_run&>(o);
-  if (run.payment_used)
-    self_->send(run.payment_used, void_atom::value,
-                void_request{o.job().order_key, transaction_id});
 }
 
 void desk_context::complete(order_machine& o, order_result&& r) {

@@ -27,12 +27,12 @@ struct desk_state;
 /// The desk's actor type: its public interface, the services' answers, and
 /// its private messages (the deadline tick, an order's retry, sending the
 /// queued calls, the directory's routes, an order actor's result, writing
-/// the journal's records).
+/// the journal's records, sending a void again).
 using order_desk_impl = order_desk_actor::extend_with<service_caller>::extend<
   caf::reacts_to<tick_atom>, caf::reacts_to<retry_atom, uint64_t, int32_t>,
   caf::reacts_to<flush_atom>, caf::reacts_to<routes_atom, service_routes_ptr>,
   caf::reacts_to<done_atom, uint64_t, order_result>,
-  caf::reacts_to<commit_atom>>;
+  caf::reacts_to<commit_atom>, caf::reacts_to<void_atom, std::string>>;
 using desk_self = order_desk_impl::stateful_pointer<desk_state>;
 
 /// An order in flight in the desk's table: the order itself and the desk's
@@ -41,14 +41,12 @@ struct order_run : order_machine {
   /// Who waits for the result: the clients of an idempotency key, or one.
   std::string dedup_key; // empty without idempotency key
   caf::typed_response_promise<order_result> promise; // without key
-  payment_actor payment_used;                        // to void an authorization
 
   /// Clears it for the next order (the table reuses its slots).
   void clear() {
     reset();
     dedup_key.clear();
     promise = caf::typed_response_promise<order_result>{};
-    payment_used = payment_actor{};
   }
 };
 
@@ -62,8 +60,6 @@ class desk_context final : public order_context {
   bool send(order_machine& o, const call_ticket& t) override;
   void retry_later(order_machine& o, int32_t slot,
                    order_duration delay) override;
-  void void_payment(order_machine& o,
-                    const std::string& transaction_id) override;
   void complete(order_machine& o, order_result&& r) override;
   void journal_reply(order_machine& o, struct journal_reply&& r) override;
 

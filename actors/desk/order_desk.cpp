@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/desk/voids.hpp"
 #include "actors/journal/journal_actor.hpp"
 #include "actors/rules/outcome.hpp"
 #include "actors/support/log.hpp"
@@ -28,6 +29,14 @@ bool from_string(const std::string& text, order_engine& x) {
   else
     return false;
   return true;
+}
+
+void schedule_journal_write(desk_self self) {
+  auto& st = self->state;
+  if (st.journal_write_pending)
+    return;
+  st.journal_write_pending = true;
+  self->send(self, commit_atom::value);
 }
 
 namespace {
@@ -89,17 +98,6 @@ void deliver_now(desk_self self, order_kind kind,
                  caf::typed_response_promise<order_result>& promise,
                  std::string dk, order_result r);
 
-// Makes sure the desk writes its journal records when it gets to its own
-// `commit` message, behind whatever is in its mailbox now: the records of
-// everything before it go in one write.
-void schedule_journal_write(desk_self self) {
-  auto& st = self->state;
-  if (st.journal_write_pending)
-    return;
-  st.journal_write_pending = true;
-  self->send(self, commit_atom::value);
-}
-
 // Answers every client waiting on idempotency key `dk` with `x` (a result
 // or an error) and forgets them.
 template <class T>
@@ -128,6 +126,11 @@ void release(desk_self self, uint64_t n, const caf::error& err) {
     else
       a.promise.deliver(err);
   }
+  // A decision the journal refused may still change at the next start
+  // (the order resumes): its void waits for that decision.
+  if (!err)
+    for (auto& v : batch.voids)
+      start_void(self, std::move(v));
   for (auto& a : batch.answers) {
     if (!err) {
       deliver_now(self, a.kind, a.promise, std::move(a.dedup_key),
@@ -148,7 +151,7 @@ void write_journal(desk_self self) {
   if (st.journal_out.empty())
     return;
   auto n = ++st.next_write;
-  if (!st.held.answers.empty() || !st.held.accepts.empty()) {
+  if (!st.held.empty()) {
     st.committing.emplace(n, std::move(st.held));
     st.held = desk_state::held_batch{};
   }
@@ -341,9 +344,19 @@ void deliver(desk_self self, order_kind kind, uint64_t seq,
              caf::typed_response_promise<order_result>& promise, std::string dk,
              order_result r) {
   auto& st = self->state;
+  std::optional<void_request> owed;
+  if (owes_void(r))
+    owed = void_request{authorization_key(st.params->auth_scope, r.order_id),
+                        r.transaction_id};
   if (!st.cfg.journal || seq == 0) {
+    if (owed)
+      start_void(self, std::move(*owed));
     deliver_now(self, kind, promise, std::move(dk), std::move(r));
     return;
+  }
+  if (owed) {
+    st.journal_out.voids.push_back({owed->auth_key, seq, owed->transaction_id});
+    st.held.voids.push_back(std::move(*owed));
   }
   st.journal_out.decided.push_back({seq, journal_now_us(), r});
   st.held.answers.push_back(
@@ -524,6 +537,12 @@ void recover(desk_self self) {
     ++st.resumed;
     launch(self, a.kind, std::move(job), std::move(dk), {});
   }
+  // Voids a crash left unacknowledged (their orders' shard need not be
+  // this one: a void needs only its key).
+  auto voids = std::move(cfg.voids);
+  cfg.voids.clear();
+  for (auto& v : voids)
+    start_void(self, void_request{std::move(v.auth_key), std::move(v.tx_id)});
 }
 
 // Hands a lookup (get or attach) to the journal, which has every order of
@@ -603,7 +622,9 @@ order_desk(desk_self self, const directory_actor& directory, desk_config cfg) {
       -> caf::result<journal_lookup> { return look_up(self, atom, order_id); },
     [=](stats_atom) {
       auto& st = self->state;
-      return desk_stats{in_flight(st), st.deduplicated, st.stats, st.calls};
+      return desk_stats{in_flight(st), st.deduplicated,
+                        st.stats,      st.calls,
+                        st.resumed,    static_cast<int64_t>(st.voids.size())};
     },
     [=](tick_atom) { on_tick(self); },
     [=](retry_atom, uint64_t id, int32_t slot) {
@@ -620,6 +641,7 @@ order_desk(desk_self self, const directory_actor& directory, desk_config cfg) {
     [=](routes_atom, service_routes_ptr& routes) { on_routes(self, routes); },
     [=](done_atom, uint64_t id, order_result& r) { on_done(self, id, r); },
     [=](commit_atom) { write_journal(self); },
+    [=](void_atom, std::string& auth_key) { send_void(self, auth_key); },
   };
 }
 

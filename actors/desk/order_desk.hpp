@@ -71,10 +71,11 @@ struct desk_config {
   /// shards of a node interleave theirs).
   uint64_t first_seq = 1;
   uint64_t seq_stride = 1;
-  /// From recovery: orders to resume, and decided orders whose idempotency
-  /// key is remembered.
+  /// From recovery: orders to resume, decided orders whose idempotency
+  /// key is remembered, and payment voids not acknowledged.
   std::vector<journaled_order> resume;
   std::vector<journaled_order> keyed;
+  std::vector<journal_void> voids;
 };
 
 struct desk_state {
@@ -159,15 +160,31 @@ struct desk_state {
   struct held_batch {
     std::vector<held_answer> answers;
     std::vector<held_accept> accepts;
+    std::vector<void_request> voids; // sent once their record is committed
+    bool empty() const {
+      return answers.empty() && accepts.empty() && voids.empty();
+    }
   };
   held_batch held;
   std::unordered_map<uint64_t, held_batch> committing;
   uint64_t next_write = 0;
   int64_t resumed = 0; // orders resumed from the journal at start
+  /// Voids of failed orders' authorizations, by authorization key, until
+  /// the payment gateway acknowledges them (actors/desk/voids.hpp).
+  struct owed_void {
+    void_request request;
+    caf::timespan backoff{};
+  };
+  std::unordered_map<std::string, owed_void> voids;
   static constexpr const char* name = "order_desk";
 };
 
 order_desk_impl::behavior_type
 order_desk(desk_self self, const directory_actor& directory, desk_config cfg);
+
+/// Makes sure the desk writes its journal records when it gets to its own
+/// `commit` message, behind whatever is in its mailbox now: the records of
+/// everything before it go in one write.
+void schedule_journal_write(desk_self self);
 
 } // namespace order_node

@@ -15,8 +15,10 @@ struct pipeline {
   order_desk_actor desk;
 };
 
+/// `ledger`: the payment gateway's (invalid: none).
 pipeline spawn_pipeline(caf::actor_system& sys, const services_config& svc,
-                        const desk_config& desk);
+                        const desk_config& desk,
+                        const ledger_actor& ledger = {});
 
 /// Asks every actor of `p` to quit.
 void stop_pipeline(const pipeline& p);

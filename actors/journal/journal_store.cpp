@@ -1,8 +1,9 @@
 // actors/journal/journal_store.cpp — see journal_store.hpp.
 #include "actors/journal/journal_store.hpp"
 
+#include <random>
+
 #include <sqlite3.h>
-#include <sys/stat.h>
 
 #include "messages/journal_codec.hpp"
 
@@ -47,72 +48,7 @@ CREATE TABLE voids(
 INSERT INTO meta(k, v) VALUES('run', 0);
 )sql";
 
-std::vector<char> column_blob(sqlite3_stmt* s, int i) {
-  auto* p = static_cast<const char*>(sqlite3_column_blob(s, i));
-  return std::vector<char>(p, p + sqlite3_column_bytes(s, i));
-}
-
-std::string column_text(sqlite3_stmt* s, int i) {
-  auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
-  return p != nullptr
-           ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(s, i)))
-           : std::string{};
-}
-
-void bind_text(sqlite3_stmt* s, int i, const std::string& x) {
-  sqlite3_bind_text(s, i, x.data(), static_cast<int>(x.size()),
-                    SQLITE_TRANSIENT);
-}
-
-void bind_blob(sqlite3_stmt* s, int i, const std::vector<char>& x) {
-  sqlite3_bind_blob(s, i, x.data(), static_cast<int>(x.size()),
-                    SQLITE_TRANSIENT);
-}
-
-// Runs a prepared statement that returns no rows, and resets it; false if
-// it failed.
-bool step_done(sqlite3_stmt* s) {
-  auto rc = sqlite3_step(s);
-  sqlite3_reset(s);
-  sqlite3_clear_bindings(s);
-  return rc == SQLITE_DONE;
-}
-
-// Reads one integer of a one-row query; false if the query fails.
-bool query_int(sqlite3* db, const char* sql, int64_t& out) {
-  sqlite3_stmt* s = nullptr;
-  if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK)
-    return false;
-  auto rc = sqlite3_step(s);
-  if (rc == SQLITE_ROW)
-    out = sqlite3_column_int64(s, 0);
-  sqlite3_finalize(s);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE;
-}
-
 } // namespace
-
-const char* to_string(journal_sync x) {
-  switch (x) {
-    case journal_sync::off:
-      return "off";
-    case journal_sync::normal:
-      return "normal";
-    case journal_sync::full:
-      return "full";
-  }
-  return "unknown";
-}
-
-std::optional<journal_sync> journal_sync_from_string(const std::string& x) {
-  if (x == "off")
-    return journal_sync::off;
-  if (x == "normal")
-    return journal_sync::normal;
-  if (x == "full")
-    return journal_sync::full;
-  return std::nullopt;
-}
 
 struct journal_store::statements {
   sqlite3_stmt* accepted = nullptr;
@@ -143,99 +79,24 @@ journal_store::~journal_store() {
 }
 
 bool journal_store::exec(const char* sql, std::string& error) {
-  char* msg = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
-    error = "journal " + path_ + ": "
-            + (msg != nullptr ? msg : sqlite3_errmsg(db_));
-    sqlite3_free(msg);
-    return false;
-  }
-  return true;
+  return exec_sql(db_, sql, "journal " + path_, error);
 }
 
 std::unique_ptr<journal_store> journal_store::open(const std::string& path,
                                                    journal_sync sync,
                                                    std::string& error) {
-  sqlite3* db = nullptr;
-  auto rc = sqlite3_open_v2(
-    path.c_str(), &db,
-    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-  if (rc != SQLITE_OK) {
-    error = "journal " + path + ": cannot open it: "
-            + (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-    sqlite3_close(db);
+  sqlite_file_spec spec;
+  spec.what = "journal";
+  spec.app_id = journal_app_id;
+  spec.version = journal_version;
+  spec.schema = schema;
+  spec.in_use = in_use;
+  spec.exclusive = true; // one node per journal
+  spec.sync = sync;
+  auto* db = open_sqlite_file(path, spec, error);
+  if (db == nullptr)
     return nullptr;
-  }
   std::unique_ptr<journal_store> j{new journal_store(db, path)};
-  sqlite3_busy_timeout(db, 1000);
-  int64_t app_id = 0;
-  int64_t tables = 0;
-  if (!query_int(db, "PRAGMA application_id", app_id)
-      || !query_int(db, "SELECT count(*) FROM sqlite_master", tables)) {
-    auto code = sqlite3_errcode(db);
-    if (code == SQLITE_BUSY)
-      error = "journal " + path + ": " + in_use;
-    else
-      error = "journal " + path
-              + (code == SQLITE_CORRUPT ? ": corrupt ("
-                                        : ": not an order-node journal (")
-              + sqlite3_errmsg(db) + ")";
-    return nullptr;
-  }
-  if (app_id != journal_app_id && !(app_id == 0 && tables == 0)) {
-    error = "journal " + path
-            + ": not an order-node journal (an SQLite database of another "
-              "program, application_id "
-            + std::to_string(app_id) + ")";
-    return nullptr;
-  }
-  if (app_id == journal_app_id) {
-    int64_t version = 0;
-    query_int(db, "PRAGMA user_version", version);
-    if (version != journal_version) {
-      error = "journal " + path + ": format version " + std::to_string(version)
-              + ", this order-node reads version "
-              + std::to_string(journal_version);
-      return nullptr;
-    }
-    sqlite3_stmt* s = nullptr;
-    std::string verdict = "cannot run the check";
-    if (sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &s, nullptr)
-          == SQLITE_OK
-        && sqlite3_step(s) == SQLITE_ROW)
-      verdict = column_text(s, 0);
-    else
-      verdict = sqlite3_errmsg(db);
-    sqlite3_finalize(s);
-    if (verdict != "ok") {
-      error = "journal " + path + ": corrupt (" + verdict + ")";
-      return nullptr;
-    }
-  }
-  // One node per journal: the lock is taken now and held until close, so
-  // that a second order-node on the same file is refused at its start
-  // instead of resuming the same orders.
-  if (!j->exec("PRAGMA locking_mode=EXCLUSIVE", error)
-      || !j->exec("PRAGMA journal_mode=WAL", error))
-    return nullptr;
-  if (sqlite3_exec(db, "BEGIN IMMEDIATE; COMMIT;", nullptr, nullptr, nullptr)
-      != SQLITE_OK) {
-    error = "journal " + path + ": "
-            + (sqlite3_errcode(db) == SQLITE_BUSY
-                 ? std::string{in_use}
-                 : std::string{sqlite3_errmsg(db)});
-    return nullptr;
-  }
-  std::string sync_sql = std::string{"PRAGMA synchronous="} + to_string(sync);
-  if (!j->exec(sync_sql.c_str(), error))
-    return nullptr;
-  if (app_id == 0) {
-    auto setup = std::string{"BEGIN;"} + schema + "PRAGMA application_id="
-                 + std::to_string(journal_app_id) + ";PRAGMA user_version="
-                 + std::to_string(journal_version) + ";COMMIT;";
-    if (!j->exec(setup.c_str(), error))
-      return nullptr;
-  }
   if (!j->prepare(error))
     return nullptr;
   return j;
@@ -243,12 +104,7 @@ std::unique_ptr<journal_store> journal_store::open(const std::string& path,
 
 bool journal_store::prepare(std::string& error) {
   auto prep = [&](const char* sql, sqlite3_stmt*& out) {
-    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &out,
-                           nullptr)
-        == SQLITE_OK)
-      return true;
-    error = "journal " + path_ + ": " + sqlite3_errmsg(db_);
-    return false;
+    return prepare_kept(db_, sql, out, "journal " + path_, error);
   };
   auto& s = *st_;
   return prep("INSERT INTO orders(seq, order_id, kind, order_key, "
@@ -354,6 +210,8 @@ bool journal_store::recover(int64_t retention_cutoff_us, journal_contents& out,
   }
   out.run = run + 1;
   out.next_seq = static_cast<uint64_t>(max_seq) + 1;
+  if (!read_uid(out.uid, error))
+    return false;
   auto bad = [&](const std::string& what) {
     error = "journal " + path_ + ": corrupt record (" + what + ")";
     return false;
@@ -448,6 +306,29 @@ bool journal_store::recover(int64_t retention_cutoff_us, journal_contents& out,
   return exec(sql.c_str(), error);
 }
 
+// The journal's uid, drawn and kept on first use (journals made before
+// it existed get theirs then).
+bool journal_store::read_uid(uint64_t& out, std::string& error) {
+  int64_t uid = 0;
+  if (!query_int(db_, "SELECT v FROM meta WHERE k = 'uid'", uid)) {
+    error = "journal " + path_ + ": cannot read it: " + sqlite3_errmsg(db_);
+    return false;
+  }
+  if (uid == 0) {
+    std::random_device rd;
+    std::mt19937_64 gen{(uint64_t{rd()} << 32) ^ rd()};
+    do
+      uid = static_cast<int64_t>(gen());
+    while (uid == 0);
+    auto sql
+      = "INSERT INTO meta(k, v) VALUES('uid', " + std::to_string(uid) + ")";
+    if (!exec(sql.c_str(), error))
+      return false;
+  }
+  out = static_cast<uint64_t>(uid);
+  return true;
+}
+
 int64_t journal_store::purge(int64_t cutoff_us) {
   std::string ignored;
   commit(ignored);
@@ -488,9 +369,7 @@ void journal_store::refuse_writes() {
 }
 
 int64_t journal_store::wal_bytes() const {
-  struct stat st {};
-  auto wal = path_ + "-wal";
-  return ::stat(wal.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : 0;
+  return wal_bytes_of(path_);
 }
 
 } // namespace order_node

@@ -15,24 +15,18 @@
 #include <string>
 #include <vector>
 
+#include "actors/journal/sqlite_file.hpp"
 #include "messages/journal_types.hpp"
 
-struct sqlite3;
-struct sqlite3_stmt;
-
 namespace order_node {
-
-/// `synchronous` of SQLite: full survives power loss, normal a crash of
-/// the process (not of the machine), off nothing (benchmarks).
-enum class journal_sync : uint8_t { off, normal, full };
-
-const char* to_string(journal_sync x);
-std::optional<journal_sync> journal_sync_from_string(const std::string& x);
 
 /// What recovery finds in a journal.
 struct journal_contents {
   /// This start's run number: 1 for a new journal, one more on every open.
   int64_t run = 1;
+  /// Drawn when the journal was made: names its orders to the payment
+  /// gateway (authorization keys), whose ledger may serve other fronts.
+  uint64_t uid = 0;
   /// The next acceptance number (one more than the largest ever given).
   uint64_t next_seq = 1;
   /// Orders accepted and not decided, oldest first, with their replies.
@@ -89,6 +83,7 @@ class journal_store {
   journal_store(sqlite3* db, std::string path);
   bool prepare(std::string& error);
   bool exec(const char* sql, std::string& error);
+  bool read_uid(uint64_t& out, std::string& error);
 
   sqlite3* db_ = nullptr;
   std::string path_;

@@ -30,11 +30,10 @@ class actor_context final : public order_context {
       case check::inventory:
         return call(pick_route(routes.warehouses, *t.instance, t.pick),
                     check_atom::value, inventory_call(job, t.attempt), t);
-      case check::payment: {
-        auto to = pick_route(routes.payments, *t.instance, t.pick);
-        st.payment_used = to;
-        return call(to, authorize_atom::value, payment_call(job, t.attempt), t);
-      }
+      case check::payment:
+        return call(pick_route(routes.payments, *t.instance, t.pick),
+                    authorize_atom::value,
+                    payment_call(job, t.attempt, st.params->auth_scope), t);
       case check::fraud:
         return call(pick_route(routes.frauds, *t.instance, t.pick),
                     assess_atom::value, fraud_call(job, t.attempt), t);
@@ -48,14 +47,6 @@ class actor_context final : public order_context {
   void retry_later(order_machine&, int32_t slot,
                    order_duration delay) override {
     self_->delayed_send(self_, delay, retry_atom::value, slot);
-  }
-
-  void void_payment(order_machine& o,
-                    const std::string& transaction_id) override {
-    auto& st = self_->state;
-    if (st.payment_used)
-      self_->send(st.payment_used, void_atom::value,
-                  void_request{o.job().order_key, transaction_id});
   }
 
   void journal_reply(order_machine&, struct journal_reply&& r) override {

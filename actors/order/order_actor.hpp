@@ -59,7 +59,6 @@ struct order_actor_state {
   service_routes_ptr routes;
   order_done_sink desk;
   journal_actor journal;
-  payment_actor payment_used; // to void an authorization
   static constexpr const char* name = "order";
 };
 

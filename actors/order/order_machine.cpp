@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/rules/outcome.hpp"
 #include "actors/support/log.hpp"
 #include "messages/journal_codec.hpp"
 
@@ -95,8 +96,10 @@ inventory_request inventory_call(const order_job& job, int32_t attempt) {
           job.request.quantity};
 }
 
-payment_request payment_call(const order_job& job, int32_t attempt) {
-  return {call_id{job.order_key, attempt}, job.request.amount, "USD"};
+payment_request payment_call(const order_job& job, int32_t attempt,
+                             uint64_t auth_scope) {
+  return {call_id{job.order_key, attempt}, job.request.amount, "USD",
+          authorization_key(auth_scope, job.order_id), job.order_id};
 }
 
 fraud_request fraud_call(const order_job& job, int32_t attempt) {
@@ -464,8 +467,6 @@ void order_machine::finish(order_context& ctx, order_time now) {
   res.processing_time_ms = res.processing_time_us / 1000;
   res.resumed = job_.resumed;
   res.calls = std::move(calls_);
-  if (d.void_payment)
-    ctx.void_payment(*this, res.transaction_id);
   // One line per order at the default level, as the tutorial's services
   // log "Order processed in parallel"; the details at debug. Built by hand:
   // fmt's parsing cost more than the rest of the line.

@@ -38,6 +38,8 @@ struct order_params {
   std::vector<std::string> carriers = {"Standard", "Economy"};
   /// Warehouses the parallel order asks, preferred first.
   std::vector<std::string> warehouses = {"Main", "Backup"};
+  /// Names this node's orders to the payment gateway (authorization_key()).
+  uint64_t auth_scope = 0;
 };
 
 /// One accepted order.
@@ -90,11 +92,6 @@ class order_context {
 
   /// Calls o.retry(slot, now) after `delay`.
   virtual void retry_later(order_machine& o, int32_t slot, order_duration delay)
-    = 0;
-
-  /// Voids the authorization `transaction_id` of `o` at the instance that
-  /// authorized it.
-  virtual void void_payment(order_machine& o, const std::string& transaction_id)
     = 0;
 
   /// `o` has decided: `r` is its result.
@@ -209,7 +206,8 @@ const char* service_name(check c);
 
 /// The request of an order's call, attempt `attempt`.
 inventory_request inventory_call(const order_job& job, int32_t attempt);
-payment_request payment_call(const order_job& job, int32_t attempt);
+payment_request payment_call(const order_job& job, int32_t attempt,
+                             uint64_t auth_scope);
 fraud_request fraud_call(const order_job& job, int32_t attempt);
 shipping_request shipping_call(const order_job& job, int32_t attempt);
 

@@ -43,6 +43,13 @@ double uniform(uint64_t call_hash, uint32_t draw) {
   return static_cast<double>(x >> 11) * 0x1.0p-53;
 }
 
+std::string authorization_key(uint64_t scope, std::string_view order_id) {
+  std::string out = hex8(scope >> 32) + hex8(scope);
+  out += '/';
+  out += order_id;
+  return out;
+}
+
 std::string hex8(uint64_t x) {
   static constexpr char digits[] = "0123456789abcdef";
   std::string out(8, '0');

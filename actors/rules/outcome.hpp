@@ -25,6 +25,11 @@ std::string make_order_id(uint64_t seed, std::string_view order_key);
 /// 8 lowercase hex digits of the low 32 bits of `x`.
 std::string hex8(uint64_t x);
 
+/// The payment gateway's idempotency key of an order's authorization:
+/// 16 hex digits of `scope` (the journal's uid: order ids repeat across
+/// journals, and one gateway may serve several fronts), "/", the order id.
+std::string authorization_key(uint64_t scope, std::string_view order_id);
+
 /// splitmix64's finalizer: a bijective mix of 64 bits.
 uint64_t mix64(uint64_t x);
 

@@ -34,17 +34,31 @@ class delay_line {
                         caf::expected<T> out) {
     if (latency.count() <= 0)
       return out;
-    auto due = self->clock().now() + latency;
+    auto promise = self->template make_response_promise<T>();
+    deliver_at(self, self->clock().now() + latency, promise, std::move(out));
+    return promise;
+  }
+
+  /// Delivers `out` through `promise` at `due` (at once if it has passed).
+  template <class Self>
+  void deliver_at(Self* self, caf::actor_clock::time_point due,
+                  caf::typed_response_promise<T> promise,
+                  caf::expected<T> out) {
+    if (due <= self->clock().now()) {
+      if (out)
+        promise.deliver(std::move(*out));
+      else
+        promise.deliver(out.error());
+      return;
+    }
     auto res = resolution_.count();
     auto tick = (due.time_since_epoch().count() + res - 1) / res;
-    auto promise = self->template make_response_promise<T>();
     auto& bucket = buckets_[tick];
     if (bucket.empty()) {
       caf::actor_clock::time_point at{caf::timespan{tick * res}};
       self->scheduled_send(self, at, tick_atom::value, tick);
     }
-    bucket.push_back(entry{promise, std::move(out)});
-    return promise;
+    bucket.push_back(entry{std::move(promise), std::move(out)});
   }
 
   /// Delivers every reply due in `tick`.

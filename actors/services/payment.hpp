@@ -1,5 +1,10 @@
 // actors/services/payment.hpp — the payment gateway: authorizes amounts after a
-// simulated latency and voids authorizations of orders that failed later.
+// simulated latency and voids authorizations of orders that failed. With a
+// ledger (actors/journal/ledger_actor.hpp, --payment.ledger) it behaves like
+// a real gateway with idempotency keys: an authorization is answered only
+// once the ledger has it, a repeated authorization key gets the first answer,
+// and a void is acknowledged once durable (an unknown key: acknowledged,
+// nothing to do). Without one it remembers nothing.
 // Interface: messages/interfaces.hpp (payment_actor).
 #pragma once
 
@@ -12,6 +17,7 @@
 namespace order_node {
 
 struct payment_state : service_state<payment_config, payment_reply> {
+  ledger_actor ledger; // invalid: no ledger
   static constexpr const char* name = "payment";
 };
 
@@ -19,6 +25,6 @@ using payment_impl = payment_actor::extend<tick_input>;
 
 payment_impl::behavior_type
 payment(payment_impl::stateful_pointer<payment_state> self, payment_config cfg,
-        uint64_t seed, caf::timespan resolution);
+        uint64_t seed, caf::timespan resolution, ledger_actor ledger);
 
 } // namespace order_node

@@ -55,11 +55,9 @@ auto answer_one(Self* self, const Request& req) {
   return st.single_delays.answer(self, st.cfg.latency, std::move(out));
 }
 
-/// Answers every call of `batch` with its simulated outcome, in one message
-/// after the service's latency.
-template <class Self, class Request>
-auto answer(Self* self, call_batch<Request>& batch) {
-  auto& st = self->state;
+/// The simulated outcome of every call of `batch`.
+template <class State, class Request>
+auto simulate_batch(const State& st, const call_batch<Request>& batch) {
   using reply_type = decltype(simulate(st.cfg, st.seed, Request{}).reply);
   call_outcomes<reply_type> out;
   out.id = batch.id;
@@ -74,7 +72,15 @@ auto answer(Self* self, call_batch<Request>& batch) {
       o.error = std::move(x.error);
     }
   }
-  return st.delays.answer(self, st.cfg.latency, std::move(out));
+  return out;
+}
+
+/// Answers every call of `batch` with its simulated outcome, in one message
+/// after the service's latency.
+template <class Self, class Request>
+auto answer(Self* self, call_batch<Request>& batch) {
+  auto& st = self->state;
+  return st.delays.answer(self, st.cfg.latency, simulate_batch(st, batch));
 }
 
 } // namespace order_node

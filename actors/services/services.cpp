@@ -12,7 +12,8 @@
 namespace order_node {
 
 service_routes spawn_services(caf::actor_system& sys,
-                              const services_config& cfg) {
+                              const services_config& cfg,
+                              const ledger_actor& ledger) {
   service_routes out;
   auto res = cfg.timer_resolution;
   for (auto& w : cfg.warehouses)
@@ -21,7 +22,8 @@ service_routes spawn_services(caf::actor_system& sys,
         {w.instance, sys.spawn(warehouse, w, cfg.seed, res)});
   if (hosts_instance(cfg, "payment"))
     out.payments.push_back(
-      {cfg.payment.instance, sys.spawn(payment, cfg.payment, cfg.seed, res)});
+      {cfg.payment.instance,
+       sys.spawn(payment, cfg.payment, cfg.seed, res, ledger)});
   if (hosts_instance(cfg, "fraud"))
     out.frauds.push_back(
       {cfg.fraud.instance, sys.spawn(fraud, cfg.fraud, cfg.seed, res)});

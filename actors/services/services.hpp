@@ -9,8 +9,10 @@
 
 namespace order_node {
 
+/// `ledger`: the payment gateway's ledger (invalid: none).
 service_routes spawn_services(caf::actor_system& sys,
-                              const services_config& cfg);
+                              const services_config& cfg,
+                              const ledger_actor& ledger = {});
 
 /// Asks every instance in `routes` to quit.
 void stop_services(const service_routes& routes);

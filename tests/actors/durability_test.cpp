@@ -6,8 +6,14 @@
 #include <doctest/doctest.h>
 
 #include <caf/send.hpp>
+#include <sqlite3.h>
 
+#include "actors/desk/desk_router.hpp"
 #include "actors/journal/journal_actor.hpp"
+#include "actors/journal/ledger_actor.hpp"
+#include "actors/rules/outcome.hpp"
+#include "actors/services/directory.hpp"
+#include "actors/services/services.hpp"
 #include "fixture.hpp"
 #include "messages/journal_codec.hpp"
 #include "temp_dir.hpp"
@@ -242,4 +248,233 @@ TEST_CASE_FIXTURE(fixture, "without a journal send answers at once and get "
         == "looking an order up needs the journal, and this node runs with "
            "--journal=off");
   run_until(200);
+}
+
+namespace {
+
+// A gateway that authorizes everything at once as tx_feedbeef and refuses
+// the first `refuse` voids it gets (a gateway that is down), then
+// acknowledges them; `voids` lists the keys of every void it got.
+struct stub_gateway {
+  int refuse = 0;
+  std::vector<std::string> voids;
+
+  payment_actor spawn(caf::actor_system& sys) {
+    return sys.spawn(
+      [this](payment_actor::pointer) -> payment_actor::behavior_type {
+        return {
+          [](authorize_atom, const payment_request&) {
+            return payment_reply{true, "tx_feedbeef"};
+          },
+          [](authorize_atom, const payment_batch& b) {
+            return always_authorized(b);
+          },
+          [this](void_atom, const void_request& req) -> caf::result<bool> {
+            voids.push_back(req.auth_key);
+            if (refuse-- > 0)
+              return make_error(order_errc::transient, "gateway down");
+            return true;
+          },
+        };
+      });
+  }
+};
+
+// Services where every order fails after its payment is authorized (no
+// stock), with `gateway` as the payment service.
+pipeline failing_after_payment(fixture& f, stub_gateway& gateway,
+                               const desk_config& d) {
+  auto svc = all_yes();
+  for (auto& w : svc.warehouses)
+    w.available_rate = 0;
+  pipeline p;
+  p.services = spawn_services(f.sys, svc);
+  p.services.payments[0].handle = gateway.spawn(f.sys);
+  p.directory = f.sys.spawn(directory, p.services);
+  p.desk = spawn_desk(f.sys, p.directory, d);
+  return p;
+}
+
+// What a restart on `path` finds (the journal must be closed).
+journal_contents reopen(const std::string& path) {
+  journal_contents c;
+  auto store = open_journal(path, c);
+  return c;
+}
+
+} // namespace
+
+TEST_CASE_FIXTURE(fixture, "a failed order's void is journaled, sent after "
+                           "the decision's commit, and retried until "
+                           "acknowledged") {
+  temp_dir dir;
+  auto path = dir.file("j");
+  stub_gateway gateway;
+  gateway.refuse = 2;
+  std::string auth_key;
+  {
+    journal_contents contents;
+    auto store = open_journal(path, contents);
+    auto d = engine_desk();
+    d.order.auth_scope = 0xabc;
+    d.journal = spawn_journal(sys, store, 24h, false);
+    journal_guard guard{d.journal};
+    auto p = failing_after_payment(*this, gateway, d);
+    auto res = submit(p.desk, tutorial_order(order_kind::parallel, "v1"));
+    run_until(151); // decided with fraud's reply, at 150 ms
+    REQUIRE(res->has_value());
+    auto& r = ***res;
+    CHECK(r.status == order_status::failed);
+    CHECK(r.voided);
+    auth_key = authorization_key(0xabc, r.order_id);
+    CHECK(auth_key == "0000000000000abc/" + r.order_id);
+    // Sent once the decision was committed, refused twice, then
+    // acknowledged: 100 ms, then 200 ms of backoff.
+    REQUIRE(gateway.voids.size() == 1);
+    CHECK(gateway.voids[0] == auth_key);
+    run_until(249);
+    CHECK(gateway.voids.size() == 1);
+    run_until(252);
+    CHECK(gateway.voids.size() == 2);
+    run_until(452);
+    CHECK(gateway.voids.size() == 3);
+    run_until(2000);
+    CHECK(gateway.voids.size() == 3);
+    stop_pipeline(p);
+    caf::anon_send_exit(d.journal, caf::exit_reason::user_shutdown);
+    sched.run(); // closes the journal
+  }
+  // The acknowledgement is journaled: nothing is owed after a restart.
+  CHECK(reopen(path).voids.empty());
+}
+
+TEST_CASE_FIXTURE(fixture, "a void owed at a crash is sent at the next start "
+                           "until acknowledged") {
+  temp_dir dir;
+  auto path = dir.file("j");
+  {
+    stub_gateway down;
+    down.refuse = 1000; // never acknowledges: the node dies owing it
+    journal_contents contents;
+    auto store = open_journal(path, contents);
+    auto d = engine_desk();
+    d.journal = spawn_journal(sys, store, 24h, false);
+    journal_guard guard{d.journal};
+    auto p = failing_after_payment(*this, down, d);
+    submit(p.desk, tutorial_order(order_kind::parallel, "v2"));
+    run_until(500);
+    CHECK(down.voids.size() >= 2);
+    stop_pipeline(p);
+    caf::anon_send_exit(d.journal, caf::exit_reason::user_shutdown);
+    sched.run(); // closes the journal
+  }
+  auto owed = reopen(path).voids;
+  REQUIRE(owed.size() == 1);
+  CHECK(owed[0].tx_id == "tx_feedbeef");
+  {
+    stub_gateway up;
+    journal_contents contents;
+    auto store = open_journal(path, contents);
+    auto d = engine_desk();
+    d.journal = spawn_journal(sys, store, 24h, false);
+    journal_guard guard{d.journal};
+    d.voids = contents.voids;
+    auto p = failing_after_payment(*this, up, d);
+    run_until(1000);
+    REQUIRE(up.voids.size() == 1); // sent without any new order
+    CHECK(up.voids[0] == owed[0].auth_key);
+    stop_pipeline(p);
+    caf::anon_send_exit(d.journal, caf::exit_reason::user_shutdown);
+    sched.run(); // closes the journal
+  }
+  CHECK(reopen(path).voids.empty());
+}
+
+namespace {
+
+// One integer from an SQLite file (the ledger, read while it is open).
+int64_t query_int(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  int64_t out = -1;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr)
+          == SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) == SQLITE_OK
+      && sqlite3_step(s) == SQLITE_ROW)
+    out = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return out;
+}
+
+std::shared_ptr<ledger_store> open_ledger(const std::string& path) {
+  std::string error;
+  std::shared_ptr<ledger_store> l
+    = ledger_store::open(path, journal_sync::off, error);
+  REQUIRE_MESSAGE(l != nullptr, error);
+  return l;
+}
+
+} // namespace
+
+TEST_CASE_FIXTURE(fixture, "a resumed order's payment is answered from the "
+                           "gateway's ledger: authorized once") {
+  temp_dir dir;
+  auto path = dir.file("j");
+  auto ledger_path = dir.file("l");
+  auto engine = engine_desk().engine;
+  auto start = [&](journal_contents& contents, pipeline& p, journal_actor& j,
+                   ledger_actor& l) {
+    auto store = open_journal(path, contents);
+    desk_config d;
+    d.engine = engine;
+    d.journal = j = spawn_journal(sys, store, 24h, false);
+    d.run = contents.run;
+    d.first_seq = contents.next_seq;
+    d.order.auth_scope = contents.uid;
+    d.resume = contents.unfinished;
+    l = spawn_ledger(sys, open_ledger(ledger_path), false);
+    p = spawn_pipeline(sys, all_yes(), d, l);
+  };
+  auto crash = [&](pipeline& p, journal_actor& j, ledger_actor& l) {
+    stop_pipeline(p);
+    caf::anon_send_exit(j, caf::exit_reason::kill);
+    caf::anon_send_exit(l, caf::exit_reason::kill);
+    sched.run();
+  };
+  std::string key;
+  {
+    journal_contents c;
+    pipeline p;
+    journal_actor j;
+    ledger_actor l;
+    start(c, p, j, l);
+    submit(p.desk, tutorial_order(order_kind::parallel, "pay1"));
+    // The ledger has the authorization at once; its answer is due at
+    // 120 ms: the node dies in between (after the warehouses' 80 ms).
+    run_until(90);
+    CHECK(query_int(ledger_path, "SELECT requests FROM authorizations") == 1);
+    crash(p, j, l);
+  }
+  journal_contents c;
+  pipeline p;
+  journal_actor j;
+  ledger_actor l;
+  start(c, p, j, l);
+  REQUIRE(c.unfinished.size() == 1);
+  CHECK(c.unfinished[0].replies.size() == 2); // the warehouses, at 80 ms
+  key = authorization_key(c.uid, c.unfinished[0].accepted.order_id);
+  auto res = submit(p.desk, tutorial_order(order_kind::parallel, "pay1"));
+  run_until(1000);
+  REQUIRE(res->has_value());
+  auto& r = ***res;
+  CHECK(r.resumed);
+  CHECK(r.status == order_status::confirmed);
+  auto where = " FROM authorizations WHERE auth_key = '" + key + "'";
+  CHECK(query_int(ledger_path, "SELECT requests" + where) == 2);
+  CHECK(query_int(ledger_path, "SELECT count(*) FROM authorizations") == 1);
+  CHECK(
+    query_int(ledger_path, "SELECT tx_id = '" + r.transaction_id + "'" + where)
+    == 1);
+  crash(p, j, l);
 }

@@ -43,6 +43,16 @@ inline services_config all_yes(uint64_t seed = 1) {
   return cfg;
 }
 
+/// A payment gateway's answer that authorizes every call of `b` at once.
+inline payment_outcomes always_authorized(const payment_batch& b) {
+  payment_outcomes out;
+  out.id = b.id;
+  out.outcomes.resize(b.calls.size());
+  for (auto& o : out.outcomes)
+    o.reply = payment_reply{true, "tx_feedbeef"};
+  return out;
+}
+
 /// The engine of this run of the calling test: a test that calls this runs
 /// once per engine (two doctest subcases, each with a fresh fixture), so the
 /// virtual-time tests hold for both.

@@ -39,16 +39,6 @@ uint64_t seed_retry_then_ok(const payment_config& cfg, const std::string& key) {
   return 0;
 }
 
-// A payment gateway's answer that authorizes every call of `b` at once.
-payment_outcomes always_authorized(const payment_batch& b) {
-  payment_outcomes out;
-  out.id = b.id;
-  out.outcomes.resize(b.calls.size());
-  for (auto& o : out.outcomes)
-    o.reply = payment_reply{true, "tx_feedbeef"};
-  return out;
-}
-
 } // namespace
 
 TEST_CASE_FIXTURE(fixture, "a parallel order completes at virtual 150 ms") {
@@ -280,6 +270,7 @@ TEST_CASE_FIXTURE(fixture, "a failed order after authorization voids it "
           [&](void_atom, const void_request& req) {
             CHECK(req.transaction_id == "tx_feedbeef");
             ++voids;
+            return true;
           },
         };
       });
@@ -309,7 +300,10 @@ TEST_CASE_FIXTURE(fixture, "a confirmed order voids nothing") {
           [](authorize_atom, const payment_batch& b) {
             return always_authorized(b);
           },
-          [&](void_atom, const void_request&) { ++voids; },
+          [&](void_atom, const void_request&) {
+            ++voids;
+            return true;
+          },
         };
       });
   auto desk

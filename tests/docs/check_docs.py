@@ -611,12 +611,14 @@ class Runner:
                     pass
 
     def fresh_start(self):
-        """Removes the journal a command before left in the working
-        directory: each documented command runs as a reader's first run."""
-        for suffix in ("", "-wal", "-shm"):
-            path = os.path.join(self.tmp, "order-node.journal" + suffix)
-            if os.path.exists(path):
-                os.remove(path)
+        """Removes the journal and the payment ledger a command before left
+        in the working directory: each documented command runs as a
+        reader's first run."""
+        for name in ("order-node.journal", "order-node.ledger"):
+            for suffix in ("", "-wal", "-shm"):
+                path = os.path.join(self.tmp, name + suffix)
+                if os.path.exists(path):
+                    os.remove(path)
 
     def stop_all(self):
         for p in self.procs:

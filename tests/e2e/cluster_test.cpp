@@ -230,23 +230,30 @@ TEST_CASE("two payment nodes share the payment calls") {
   auto rest = "--hosts=warehouse:Main,warehouse:Backup,fraud,carrier:Standard,"
               "carrier:Economy";
   services_node a{{"--seed=3", rest}};
-  services_node p1{{"--seed=3", "--hosts=payment"}};
-  services_node p2{{"--seed=3", "--hosts=payment"}};
+  // One gateway, two instances: they share its ledger (SQLite lets both
+  // write), as the instances of a real gateway share its database.
+  work_dir shared;
+  auto ledger = "--payment.ledger=" + shared.path + "/payment.ledger";
+  services_node p1{{"--seed=3", "--hosts=payment", ledger}};
+  services_node p2{{"--seed=3", "--hosts=payment", ledger}};
   front_node front{{peers_of({&a, &p1, &p2}), "--seed=3", "--max-attempts=1"}};
   const int n = 200 / slow;
   for (int i = 0; i < n; ++i)
     REQUIRE(front.proc->send("order " + tutorial_args + "\n"));
+  int failed = 0;
   for (int i = 0; i < n; ++i) {
     auto j = parse_line(front.proc->read_line(10s));
     REQUIRE_MESSAGE(j.contains("status"), j.dump());
+    failed += j["status"] != "confirmed";
   }
   auto nodes = front.nodes();
   auto c1 = calls_of(nodes, p1.address());
   auto c2 = calls_of(nodes, p2.address());
   INFO(nodes.dump());
   // Every order asks payment once (no retries), unless its stock check
-  // failed first: each node takes about half, never nearly all.
-  CHECK(c1 + c2 <= n);
+  // failed first, and a failed one may void once: each node takes about
+  // half, never nearly all.
+  CHECK(c1 + c2 <= n + failed);
   CHECK(c1 >= (c1 + c2) * 3 / 10);
   CHECK(c2 >= (c1 + c2) * 3 / 10);
 }

@@ -1,0 +1,128 @@
+// actors/journal/ledger_store.cpp — see ledger_store.hpp.
+#include "actors/journal/ledger_store.hpp"
+
+#include <sqlite3.h>
+
+namespace order_node {
+
+namespace {
+
+// PRAGMA application_id of an order-node payment ledger: "ORNL".
+constexpr int64_t ledger_app_id = 0x4F524E4C;
+constexpr int64_t ledger_version = 1;
+
+constexpr const char* schema = R"sql(
+CREATE TABLE authorizations(
+  auth_key TEXT PRIMARY KEY,
+  order_id TEXT NOT NULL,
+  tx_id TEXT,
+  authorized INTEGER NOT NULL,
+  requests INTEGER NOT NULL,
+  voided INTEGER NOT NULL);
+)sql";
+
+} // namespace
+
+ledger_store::ledger_store(sqlite3* db, std::string path)
+    : db_(db), path_(std::move(path)) {}
+
+ledger_store::~ledger_store() {
+  std::string ignored;
+  commit(ignored);
+  sqlite3_finalize(authorize_);
+  sqlite3_finalize(void_);
+  sqlite3_close(db_);
+}
+
+std::unique_ptr<ledger_store> ledger_store::open(const std::string& path,
+                                                 journal_sync sync,
+                                                 std::string& error) {
+  sqlite_file_spec spec;
+  spec.what = "ledger";
+  spec.app_id = ledger_app_id;
+  spec.version = ledger_version;
+  spec.schema = schema;
+  spec.in_use = "in use by another process that holds a write lock";
+  // Shared: operators and tests read it while the gateway runs.
+  spec.exclusive = false;
+  spec.sync = sync;
+  auto* db = open_sqlite_file(path, spec, error);
+  if (db == nullptr)
+    return nullptr;
+  std::unique_ptr<ledger_store> l{new ledger_store(db, path)};
+  auto where = "ledger " + path;
+  // The first answer stays: a repeated key only counts the request.
+  if (!prepare_kept(db,
+                    "INSERT INTO authorizations(auth_key, order_id, tx_id, "
+                    "authorized, requests, voided) VALUES(?, ?, ?, ?, 1, 0) "
+                    "ON CONFLICT(auth_key) DO UPDATE SET requests = requests "
+                    "+ 1 RETURNING tx_id, authorized",
+                    l->authorize_, where, error)
+      || !prepare_kept(db,
+                       "UPDATE authorizations SET voided = 1 WHERE auth_key "
+                       "= ?",
+                       l->void_, where, error))
+    return nullptr;
+  return l;
+}
+
+bool ledger_store::begin(std::string& error) {
+  if (in_transaction_)
+    return true;
+  if (!exec_sql(db_, "BEGIN IMMEDIATE", "ledger " + path_, error))
+    return false;
+  in_transaction_ = true;
+  return true;
+}
+
+bool ledger_store::authorize(const std::string& auth_key,
+                             const std::string& order_id,
+                             const payment_reply& fresh, payment_reply& out,
+                             std::string& error) {
+  if (!begin(error))
+    return false;
+  auto* s = authorize_;
+  bind_text(s, 1, auth_key);
+  bind_text(s, 2, order_id);
+  if (fresh.transaction_id.empty())
+    sqlite3_bind_null(s, 3);
+  else
+    bind_text(s, 3, fresh.transaction_id);
+  sqlite3_bind_int(s, 4, fresh.authorized ? 1 : 0);
+  bool ok = sqlite3_step(s) == SQLITE_ROW;
+  if (ok) {
+    out.transaction_id = column_text(s, 0);
+    out.authorized = sqlite3_column_int(s, 1) != 0;
+    ok = sqlite3_step(s) == SQLITE_DONE;
+  }
+  if (!ok)
+    error = "ledger " + path_ + ": " + sqlite3_errmsg(db_);
+  sqlite3_reset(s);
+  sqlite3_clear_bindings(s);
+  return ok;
+}
+
+bool ledger_store::void_key(const std::string& auth_key, bool& known,
+                            std::string& error) {
+  if (!begin(error))
+    return false;
+  bind_text(void_, 1, auth_key);
+  if (!step_done(void_)) {
+    error = "ledger " + path_ + ": " + sqlite3_errmsg(db_);
+    return false;
+  }
+  known = sqlite3_changes(db_) > 0;
+  return true;
+}
+
+bool ledger_store::commit(std::string& error) {
+  if (!in_transaction_)
+    return true;
+  in_transaction_ = false;
+  if (exec_sql(db_, "COMMIT", "ledger " + path_, error))
+    return true;
+  sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  return false;
+}
+
+} // namespace order_node
