@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <new>
 #include <poll.h>
 #include <regex>
 #include <sstream>
@@ -52,13 +53,24 @@ struct conn {
   int fd = -1;
 
   explicit conn(int port) {
+    open(port);
+    REQUIRE(fd >= 0);
+  }
+
+  /// Without a test assertion (for client threads): fd < 0 if the
+  /// connection was refused.
+  conn(int port, std::nothrow_t) { open(port); }
+
+  void open(int port) {
     fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<uint16_t>(port));
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr))
-            == 0);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+      ::close(fd);
+      fd = -1;
+    }
   }
 
   ~conn() {
@@ -161,6 +173,15 @@ inline std::string get_request(const std::string& path) {
 
 inline response call(int port, const std::string& raw) {
   conn c{port};
+  c.send_raw(raw);
+  return take(c);
+}
+
+// As call(), from a client thread: status 0 if the node is gone.
+inline response try_call(int port, const std::string& raw) {
+  conn c{port, std::nothrow};
+  if (c.fd < 0)
+    return {};
   c.send_raw(raw);
   return take(c);
 }
