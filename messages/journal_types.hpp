@@ -104,24 +104,6 @@ typename Inspector::result_type inspect(Inspector& f, journal_lookup& x) {
            x.order_id, x.result);
 }
 
-/// The journal's counters since start.
-struct journal_stats {
-  int64_t commits = 0;
-  int64_t records = 0;
-  int64_t failed_commits = 0;
-  int64_t purged = 0;
-  int64_t wal_bytes = 0;     // at the last purge
-  int64_t commit_us_sum = 0; // time spent committing
-  int64_t commit_us_max = 0;
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, journal_stats& x) {
-  return f(caf::meta::type_name("journal_stats"), x.commits, x.records,
-           x.failed_commits, x.purged, x.wal_bytes, x.commit_us_sum,
-           x.commit_us_max);
-}
-
 /// An order as recovery reads it back.
 struct journaled_order {
   journal_accepted accepted;

@@ -2,6 +2,7 @@
 // for Prometheus (fixed bucket bounds, cumulative on export).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -43,6 +44,51 @@ typename Inspector::result_type inspect(Inspector& f, latency_histogram& x) {
            x.sum_us, x.max_us, x.min_us);
 }
 
+/// The journal's counters since start, with two histograms: how long a
+/// commit takes, and how many records a commit carries (its group).
+struct journal_stats {
+  /// Upper bounds of the buckets (one more bucket: above the last).
+  static constexpr std::array<int64_t, 12> commit_bounds_us
+    = {50,    100,    250,    500,    1'000,   2'500,
+       5'000, 10'000, 25'000, 50'000, 100'000, 250'000};
+  static constexpr std::array<int64_t, 12> group_bounds
+    = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1'000, 2'000, 5'000};
+  int64_t commits = 0;
+  int64_t records = 0; // the sum of the group sizes
+  int64_t failed_commits = 0;
+  int64_t purged = 0;
+  int64_t wal_bytes = 0;     // when asked
+  int64_t commit_us_sum = 0; // time spent committing
+  int64_t commit_us_max = 0;
+  std::vector<uint64_t> commit_counts
+    = std::vector<uint64_t>(commit_bounds_us.size() + 1);
+  std::vector<uint64_t> group_counts
+    = std::vector<uint64_t>(group_bounds.size() + 1);
+
+  /// Counts one commit of `records` that took `us`.
+  void observe(int64_t us, int64_t group) {
+    ++commits;
+    records += group;
+    commit_us_sum += us;
+    commit_us_max = std::max(commit_us_max, us);
+    auto bucket = [](const auto& bounds, int64_t x) {
+      size_t i = 0;
+      while (i < bounds.size() && x > bounds[i])
+        ++i;
+      return i;
+    };
+    ++commit_counts[bucket(commit_bounds_us, us)];
+    ++group_counts[bucket(group_bounds, group)];
+  }
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, journal_stats& x) {
+  return f(caf::meta::type_name("journal_stats"), x.commits, x.records,
+           x.failed_commits, x.purged, x.wal_bytes, x.commit_us_sum,
+           x.commit_us_max, x.commit_counts, x.group_counts);
+}
+
 /// Orders of one kind that ended with one status.
 struct status_stats {
   order_kind kind = order_kind::parallel;
@@ -77,12 +123,15 @@ struct desk_stats {
   std::vector<call_stats> calls;
   int64_t resumed = 0;       // orders resumed from the journal at start
   int64_t voids_pending = 0; // payment voids not acknowledged yet
+  bool journaled = false;    // with a journal: its counters
+  journal_stats journal;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, desk_stats& x) {
   return f(caf::meta::type_name("desk_stats"), x.in_flight, x.deduplicated,
-           x.orders, x.calls, x.resumed, x.voids_pending);
+           x.orders, x.calls, x.resumed, x.voids_pending, x.journaled,
+           x.journal);
 }
 
 } // namespace order_node

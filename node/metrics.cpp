@@ -30,6 +30,72 @@ void add(prometheus::Family<prometheus::Histogram>& family,
   metric.ObserveMultiple(increments, static_cast<double>(h.sum_us) / 1e6);
 }
 
+// A histogram of `counts` per bucket of `bounds` (one more: above them),
+// a bound divided by `per_unit` in the metric's unit.
+template <size_t N>
+void add_buckets(prometheus::Family<prometheus::Histogram>& family,
+                 const std::array<int64_t, N>& bounds,
+                 const std::vector<uint64_t>& counts, double sum,
+                 double per_unit) {
+  prometheus::Histogram::BucketBoundaries b;
+  for (auto x : bounds)
+    b.push_back(static_cast<double>(x) / per_unit);
+  std::vector<double> increments(counts.begin(), counts.end());
+  family.Add({}, b).ObserveMultiple(increments, sum);
+}
+
+// The journal's metrics, and what recovery and the voids left.
+void add_journal(prometheus::Registry& reg, const desk_stats& desk) {
+  prometheus::BuildCounter()
+    .Name("order_node_orders_resumed_total")
+    .Help("Orders resumed from the journal at start")
+    .Register(reg)
+    .Add({})
+    .Increment(static_cast<double>(desk.resumed));
+  prometheus::BuildGauge()
+    .Name("order_node_payment_voids_pending")
+    .Help("Voids of failed orders' payments not acknowledged by the gateway "
+          "yet")
+    .Register(reg)
+    .Add({})
+    .Set(static_cast<double>(desk.voids_pending));
+  if (!desk.journaled)
+    return;
+  auto& j = desk.journal;
+  add_buckets(prometheus::BuildHistogram()
+                .Name("order_node_journal_commit_seconds")
+                .Help("Time of one journal commit (a group of records, "
+                      "fsync included with --journal.sync=full)")
+                .Register(reg),
+              journal_stats::commit_bounds_us, j.commit_counts,
+              static_cast<double>(j.commit_us_sum) / 1e6, 1e6);
+  add_buckets(prometheus::BuildHistogram()
+                .Name("order_node_journal_group_records")
+                .Help("Records committed together (the group commit's size)")
+                .Register(reg),
+              journal_stats::group_bounds, j.group_counts,
+              static_cast<double>(j.records), 1.0);
+  prometheus::BuildCounter()
+    .Name("order_node_journal_failed_commits_total")
+    .Help("Journal commits SQLite refused (their clients got errors)")
+    .Register(reg)
+    .Add({})
+    .Increment(static_cast<double>(j.failed_commits));
+  prometheus::BuildGauge()
+    .Name("order_node_journal_wal_bytes")
+    .Help("Size of the journal's write-ahead log (checkpointed every "
+          "minute)")
+    .Register(reg)
+    .Add({})
+    .Set(static_cast<double>(j.wal_bytes));
+  prometheus::BuildCounter()
+    .Name("order_node_journal_purged_orders_total")
+    .Help("Decided orders deleted past --idempotency-retention")
+    .Register(reg)
+    .Add({})
+    .Increment(static_cast<double>(j.purged));
+}
+
 } // namespace
 
 http_metrics::http_metrics()
@@ -95,6 +161,7 @@ std::string render_metrics(const desk_stats& desk, const http_metrics* http,
     .Register(reg)
     .Add({})
     .Increment(static_cast<double>(desk.deduplicated));
+  add_journal(reg, desk);
   prometheus::BuildGauge()
     .Name("order_node_uptime_seconds")
     .Help("Seconds since order-node started")

@@ -37,7 +37,8 @@ class http_metrics {
 
 /// The whole exposition: orders by kind and status, order latency histogram,
 /// service call latency, errors and timeouts by service and instance, orders
-/// in flight, deduplicated answers, uptime, and `http` when given.
+/// in flight, deduplicated answers, orders resumed, voids pending, the
+/// journal's (with one), uptime, and `http` when given.
 std::string render_metrics(const desk_stats& desk, const http_metrics* http,
                            double uptime_seconds);
 

@@ -28,6 +28,12 @@ void merge_stats(desk_stats& into, const desk_stats& x) {
   into.deduplicated += x.deduplicated;
   into.resumed += x.resumed;
   into.voids_pending += x.voids_pending;
+  // The shards share one journal: its latest counters.
+  if (x.journaled
+      && (!into.journaled || x.journal.commits > into.journal.commits)) {
+    into.journaled = true;
+    into.journal = x.journal;
+  }
   for (auto& s : x.orders) {
     auto i = std::find_if(into.orders.begin(), into.orders.end(),
                           [&](const status_stats& y) {

@@ -620,11 +620,28 @@ order_desk(desk_self self, const directory_actor& directory, desk_config cfg) {
     },
     [=](attach_atom atom, std::string& order_id)
       -> caf::result<journal_lookup> { return look_up(self, atom, order_id); },
-    [=](stats_atom) {
+    [=](stats_atom atom) -> caf::result<desk_stats> {
       auto& st = self->state;
-      return desk_stats{in_flight(st), st.deduplicated,
-                        st.stats,      st.calls,
-                        st.resumed,    static_cast<int64_t>(st.voids.size())};
+      desk_stats out;
+      out.in_flight = in_flight(st);
+      out.deduplicated = st.deduplicated;
+      out.orders = st.stats;
+      out.calls = st.calls;
+      out.resumed = st.resumed;
+      out.voids_pending = static_cast<int64_t>(st.voids.size());
+      if (!st.cfg.journal)
+        return out;
+      // With the journal's counters (it runs on a thread of its own).
+      out.journaled = true;
+      auto rp = self->make_response_promise<desk_stats>();
+      self->request(st.cfg.journal, caf::infinite, atom)
+        .then(
+          [rp, out](journal_stats& j) mutable {
+            out.journal = std::move(j);
+            rp.deliver(std::move(out));
+          },
+          [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
     },
     [=](tick_atom) { on_tick(self); },
     [=](retry_atom, uint64_t id, int32_t slot) {

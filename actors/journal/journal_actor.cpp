@@ -47,10 +47,7 @@ void commit(journal_self self) {
               std::chrono::steady_clock::now() - t0)
               .count();
   auto& s = st.stats;
-  ++s.commits;
-  s.records += st.group_records;
-  s.commit_us_sum += us;
-  s.commit_us_max = std::max(s.commit_us_max, static_cast<int64_t>(us));
+  s.observe(static_cast<int64_t>(us), st.group_records);
   auto writers = std::move(st.writers);
   st.writers.clear();
   auto n = st.group_records;
@@ -126,7 +123,11 @@ journal_impl::behavior_type journal(journal_self self,
       self->state.attached[order_id].push_back(rp);
       return rp;
     },
-    [=](stats_atom) { return self->state.stats; },
+    [=](stats_atom) {
+      auto& st = self->state;
+      st.stats.wal_bytes = st.store->wal_bytes();
+      return st.stats;
+    },
     [=](commit_atom) { commit(self); },
     [=](purge_atom) {
       auto& st = self->state;

@@ -102,6 +102,8 @@ TEST_CASE("SIGKILL mid-load: every keyed order ends once, resumed after the "
     return;
   }
   CHECK(resumed == orders);
+  auto metrics = call(second.port, get_request("/metrics")).body;
+  CHECK(metric_sum(metrics, "order_node_orders_resumed_total") == orders);
   CHECK(second.proc.stop(SIGTERM, 10s) == 0);
   CHECK(query(path, "SELECT count(*) FROM orders") == orders);
   CHECK(query(path, "SELECT count(*) FROM orders WHERE decided_us IS NOT NULL")
@@ -158,6 +160,15 @@ TEST_CASE("the /send and /orders routes: accepted once durable, then running, "
   auto bad = call(n.port, post_request("/OrderService/ProcessOrder/send",
                                        R"({"quantity":0})"));
   CHECK(bad.status == 400);
+  // The journal's metrics: at least the acceptance and the decision were
+  // committed.
+  auto metrics = call(n.port, get_request("/metrics")).body;
+  CHECK(metric_sum(metrics, "order_node_journal_commit_seconds_count") >= 2);
+  CHECK(metric_sum(metrics, "order_node_journal_group_records_sum") >= 2);
+  CHECK(metric_sum(metrics, "order_node_journal_wal_bytes") > 0);
+  CHECK(metric_sum(metrics, "order_node_journal_failed_commits_total") == 0);
+  CHECK(metric_sum(metrics, "order_node_payment_voids_pending") == 0);
+  CHECK(metric_sum(metrics, "order_node_orders_resumed_total") == 0);
   CHECK(n.proc.stop(SIGTERM, 10s) == 0);
 }
 
