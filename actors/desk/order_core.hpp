@@ -26,13 +26,15 @@ struct desk_state;
 
 /// The desk's actor type: its public interface, the services' answers, and
 /// its private messages (the deadline tick, an order's retry, sending the
-/// queued calls, the directory's routes, an order actor's result, writing
-/// the journal's records, sending a void again).
+/// queued calls, the directory's routes, an order actor's result and its
+/// replies to journal, writing the journal's records, sending a void
+/// again).
 using order_desk_impl = order_desk_actor::extend_with<service_caller>::extend<
   caf::reacts_to<tick_atom>, caf::reacts_to<retry_atom, uint64_t, int32_t>,
   caf::reacts_to<flush_atom>, caf::reacts_to<routes_atom, service_routes_ptr>,
   caf::reacts_to<done_atom, uint64_t, order_result>,
-  caf::reacts_to<commit_atom>, caf::reacts_to<void_atom, std::string>>;
+  caf::reacts_to<append_atom, journal_reply>, caf::reacts_to<commit_atom>,
+  caf::reacts_to<void_atom, std::string>>;
 using desk_self = order_desk_impl::stateful_pointer<desk_state>;
 
 /// An order in flight in the desk's table: the order itself and the desk's

@@ -253,7 +253,6 @@ void spawn_order(desk_self self, uint64_t id, desk_state::spawned_order& entry,
   args.params = st.params;
   args.routes = st.routes;
   args.desk = caf::actor_cast<order_done_sink>(self);
-  args.journal = st.cfg.journal;
   entry.actor = self->spawn(order, std::move(args));
 }
 
@@ -657,6 +656,7 @@ order_desk(desk_self self, const directory_actor& directory, desk_config cfg) {
     [=](shipping_outcomes& x) { on_outcomes(self, x); },
     [=](routes_atom, service_routes_ptr& routes) { on_routes(self, routes); },
     [=](done_atom, uint64_t id, order_result& r) { on_done(self, id, r); },
+    [=](append_atom, journal_reply& r) { journal(self, std::move(r)); },
     [=](commit_atom) { write_journal(self); },
     [=](void_atom, std::string& auth_key) { send_void(self, auth_key); },
   };

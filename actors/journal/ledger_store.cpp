@@ -11,6 +11,8 @@ namespace {
 constexpr int64_t ledger_app_id = 0x4F524E4C;
 constexpr int64_t ledger_version = 1;
 
+// WITHOUT ROWID: one b-tree, by key (keys arrive in no order; a rowid table
+// would keep a second b-tree for the key's index).
 constexpr const char* schema = R"sql(
 CREATE TABLE authorizations(
   auth_key TEXT PRIMARY KEY,
@@ -18,7 +20,7 @@ CREATE TABLE authorizations(
   tx_id TEXT,
   authorized INTEGER NOT NULL,
   requests INTEGER NOT NULL,
-  voided INTEGER NOT NULL);
+  voided INTEGER NOT NULL) WITHOUT ROWID;
 )sql";
 
 } // namespace

@@ -173,6 +173,11 @@ sqlite3* open_sqlite_file(const std::string& path, const sqlite_file_spec& spec,
                 + (sqlite3_errcode(db) == SQLITE_BUSY
                      ? std::string{spec.in_use}
                      : std::string{sqlite3_errmsg(db)}));
+  // A page cache of 64 MiB (SQLite's default is 2 MiB): the order id
+  // index takes its inserts at random places, and each miss is a read.
+  if (!exec_sql(db, "PRAGMA cache_size=-65536", where, error)
+      || !exec_sql(db, "PRAGMA wal_autocheckpoint=10000", where, error))
+    return fail(error);
   auto sync_sql = std::string{"PRAGMA synchronous="} + to_string(spec.sync);
   if (!exec_sql(db, sync_sql.c_str(), where, error))
     return fail(error);

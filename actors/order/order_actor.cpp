@@ -50,12 +50,7 @@ class actor_context final : public order_context {
   }
 
   void journal_reply(order_machine&, struct journal_reply&& r) override {
-    auto& st = self_->state;
-    if (!st.journal)
-      return;
-    journal_ops ops;
-    ops.replies.push_back(std::move(r));
-    self_->send(st.journal, append_atom::value, std::move(ops));
+    self_->send(self_->state.desk, append_atom::value, std::move(r));
   }
 
   void complete(order_machine& o, order_result&& r) override {
@@ -106,7 +101,6 @@ order_actor::behavior_type order(order_self self, order_actor_args args) {
   st.params = std::move(args.params);
   st.routes = std::move(args.routes);
   st.desk = std::move(args.desk);
-  st.journal = std::move(args.journal);
   st.machine.id = args.id;
   st.machine.init(args.kind, std::move(args.job), *st.params);
   actor_context ctx{self};

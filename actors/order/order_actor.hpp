@@ -29,9 +29,12 @@
 
 namespace order_node {
 
-/// Where an order reports its result: its desk.
+/// Where an order reports its result, and the replies to journal (an order
+/// with job.seq != 0): its desk, which writes them with its own records,
+/// one message to the journal per write instead of one per reply.
 using order_done_sink
-  = caf::typed_actor<caf::reacts_to<done_atom, uint64_t, order_result>>;
+  = caf::typed_actor<caf::reacts_to<done_atom, uint64_t, order_result>,
+                     caf::reacts_to<append_atom, journal_reply>>;
 
 /// What an order actor accepts besides the answers to its requests.
 using order_actor = caf::typed_actor<
@@ -49,8 +52,6 @@ struct order_actor_args {
   /// none by the deadline, and the order fails at once.
   service_routes_ptr routes;
   order_done_sink desk;
-  /// Where its replies are journaled (job.seq != 0); invalid: no journal.
-  journal_actor journal;
 };
 
 struct order_actor_state {
@@ -58,7 +59,6 @@ struct order_actor_state {
   std::shared_ptr<const order_params> params;
   service_routes_ptr routes;
   order_done_sink desk;
-  journal_actor journal;
   static constexpr const char* name = "order";
 };
 

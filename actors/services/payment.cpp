@@ -14,26 +14,43 @@ using payment_self = payment_impl::stateful_pointer<payment_state>;
 // One call with the ledger: a fresh authorization is answered as the
 // ledger records it (its first answer for the key), at the time the
 // simulated latency says (the ledger's commit runs meanwhile); a refused
-// call, as without a ledger.
+// call, as without a ledger. The calls that arrive before the gateway gets
+// to its own `flush` go to the ledger together.
 caf::result<payment_reply> authorize_one(payment_self self,
                                          const payment_request& req) {
   auto& st = self->state;
   auto x = simulate(st.cfg, st.seed, req);
   if (!x.ok || req.auth_key.empty())
     return answer_one(self, req);
-  auto due = self->clock().now() + st.cfg.latency;
   auto rp = self->make_response_promise<payment_reply>();
-  std::vector<ledger_entry> entries{{req.auth_key, req.order_id, x.reply}};
+  if (st.to_ledger.empty())
+    self->send(self, flush_atom::value);
+  st.to_ledger.push_back({req.auth_key, req.order_id, std::move(x.reply)});
+  st.waiting.push_back({self->clock().now() + st.cfg.latency, rp});
+  return rp;
+}
+
+// Sends the gathered single calls to the ledger; each is answered with the
+// ledger's answer at its due time.
+void flush_to_ledger(payment_self self) {
+  auto& st = self->state;
+  if (st.to_ledger.empty())
+    return;
+  auto entries = std::move(st.to_ledger);
+  st.to_ledger.clear();
+  auto waiting = std::move(st.waiting);
+  st.waiting.clear();
   self->request(st.ledger, caf::infinite, authorize_atom::value, entries)
     .then(
-      [=](std::vector<payment_reply>& got) {
-        self->state.single_delays.deliver_at(self, due, rp,
-                                             std::move(got.front()));
+      [=](std::vector<payment_reply>& got) mutable {
+        for (size_t i = 0; i < waiting.size() && i < got.size(); ++i)
+          self->state.single_delays.deliver_at(
+            self, waiting[i].due, waiting[i].promise, std::move(got[i]));
       },
-      [=](caf::error& err) {
-        self->state.single_delays.deliver_at(self, due, rp, std::move(err));
+      [=](caf::error& err) mutable {
+        for (auto& w : waiting)
+          self->state.single_delays.deliver_at(self, w.due, w.promise, err);
       });
-  return rp;
 }
 
 // A batch with the ledger: its fresh authorizations go to the ledger in
@@ -100,6 +117,7 @@ payment_impl::behavior_type payment(payment_self self, payment_config cfg,
       return self->delegate(self->state.ledger, void_atom::value, req.auth_key);
     },
     [=](tick_atom, int64_t tick) { fire(self, tick); },
+    [=](flush_atom) { flush_to_ledger(self); },
   };
 }
 

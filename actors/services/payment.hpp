@@ -18,10 +18,21 @@ namespace order_node {
 
 struct payment_state : service_state<payment_config, payment_reply> {
   ledger_actor ledger; // invalid: no ledger
+  /// Single calls for the ledger since the last flush: they go to it as
+  /// one request (one message to its thread, one pending request here).
+  struct waiting_call {
+    caf::actor_clock::time_point due;
+    caf::typed_response_promise<payment_reply> promise;
+  };
+  std::vector<ledger_entry> to_ledger;
+  std::vector<waiting_call> waiting;
   static constexpr const char* name = "payment";
 };
 
-using payment_impl = payment_actor::extend<tick_input>;
+/// The gateway with its private messages: its latency's tick, and sending
+/// the single calls gathered for the ledger.
+using payment_impl
+  = payment_actor::extend<tick_input, caf::reacts_to<flush_atom>>;
 
 payment_impl::behavior_type
 payment(payment_impl::stateful_pointer<payment_state> self, payment_config cfg,
