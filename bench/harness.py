@@ -20,11 +20,13 @@ import os
 import platform
 import re
 import shlex
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "build", "release", "order-node")
@@ -70,7 +72,8 @@ def machine():
 def build():
     log("building order-node (Release)")
     sh(f"cmake -S {ROOT} -B {ROOT}/build/release -DCMAKE_BUILD_TYPE=Release")
-    sh(f"cmake --build {ROOT}/build/release -j2 --target order-node")
+    sh(f"cmake --build {ROOT}/build/release -j2 --target order-node "
+       "journal_ceiling")
 
 
 def timed(argv, stdin_text, timeout):
@@ -440,6 +443,123 @@ def engines(quick):
     return out
 
 
+# Scenario 9: the journal's cost (issue #15). Each case runs off, normal
+# and full one after the other (the machine's noise hits them alike), then
+# the machine's own ceiling for the same rows, then recovery.
+def journal(quick):
+    out = []
+    tmp = tempfile.mkdtemp(prefix="order-node-bench-")
+    try:
+        cases = [("tutorial latencies", [], 1000, 10000 if quick else 40000),
+                 ("latency 0", ["--latency-scale=0"], 1000,
+                  50000 if quick else 200000)]
+        for case, opts, conc, n in cases:
+            for engine in ("actor", "batched"):
+                for sync in ("off", "normal", "full"):
+                    for f in os.listdir(tmp):
+                        os.remove(os.path.join(tmp, f))
+                    j = (["--journal=off"] if sync == "off" else
+                         [f"--journal={tmp}/bench.journal",
+                          f"--journal.sync={sync}"])
+                    log(f"journal: {engine}, {case}, sync={sync}, {n} orders")
+                    r = repl_bench([f"--engine={engine}", "--log-level=warn"]
+                                   + opts + j, n, conc)
+                    r["command"] = r["command"].replace(tmp, "/tmp/j")
+                    r.update(scenario="journal", case=case, sync=sync,
+                             in_flight=conc)
+                    out.append(r)
+        ceiling = os.path.join(ROOT, "build/release/journal_ceiling")
+        n = 50000 if quick else 200000
+        for sync in ("off", "normal", "full"):
+            for f in os.listdir(tmp):
+                os.remove(os.path.join(tmp, f))
+            log(f"journal: the machine's ceiling, sync={sync}")
+            text, rss = timed([ceiling, tmp, sync, str(n), "1000"], "", 600)
+            r = json.loads(text.strip().splitlines()[-1])
+            r.update(scenario="journal ceiling", rss_kb=rss,
+                     command=f"build/release/journal_ceiling /tmp/j {sync} "
+                             f"{n} 1000")
+            out.append(r)
+        out += recovery(tmp, 2000 if quick else 10000)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def recovery(tmp, n):
+    """Leaves `n` orders unfinished in a journal (SIGKILL while they wait
+    for slow services), restarts on it at latency 0 and times the start
+    and the resumed orders' decisions."""
+    for f in os.listdir(tmp):
+        os.remove(os.path.join(tmp, f))
+    path = f"{tmp}/recovery.journal"
+    port = free_port()
+    base = [BIN, "--seed=1", "--repl=off", f"--http=127.0.0.1:{port}",
+            f"--journal={path}", "--max-attempts=1",
+            f"--desk.max-in-flight={n}", "--deadline=60s",
+            "--log-level=warn"]
+    log(f"journal: recovery, {n} orders left unfinished")
+    first = subprocess.Popen(base + ["--latency-scale=100"],
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: port_open(port), 10)
+        body = json.dumps({"userId": "u1", "productId": "p1", "quantity": 1,
+                           "amount": 10.0, "weight": 1.0,
+                           "destination": "Berlin"})
+        script = ("wrk.method = 'POST'\n"
+                  f"wrk.body = '{body}'\n"
+                  "wrk.headers['Content-Type'] = 'application/json'\n")
+        lua = os.path.join(tmp, "send.lua")
+        with open(lua, "w") as f:
+            f.write(script)
+        # /send answers once the order is durable: about n requests.
+        subprocess.run(["wrk", "-t1", "-c50", f"-d{max(2, n // 4000)}s",
+                        "-s", lua,
+                        f"http://127.0.0.1:{port}/OrderService/ProcessOrder"
+                        "/send"], stdout=subprocess.DEVNULL, check=True)
+    finally:
+        first.kill()
+        first.wait()
+    err = open(os.path.join(tmp, "second.err"), "w+")
+    t0 = time.time()
+    second = subprocess.Popen(
+        [a.replace("--log-level=warn", "--log-level=info") for a in base]
+        + ["--latency-scale=0", "--log-level=info"],
+        stdout=subprocess.DEVNULL, stderr=err)
+    try:
+        def text():
+            err.seek(0)
+            return err.read()
+        wait_for(lambda: "order-node started" in text(), 60)
+        started = time.time() - t0
+        m = re.search(r"(\d+) unfinished orders? to resume", text())
+        resumed = int(m.group(1)) if m else 0
+
+        def decided():
+            try:
+                req = urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/metrics", timeout=5)
+                total = 0.0
+                for line in req.read().decode().splitlines():
+                    if line.startswith("order_node_orders_total{"):
+                        total += float(line.rsplit(" ", 1)[1])
+                return total >= resumed
+            except OSError:
+                return False
+        wait_for(decided, 120)
+        done = time.time() - t0
+    finally:
+        second.terminate()
+        second.wait()
+    return [{"scenario": "journal recovery", "resumed": resumed,
+             "started_s": round(started, 3), "all_decided_s": round(done, 3),
+             "rss_kb": 0,
+             "command": "bench/harness.py recovery(): SIGKILL with the "
+                        "orders in flight at --latency-scale=100, restart "
+                        "with --latency-scale=0"}]
+
+
 def find(results, **kw):
     for r in results:
         if all(r.get(k) == v for k, v in kw.items()):
@@ -639,6 +759,28 @@ def tables(doc):
           "bytes per in-flight order"], "engines memory",
          lambda r: [r["engine"], fmt(r["in_flight"]), mb(r),
                     fmt(r.get("bytes_per_order"))], None),
+        ("The journal's cost (`--max-attempts=1`, 1,000 in flight; "
+         "docs/durability.md)",
+         ["engine", "case", "sync", "orders", "orders/s", "p50 ms", "p90 ms",
+          "p99 ms", "after 1 s: p50 / p99 ms"], "journal",
+         lambda r: [r["engine"], r["case"], r["sync"], fmt(r["orders"]),
+                    fmt(float(r["orders_per_s"]), 0), fmt(r["p50_ms"]),
+                    fmt(r["p90_ms"]), fmt(r["p99_ms"]),
+                    (f"{fmt(r['steady']['p50_ms'])} / "
+                     f"{fmt(r['steady']['p99_ms'])}") if "steady" in r
+                    else "—"], None),
+        ("The machine's ceiling for the same rows (a plain loop, 1,000 "
+         "orders a commit, journal and ledger on two threads)",
+         ["sync", "orders", "orders/s", "journal s", "ledger s"],
+         "journal ceiling",
+         lambda r: [r["sync"], fmt(r["orders"]),
+                    fmt(float(r["orders_per_s"]), 0), fmt(r["journal_s"]),
+                    fmt(r["ledger_s"])], None),
+        ("Recovery (restart at latency 0 on a journal left by SIGKILL)",
+         ["orders resumed", "start to ready s", "start to all decided s"],
+         "journal recovery",
+         lambda r: [fmt(r["resumed"]), fmt(r["started_s"], 3),
+                    fmt(r["all_decided_s"], 3)], None),
         ("Cost of the extras (latency 0, 1,000 in flight)",
          ["case", "orders/s", "p50 ms", "p99 ms"], "extras",
          lambda r: [r["case"], fmt(r["orders_per_s"], 0), fmt(r["p50_ms"]),
@@ -719,7 +861,8 @@ def write_doc(doc):
 
 SCENARIOS = {"latency": latency_floor, "throughput": throughput,
              "memory": memory, "http": http, "cluster": cluster,
-             "extras": extras, "peers": peers, "engines": engines}
+             "extras": extras, "peers": peers, "engines": engines,
+             "journal": journal}
 
 
 def main():

@@ -66,8 +66,10 @@ struct journal_store::statements {
   }
 };
 
-journal_store::journal_store(sqlite3* db, std::string path)
-    : db_(db), path_(std::move(path)), st_(std::make_unique<statements>()) {}
+journal_store::journal_store(std::unique_ptr<sqlite_file> file,
+                             std::string path)
+    : file_(std::move(file)), db_(file_->db()), path_(std::move(path)),
+      st_(std::make_unique<statements>()) {}
 
 journal_store::~journal_store() {
   if (in_transaction_) {
@@ -75,7 +77,7 @@ journal_store::~journal_store() {
     commit(ignored);
   }
   st_.reset();
-  sqlite3_close(db_);
+  file_.reset();
 }
 
 bool journal_store::exec(const char* sql, std::string& error) {
@@ -93,10 +95,10 @@ std::unique_ptr<journal_store> journal_store::open(const std::string& path,
   spec.in_use = in_use;
   spec.exclusive = true; // one node per journal
   spec.sync = sync;
-  auto* db = open_sqlite_file(path, spec, error);
-  if (db == nullptr)
+  auto file = sqlite_file::open(path, spec, error);
+  if (!file)
     return nullptr;
-  std::unique_ptr<journal_store> j{new journal_store(db, path)};
+  std::unique_ptr<journal_store> j{new journal_store(std::move(file), path)};
   if (!j->prepare(error))
     return nullptr;
   return j;
@@ -343,8 +345,7 @@ int64_t journal_store::purge(int64_t cutoff_us) {
   sqlite3_finalize(s);
   sqlite3_exec(db_,
                "DELETE FROM voids WHERE acked = 1 AND seq NOT IN "
-               "(SELECT seq FROM orders);"
-               "PRAGMA wal_checkpoint(PASSIVE);",
+               "(SELECT seq FROM orders);",
                nullptr, nullptr, nullptr);
   return n;
 }

@@ -80,12 +80,13 @@ class journal_store {
   const std::string& path() const { return path_; }
 
  private:
-  journal_store(sqlite3* db, std::string path);
+  journal_store(std::unique_ptr<sqlite_file> file, std::string path);
   bool prepare(std::string& error);
   bool exec(const char* sql, std::string& error);
   bool read_uid(uint64_t& out, std::string& error);
 
-  sqlite3* db_ = nullptr;
+  std::unique_ptr<sqlite_file> file_;
+  sqlite3* db_ = nullptr; // file_'s
   std::string path_;
   bool in_transaction_ = false;
   std::string write_error_; // the transaction's first failed statement

@@ -25,15 +25,15 @@ CREATE TABLE authorizations(
 
 } // namespace
 
-ledger_store::ledger_store(sqlite3* db, std::string path)
-    : db_(db), path_(std::move(path)) {}
+ledger_store::ledger_store(std::unique_ptr<sqlite_file> file, std::string path)
+    : file_(std::move(file)), db_(file_->db()), path_(std::move(path)) {}
 
 ledger_store::~ledger_store() {
   std::string ignored;
   commit(ignored);
   sqlite3_finalize(authorize_);
   sqlite3_finalize(void_);
-  sqlite3_close(db_);
+  file_.reset();
 }
 
 std::unique_ptr<ledger_store> ledger_store::open(const std::string& path,
@@ -48,10 +48,11 @@ std::unique_ptr<ledger_store> ledger_store::open(const std::string& path,
   // Shared: operators and tests read it while the gateway runs.
   spec.exclusive = false;
   spec.sync = sync;
-  auto* db = open_sqlite_file(path, spec, error);
-  if (db == nullptr)
+  auto file = sqlite_file::open(path, spec, error);
+  if (!file)
     return nullptr;
-  std::unique_ptr<ledger_store> l{new ledger_store(db, path)};
+  auto* db = file->db();
+  std::unique_ptr<ledger_store> l{new ledger_store(std::move(file), path)};
   auto where = "ledger " + path;
   // The first answer stays: a repeated key only counts the request.
   if (!prepare_kept(db,

@@ -56,10 +56,11 @@ class ledger_store {
   const std::string& path() const { return path_; }
 
  private:
-  ledger_store(sqlite3* db, std::string path);
+  ledger_store(std::unique_ptr<sqlite_file> file, std::string path);
   bool begin(std::string& error);
 
-  sqlite3* db_ = nullptr;
+  std::unique_ptr<sqlite_file> file_;
+  sqlite3* db_ = nullptr; // file_'s
   std::string path_;
   bool in_transaction_ = false;
   sqlite3_stmt* authorize_ = nullptr;

@@ -1,8 +1,15 @@
 // actors/journal/sqlite_file.cpp — see sqlite_file.hpp.
 #include "actors/journal/sqlite_file.hpp"
 
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace order_node {
 
@@ -138,57 +145,116 @@ std::string check_file(sqlite3* db, const std::string& where,
 
 } // namespace
 
-sqlite3* open_sqlite_file(const std::string& path, const sqlite_file_spec& spec,
-                          std::string& error) {
+std::unique_ptr<sqlite_file> sqlite_file::open(const std::string& path,
+                                               const sqlite_file_spec& spec,
+                                               std::string& error) {
   auto where = std::string{spec.what} + " " + path;
-  sqlite3* db = nullptr;
+  std::unique_ptr<sqlite_file> f{new sqlite_file};
   auto rc = sqlite3_open_v2(
-    path.c_str(), &db,
+    path.c_str(), &f->db_,
     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     error = where + ": cannot open it: "
-            + (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-    sqlite3_close(db);
+            + (f->db_ != nullptr ? sqlite3_errmsg(f->db_) : sqlite3_errstr(rc));
     return nullptr;
   }
-  auto fail = [&](std::string why) -> sqlite3* {
-    error = std::move(why);
-    sqlite3_close(db);
-    return nullptr;
-  };
+  auto* db = f->db_;
+  // One process per exclusive file: the lock is taken now and held until
+  // close, so that a second process on it is refused at its start.
+  if (spec.exclusive) {
+    f->lock_fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (f->lock_fd_ < 0 || ::flock(f->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+      error = where + ": "
+              + (errno == EWOULDBLOCK ? std::string{spec.in_use}
+                                      : std::string{std::strerror(errno)});
+      return nullptr;
+    }
+  }
   sqlite3_busy_timeout(db, 1000);
   int64_t app_id = 0;
-  if (auto why = check_file(db, where, spec, app_id); !why.empty())
-    return fail(std::move(why));
-  // An exclusive file takes its lock now and holds it until closed, so
-  // that a second process on it is refused at its start.
-  if (spec.exclusive
-      && !exec_sql(db, "PRAGMA locking_mode=EXCLUSIVE", where, error))
-    return fail(error);
+  if (auto why = check_file(db, where, spec, app_id); !why.empty()) {
+    error = std::move(why);
+    return nullptr;
+  }
   if (!exec_sql(db, "PRAGMA journal_mode=WAL", where, error))
-    return fail(error);
+    return nullptr;
   if (sqlite3_exec(db, "BEGIN IMMEDIATE; COMMIT;", nullptr, nullptr, nullptr)
-      != SQLITE_OK)
-    return fail(where + ": "
-                + (sqlite3_errcode(db) == SQLITE_BUSY
-                     ? std::string{spec.in_use}
-                     : std::string{sqlite3_errmsg(db)}));
+      != SQLITE_OK) {
+    error = where + ": "
+            + (sqlite3_errcode(db) == SQLITE_BUSY
+                 ? std::string{spec.in_use}
+                 : std::string{sqlite3_errmsg(db)});
+    return nullptr;
+  }
   // A page cache of 64 MiB (SQLite's default is 2 MiB): the order id
   // index takes its inserts at random places, and each miss is a read.
-  if (!exec_sql(db, "PRAGMA cache_size=-65536", where, error)
-      || !exec_sql(db, "PRAGMA wal_autocheckpoint=10000", where, error))
-    return fail(error);
+  // No automatic checkpoints: the checkpointer's thread does them.
   auto sync_sql = std::string{"PRAGMA synchronous="} + to_string(spec.sync);
-  if (!exec_sql(db, sync_sql.c_str(), where, error))
-    return fail(error);
+  if (!exec_sql(db, "PRAGMA cache_size=-65536", where, error)
+      || !exec_sql(db, "PRAGMA wal_autocheckpoint=0", where, error)
+      || !exec_sql(db, sync_sql.c_str(), where, error))
+    return nullptr;
   if (app_id == 0) {
     auto setup = std::string{"BEGIN;"} + spec.schema + "PRAGMA application_id="
                  + std::to_string(spec.app_id) + ";PRAGMA user_version="
                  + std::to_string(spec.version) + ";COMMIT;";
     if (!exec_sql(db, setup.c_str(), where, error))
-      return fail(error);
+      return nullptr;
   }
-  return db;
+  if (!f->start_checkpoints(path, spec, error))
+    return nullptr;
+  return f;
+}
+
+bool sqlite_file::start_checkpoints(const std::string& path,
+                                    const sqlite_file_spec& spec,
+                                    std::string& error) {
+  auto where = std::string{spec.what} + " " + path;
+  if (sqlite3_open_v2(path.c_str(), &checkpoint_db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr)
+      != SQLITE_OK) {
+    error = where + ": cannot open it twice: "
+            + (checkpoint_db_ != nullptr ? sqlite3_errmsg(checkpoint_db_)
+                                         : "out of memory");
+    return false;
+  }
+  // Its syncs are those of the checkpoint (the WAL before the copy, the
+  // database after it).
+  auto sync_sql = std::string{"PRAGMA synchronous="} + to_string(spec.sync);
+  if (!exec_sql(checkpoint_db_, sync_sql.c_str(), where, error))
+    return false;
+  checkpointer_ = std::thread{[this] {
+    std::unique_lock<std::mutex> guard{mtx_};
+    while (!stop_) {
+      wake_.wait_for(guard, std::chrono::milliseconds(100));
+      if (stop_)
+        break;
+      guard.unlock();
+      // Copies what is committed and no reader needs; never waits for
+      // the writer, and costs nothing when there is nothing new.
+      sqlite3_wal_checkpoint_v2(checkpoint_db_, nullptr,
+                                SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      guard.lock();
+    }
+  }};
+  return true;
+}
+
+sqlite_file::~sqlite_file() {
+  if (checkpointer_.joinable()) {
+    {
+      std::lock_guard<std::mutex> guard{mtx_};
+      stop_ = true;
+    }
+    wake_.notify_all();
+    checkpointer_.join();
+  }
+  sqlite3_close(checkpoint_db_);
+  sqlite3_close(db_);
+  // Last: closing a descriptor of the file drops every POSIX lock this
+  // process holds on it, SQLite's included.
+  if (lock_fd_ >= 0)
+    ::close(lock_fd_);
 }
 
 } // namespace order_node

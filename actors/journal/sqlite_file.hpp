@@ -6,9 +6,13 @@
 // refused with an error naming the file and the problem.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 struct sqlite3;
@@ -30,15 +34,48 @@ struct sqlite_file_spec {
   int64_t version = 1;          // PRAGMA user_version
   const char* schema = "";      // run once, when the file is new
   const char* in_use = "";      // why it is busy (another process)
-  bool exclusive = true;        // hold the lock until closed
+  bool exclusive = true;        // one process at a time (until closed)
   journal_sync sync = journal_sync::full;
 };
 
-/// Opens (or creates) `path` as `spec` says; nullptr and `error` set
-/// ("WHAT PATH: ...") if it cannot be opened, is not ours, has another
-/// format version, fails the quick check, or is locked by another process.
-sqlite3* open_sqlite_file(const std::string& path, const sqlite_file_spec& spec,
-                          std::string& error);
+/// An open file of ours: its connection; for an exclusive file, the lock
+/// that keeps it one process's (flock(2) on the file, held until close:
+/// SQLite's own exclusive mode would forbid the second connection below);
+/// and a thread with a connection of its own that checkpoints the WAL
+/// every 100 ms, so that the copy back into the database (and its fsync)
+/// never runs inside a commit of the writer, whose automatic checkpoints
+/// are off.
+class sqlite_file {
+ public:
+  /// Opens (or creates) `path` as `spec` says; nullptr and `error` set
+  /// ("WHAT PATH: ...") if it cannot be opened, is not ours, has another
+  /// format version, fails the quick check, or is locked by another
+  /// process.
+  static std::unique_ptr<sqlite_file> open(const std::string& path,
+                                           const sqlite_file_spec& spec,
+                                           std::string& error);
+
+  /// Stops the checkpointer, closes both connections, then the lock. The
+  /// owner finalizes its statements first.
+  ~sqlite_file();
+  sqlite_file(const sqlite_file&) = delete;
+  sqlite_file& operator=(const sqlite_file&) = delete;
+
+  sqlite3* db() const { return db_; }
+
+ private:
+  sqlite_file() = default;
+  bool start_checkpoints(const std::string& path, const sqlite_file_spec& spec,
+                         std::string& error);
+
+  sqlite3* db_ = nullptr;
+  int lock_fd_ = -1;
+  sqlite3* checkpoint_db_ = nullptr;
+  std::thread checkpointer_;
+  std::mutex mtx_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+};
 
 /// Runs `sql`; false and `error` set ("WHAT PATH: ...") if it fails.
 bool exec_sql(sqlite3* db, const char* sql, const std::string& where,
