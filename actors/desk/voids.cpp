@@ -26,7 +26,9 @@ void retry_void(desk_self self, const std::string& auth_key,
   if (i == st.voids.end())
     return;
   auto& v = i->second;
-  node_log().warn(
+  // Before the first routes (a start with voids owed) that is expected.
+  node_log().log(
+    st.routes ? spdlog::level::warn : spdlog::level::debug,
     "payment void of {} not acknowledged ({}); again in {} ms", auth_key, why,
     std::chrono::duration_cast<std::chrono::milliseconds>(v.backoff).count());
   self->delayed_send(self, v.backoff, void_atom::value, auth_key);

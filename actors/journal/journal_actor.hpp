@@ -10,8 +10,9 @@
 // groups grow by themselves, as the messages pile up during a commit.
 // `get` commits the current group first, so that it never reports a
 // decision that is not durable yet; `attach` waits for the commit of the
-// order's decision. Every minute it drops decided orders past retention and
-// checkpoints the WAL, between two groups.
+// order's decision. Every minute it drops decided orders past retention,
+// between two groups (the WAL's checkpoints run on a thread of their own:
+// sqlite_file.hpp).
 #pragma once
 
 #include <memory>

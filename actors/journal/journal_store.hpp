@@ -65,7 +65,7 @@ class journal_store {
   bool commit(std::string& error);
 
   /// Deletes decided orders decided before `cutoff_us` and the replies of
-  /// decided orders; checkpoints the WAL. The number of orders deleted.
+  /// decided orders. The number of orders deleted.
   int64_t purge(int64_t cutoff_us);
 
   /// Looks an order up by its id.

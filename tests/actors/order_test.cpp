@@ -30,8 +30,10 @@ std::vector<call_record> calls_to(const order_result& r,
 // "authorized" on attempt 2, given `cfg` (found by the pure simulation).
 uint64_t seed_retry_then_ok(const payment_config& cfg, const std::string& key) {
   for (uint64_t seed = 1; seed < 100'000; ++seed) {
-    auto a1 = simulate(cfg, seed, payment_request{{key, 1}, 99.99, "USD"});
-    auto a2 = simulate(cfg, seed, payment_request{{key, 2}, 99.99, "USD"});
+    auto a1
+      = simulate(cfg, seed, payment_request{{key, 1}, 99.99, "USD", "", ""});
+    auto a2
+      = simulate(cfg, seed, payment_request{{key, 2}, 99.99, "USD", "", ""});
     if (!a1.ok && a2.ok && a2.reply.authorized)
       return seed;
   }

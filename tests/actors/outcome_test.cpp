@@ -58,7 +58,8 @@ TEST_CASE("rates hold over 100,000 draws within 1 percentage point") {
       ++wh_answers;
       wh_available += w.reply.available;
     }
-    auto p = simulate(cfg.payment, 42, payment_request{call, 10.0, "USD"});
+    auto p
+      = simulate(cfg.payment, 42, payment_request{call, 10.0, "USD", "", ""});
     if (!p.ok) {
       ++pay_errors;
     } else {
@@ -91,11 +92,13 @@ TEST_CASE("authorized payments carry a tx_ id; declined ones none") {
   auto cfg = tutorial_services(3);
   cfg.payment.error_rate = 0;
   cfg.payment.authorized_rate = 1;
-  auto ok = simulate(cfg.payment, 3, payment_request{{"k", 1}, 1.0, "USD"});
+  auto ok
+    = simulate(cfg.payment, 3, payment_request{{"k", 1}, 1.0, "USD", "", ""});
   CHECK(ok.reply.transaction_id.rfind("tx_", 0) == 0);
   CHECK(ok.reply.transaction_id.size() == 11);
   cfg.payment.authorized_rate = 0;
-  auto no = simulate(cfg.payment, 3, payment_request{{"k", 1}, 1.0, "USD"});
+  auto no
+    = simulate(cfg.payment, 3, payment_request{{"k", 1}, 1.0, "USD", "", ""});
   CHECK_FALSE(no.reply.authorized);
   CHECK(no.reply.transaction_id.empty());
 }

@@ -23,7 +23,7 @@ authorize(fixture& f, const payment_actor& payment, const std::string& key) {
   // Filled by push_back: GCC 12 warns (wrongly) that a string of a request
   // in an initializer list may be used uninitialized.
   payment_batch batch{7, {}};
-  batch.calls.push_back(payment_request{call_id{key, 1}, 10.0, "USD"});
+  batch.calls.push_back(payment_request{call_id{key, 1}, 10.0, "USD", "", ""});
   f.sys.spawn([=](caf::event_based_actor* self) {
     self
       ->request(payment, std::chrono::seconds(3600), authorize_atom::value,
