@@ -134,13 +134,11 @@ using order_desk_actor = caf::typed_actor<
   caf::replies_to<stats_atom>::with<desk_stats>>;
 
 /// The journal (actors/journal/journal_actor.hpp): records what the desk
-/// and the orders must not forget, committing in groups.
+/// must not forget (its orders' replies among it), committing in groups.
 using journal_actor = caf::typed_actor<
   // Records `ops`; answers once they are committed (the group's size in
   // records), or order_errc::journal_failed.
   caf::replies_to<write_atom, journal_ops>::with<int32_t>,
-  // Records `ops` with the next group, without an answer (replies).
-  caf::reacts_to<append_atom, journal_ops>,
   // Where an order stands, by order id (committed records only).
   caf::replies_to<get_atom, std::string>::with<journal_lookup>,
   // As get, but for an order not decided yet answers when its decision is

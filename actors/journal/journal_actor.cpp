@@ -108,7 +108,6 @@ journal_impl::behavior_type journal(journal_self self,
       self->state.writers.push_back(rp);
       return rp;
     },
-    [=](append_atom, const journal_ops& ops) { add(self, ops); },
     [=](get_atom, const std::string& order_id) {
       settle(self);
       return self->state.store->lookup(order_id);

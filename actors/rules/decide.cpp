@@ -178,7 +178,6 @@ decision decide(const order_replies& r) {
     out += quote->estimated_days == 1 ? " day)" : " days)";
   }
   if (res.status != order_status::confirmed && authorized) {
-    d.void_payment = true;
     res.voided = true;
     res.details += "; payment authorization " + res.transaction_id + " voided";
   }

@@ -77,9 +77,7 @@ void visit_slot(order_replies& r, slot_ref ref, F&& f) {
 struct decision {
   /// status, details and the debugging fields; the caller adds orderId,
   /// timing and the call records.
-  order_result result;
-  /// The order failed after payment was authorized: void the authorization.
-  bool void_payment = false;
+  order_result result; // `voided`: failed after payment was authorized
 };
 
 /// Applies the rules (each check's in checks.hpp): a warehouse must have

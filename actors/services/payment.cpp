@@ -21,7 +21,7 @@ caf::result<payment_reply> authorize_one(payment_self self,
   auto& st = self->state;
   auto x = simulate(st.cfg, st.seed, req);
   if (!x.ok || req.auth_key.empty())
-    return answer_one(self, req);
+    return answer_outcome(self, std::move(x));
   auto rp = self->make_response_promise<payment_reply>();
   if (st.to_ledger.empty())
     self->send(self, flush_atom::value);

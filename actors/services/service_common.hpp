@@ -41,18 +41,24 @@ void fire(Self* self, int64_t tick) {
   self->state.single_delays.fire(tick);
 }
 
-/// Answers one call with its simulated outcome after the service's latency:
-/// the reply, or an error of order_errc::transient that a retry may fix.
-template <class Self, class Request>
-auto answer_one(Self* self, const Request& req) {
+/// Answers one call with its outcome `x` after the service's latency: the
+/// reply, or an error of order_errc::transient that a retry may fix.
+template <class Self, class Outcome>
+auto answer_outcome(Self* self, Outcome x) {
   auto& st = self->state;
-  auto x = simulate(st.cfg, st.seed, req);
   using reply_type = decltype(x.reply);
   caf::expected<reply_type> out
     = x.ok ? caf::expected<reply_type>{std::move(x.reply)}
            : caf::expected<reply_type>{
              make_error(order_errc::transient, std::move(x.error))};
   return st.single_delays.answer(self, st.cfg.latency, std::move(out));
+}
+
+/// Answers one call with its simulated outcome (answer_outcome()).
+template <class Self, class Request>
+auto answer_one(Self* self, const Request& req) {
+  auto& st = self->state;
+  return answer_outcome(self, simulate(st.cfg, st.seed, req));
 }
 
 /// The simulated outcome of every call of `batch`.

@@ -66,7 +66,7 @@ TEST_CASE("an order whose checks all pass is confirmed with the cheapest "
   CHECK(d.result.warehouse == "Main");
   CHECK(d.result.transaction_id == "tx_00000001");
   CHECK(d.result.risk_score == 20.0);
-  CHECK_FALSE(d.void_payment);
+  CHECK_FALSE(d.result.voided);
 }
 
 TEST_CASE("Backup is the fallback when Main has no stock") {
@@ -116,7 +116,7 @@ TEST_CASE("a declined payment fails the order") {
   auto d = decide(r);
   CHECK(d.result.status == order_status::failed);
   CHECK(d.result.details == "Payment authorization failed");
-  CHECK_FALSE(d.void_payment);
+  CHECK_FALSE(d.result.voided);
 }
 
 TEST_CASE("a missing payment answer fails the order as a timeout") {
@@ -197,7 +197,7 @@ TEST_CASE("a failed order with an authorized payment voids it") {
   r.warehouses[0].reply.available = false;
   r.warehouses[1].reply.available = false;
   auto d = decide(r);
-  CHECK(d.void_payment);
+  CHECK(d.result.voided);
   CHECK(d.result.voided);
   CHECK(d.result.details
         == "Product not available in any warehouse; payment authorization "
