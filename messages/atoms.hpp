@@ -34,5 +34,7 @@ using purge_atom = caf::atom_constant<caf::atom("purge")>;         // journal
 using get_atom = caf::atom_constant<caf::atom("get")>;             // journal
 using send_atom = caf::atom_constant<caf::atom("send")>;           // desk
 using attach_atom = caf::atom_constant<caf::atom("attach")>;       // desk
+using list_atom = caf::atom_constant<caf::atom("list")>;           // reader
+using history_atom = caf::atom_constant<caf::atom("history")>;     // reader
 
 } // namespace order_node

@@ -147,6 +147,15 @@ using journal_actor = caf::typed_actor<
   // Counters since start.
   caf::replies_to<stats_atom>::with<journal_stats>>;
 
+/// The journal's reader (actors/journal/journal_reader.hpp): the console's
+/// queries, on a connection and a thread of their own, so that they never
+/// hold up a commit. It sees committed records only.
+using journal_reader_actor = caf::typed_actor<
+  // Orders, newest first, filtered and paged.
+  caf::replies_to<list_atom, order_query>::with<order_page>,
+  // One order's record, its replies and voids, by order id.
+  caf::replies_to<history_atom, std::string>::with<order_history>>;
+
 /// What a node publishes on --listen: who it is and what it hosts.
 struct node_info {
   std::string name;      // role@host:port

@@ -25,6 +25,28 @@ bool decode_value(const std::vector<char>& bytes, T& x) {
   return source.remaining() == 0;
 }
 
+// A call record as journal format 1 wrote it: without start_ms.
+struct format1_call {
+  call_record* x;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, format1_call& c) {
+  auto& x = *c.x;
+  return f(x.service, x.instance, x.attempt, x.ms, x.outcome, x.detail);
+}
+
+bool valid_enums(const order_result& x) {
+  if (static_cast<uint8_t>(x.status)
+      > static_cast<uint8_t>(order_status::overloaded))
+    return false;
+  for (auto& c : x.calls)
+    if (static_cast<uint8_t>(c.outcome)
+        > static_cast<uint8_t>(call_end::timeout))
+      return false;
+  return true;
+}
+
 } // namespace
 
 std::vector<char> encode(const order_request& x) {
@@ -56,14 +78,30 @@ bool decode(const std::vector<char>& bytes, order_request& x) {
 }
 
 bool decode(const std::vector<char>& bytes, order_result& x) {
-  if (!decode_value(bytes, x)
-      || static_cast<uint8_t>(x.status)
-           > static_cast<uint8_t>(order_status::overloaded))
+  return decode_value(bytes, x) && valid_enums(x);
+}
+
+bool decode_format1(const std::vector<char>& bytes, order_result& x) {
+  // Field by field as format 1 wrote them; the calls' length first, then
+  // each call without start_ms.
+  caf::binary_deserializer source{nullptr, bytes};
+  order_result r;
+  size_t n = 0;
+  if (source(r.order_id, r.status, r.processing_time_ms, r.details, r.warehouse,
+             r.carrier, r.shipping_cost, r.shipping_days, r.transaction_id,
+             r.risk_score, r.voided, r.processing_time_us)
+      || source.begin_sequence(n) || n > bytes.size())
     return false;
-  for (auto& c : x.calls)
-    if (static_cast<uint8_t>(c.outcome)
-        > static_cast<uint8_t>(call_end::timeout))
+  r.calls.resize(n);
+  for (auto& c : r.calls) {
+    format1_call view{&c};
+    if (source(view))
       return false;
+  }
+  if (source.end_sequence() || source(r.resumed) || source.remaining() != 0
+      || !valid_enums(r))
+    return false;
+  x = std::move(r);
   return true;
 }
 

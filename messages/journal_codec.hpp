@@ -26,4 +26,8 @@ bool decode(const std::vector<char>& bytes, payment_reply& x);
 bool decode(const std::vector<char>& bytes, fraud_reply& x);
 bool decode(const std::vector<char>& bytes, shipping_quote& x);
 
+/// A result as journal format 1 kept it (its calls without start_ms, which
+/// stays 0): for the upgrade of an older journal.
+bool decode_format1(const std::vector<char>& bytes, order_result& x);
+
 } // namespace order_node

@@ -104,6 +104,90 @@ typename Inspector::result_type inspect(Inspector& f, journal_lookup& x) {
            x.order_id, x.result);
 }
 
+/// An order as the journal holds it, for the console and its routes
+/// (actors/journal/journal_reader.hpp).
+struct journal_entry {
+  uint64_t seq = 0;
+  std::string order_id;
+  order_kind kind = order_kind::parallel;
+  std::string idempotency_key; // empty without one
+  int64_t accepted_us = 0;
+  int64_t decided_us = 0; // 0: running
+  int32_t resumes = 0;    // resumed after that many restarts
+  int64_t resumed_us = 0; // the last resume; 0: never
+  order_result result;    // when decided
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, journal_entry& x) {
+  return f(caf::meta::type_name("journal_entry"), x.seq, x.order_id, x.kind,
+           x.idempotency_key, x.accepted_us, x.decided_us, x.resumes,
+           x.resumed_us, x.result);
+}
+
+/// Which orders to list, newest first.
+struct order_query {
+  /// Empty (every order), or one of order_filters.
+  std::string status;
+  /// An order id or an idempotency key; empty: any order.
+  std::string search;
+  int32_t limit = 50; // 1..max_page
+  /// Orders accepted before this acceptance number; 0: from the newest.
+  uint64_t before = 0;
+
+  static constexpr int32_t max_page = 200;
+};
+
+/// The `status` filters of order_query.
+inline constexpr const char* order_filters[]
+  = {"confirmed", "failed", "timeout", "voided", "resumed", "running"};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, order_query& x) {
+  return f(caf::meta::type_name("order_query"), x.status, x.search, x.limit,
+           x.before);
+}
+
+/// One page of orders.
+struct order_page {
+  std::vector<journal_entry> orders;
+  /// The `before` of the next page; 0: this was the last.
+  uint64_t next = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, order_page& x) {
+  return f(caf::meta::type_name("order_page"), x.orders, x.next);
+}
+
+/// A void an order owed, as the journal holds it.
+struct void_entry {
+  std::string auth_key;
+  std::string tx_id;
+  bool acked = false;
+  int64_t acked_us = 0; // 0: not acknowledged (or journal format 1)
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, void_entry& x) {
+  return f(caf::meta::type_name("void_entry"), x.auth_key, x.tx_id, x.acked,
+           x.acked_us);
+}
+
+/// Everything the journal holds about one order.
+struct order_history {
+  bool found = false;
+  journal_entry entry;
+  int32_t replies = 0; // journaled replies of a running order
+  std::vector<void_entry> voids;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, order_history& x) {
+  return f(caf::meta::type_name("order_history"), x.found, x.entry, x.replies,
+           x.voids);
+}
+
 /// An order as recovery reads it back.
 struct journaled_order {
   journal_accepted accepted;

@@ -242,6 +242,8 @@ void write_result(json_writer& w, const order_result& x) {
     w.string(c.instance);
     w.key("attempt");
     w.number(int64_t{c.attempt});
+    w.key("startMs");
+    w.number(hundredths(c.start_ms));
     w.key("ms");
     w.number(hundredths(c.ms));
     w.key("outcome");

@@ -72,12 +72,15 @@ struct call_record {
   double ms = 0; // from sending the request to its answer (or deadline)
   call_end outcome = call_end::answered;
   std::string detail; // "available", "risk 12.00", the error; empty: timeout
+  /// When the request was sent, from the order's acceptance (a resumed
+  /// order's first acceptance: its downtime included). Journal format 2.
+  double start_ms = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, call_record& x) {
   return f(caf::meta::type_name("call_record"), x.service, x.instance,
-           x.attempt, x.ms, x.outcome, x.detail);
+           x.attempt, x.ms, x.outcome, x.detail, x.start_ms);
 }
 
 /// The outcome of a call as users read it: the reply's description,

@@ -25,6 +25,18 @@ void latency_histogram::add(const latency_histogram& x) {
   max_us = std::max(max_us, x.max_us);
 }
 
+latency_histogram
+latency_histogram::since(const latency_histogram& before) const {
+  latency_histogram out = *this;
+  if (before.count > count)
+    return out; // not an earlier copy: a restarted count
+  for (size_t i = 0; i < out.counts.size() && i < before.counts.size(); ++i)
+    out.counts[i] -= std::min(out.counts[i], before.counts[i]);
+  out.count -= before.count;
+  out.sum_us -= before.sum_us;
+  return out;
+}
+
 double latency_histogram::quantile_ms(double q) const {
   if (count == 0)
     return 0;

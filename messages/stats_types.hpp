@@ -33,6 +33,11 @@ struct latency_histogram {
   /// Adds the observations of `x` (same bounds), e.g. of another desk shard.
   void add(const latency_histogram& x);
 
+  /// The observations since `before` (an earlier copy of this one). The
+  /// interval's minimum and maximum are not known: the whole run's bound
+  /// its quantiles.
+  latency_histogram since(const latency_histogram& before) const;
+
   /// Estimated quantile q (0..1) in milliseconds, interpolated in its bucket
   /// between the observed minimum and maximum (never past the data).
   double quantile_ms(double q) const;

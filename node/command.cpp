@@ -234,11 +234,12 @@ caf::expected<command> parse_command(std::string_view line) {
     if (verb != "order" && verb != "slow")
       return invalid("send takes an order: send order ... or send slow ...");
   }
-  if (verb == "get") {
+  if (verb == "get" || verb == "trace") {
     if (rest.empty() || rest.size() > max_id_bytes
         || rest.find_first_of(" \t") != std::string_view::npos)
-      return invalid("get takes one order id: get ORD_...");
-    return command{get_command{std::string{rest}}};
+      return invalid(std::string{verb} + " takes one order id: "
+                     + std::string{verb} + " ORD_...");
+    return command{get_command{std::string{rest}, verb == "trace"}};
   }
   if (verb == "order" || verb == "slow") {
     auto kind = verb == "order" ? order_kind::parallel : order_kind::sequential;
@@ -291,7 +292,7 @@ caf::expected<command> parse_command(std::string_view line) {
   }
   return invalid(
     "unknown command " + quote(verb)
-    + "; try order, slow, send, get, bench, stats, nodes, json, help or "
+    + "; try order, slow, send, get, trace, bench, stats, nodes, json, help or "
       "quit");
 }
 

@@ -4,6 +4,7 @@
 //   order key=value ... | order {json}     a parallel order
 //   slow  key=value ... | slow  {json}     a sequential order
 //   bench orders=N concurrency=C [mode=parallel|sequential] [latency-scale=X]
+//   get ORDER_ID | trace ORDER_ID          an order from the journal
 //   stats | nodes | help | quit
 //   json on|off                            results as JSON or one human line
 //   (blank lines and lines starting with '#' are ignored)
@@ -34,9 +35,11 @@ struct order_command {
   bool send = false;
 };
 
-/// `get ORDER_ID`: where an order stands (from the journal).
+/// `get ORDER_ID`: where an order stands (from the journal); `trace
+/// ORDER_ID`: its calls as a timeline.
 struct get_command {
   std::string order_id;
+  bool trace = false;
 };
 
 struct bench_command {

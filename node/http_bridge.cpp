@@ -72,7 +72,9 @@ void schedule_bridge_tick(bridge_self self) {
 
 caf::behavior bridge(bridge_self self, const order_desk_actor& desk,
                      caf::timespan timeout, const std::shared_ptr<inbox>& in,
-                     const answer_sink& sink) {
+                     const answer_sink& sink, const bridge_targets& targets) {
+  if (targets.live)
+    self->link_to(targets.live);
   return {
     [=](drain_atom) {
       auto& st = self->state;
@@ -123,6 +125,7 @@ caf::behavior bridge(bridge_self self, const order_desk_actor& desk,
         .then([job](order_accepted& a) { job->done(std::move(a)); },
               [job](caf::error& err) { job->done(std::move(err)); });
     },
+    [=](run_atom, ask_job_ptr& job) { job->ask(self, targets, timeout); },
     [=](get_atom, lookup_job_ptr& job) {
       auto on_error = [job](caf::error& err) {
         // An attached order still undecided when the wait ends: as it
@@ -149,8 +152,9 @@ caf::behavior bridge(bridge_self self, const order_desk_actor& desk,
 
 caf::actor spawn_bridge(caf::actor_system& sys, const order_desk_actor& desk,
                         caf::timespan timeout, const std::shared_ptr<inbox>& in,
-                        const answer_sink& sink) {
-  return sys.spawn(bridge, desk, timeout, in, sink);
+                        const answer_sink& sink,
+                        const bridge_targets& targets) {
+  return sys.spawn(bridge, desk, timeout, in, sink, targets);
 }
 
 } // namespace order_node::http_detail

@@ -52,10 +52,29 @@ struct lookup_job {
   std::function<void(caf::expected<journal_lookup>)> done;
 };
 
+/// The actors the console's routes ask, held by the bridge only: a handle
+/// in a session could outlive the server (a keep-alive connection's
+/// session lives as long as the I/O context), and a detached actor's thread
+/// ends only when its last handle is gone.
+struct bridge_targets {
+  journal_reader_actor reader; // invalid without a journal
+  caf::actor live;             // the sampler (live_stats.hpp); ends with it
+};
+
+/// A question for one of the bridge's targets (the console's routes):
+/// `ask` sends it from the bridge, with the bridge's timeout, and calls its
+/// client back.
+struct ask_job {
+  std::function<void(caf::event_based_actor*, const bridge_targets&,
+                     caf::timespan)>
+    ask;
+};
+
 using order_job_ptr = std::shared_ptr<order_job>;
 using stats_job_ptr = std::shared_ptr<stats_job>;
 using accept_job_ptr = std::shared_ptr<accept_job>;
 using lookup_job_ptr = std::shared_ptr<lookup_job>;
+using ask_job_ptr = std::shared_ptr<ask_job>;
 
 /// Tells the bridge that its inbox has orders.
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
@@ -96,12 +115,15 @@ using answer_sink = std::function<void(std::vector<answer>&&)>;
 /// `(stats_atom, stats_job_ptr)`, `(send_atom, accept_job_ptr)` and
 /// `(get_atom, lookup_job_ptr)` by asking the desk and calling the job's
 /// `done` on the CAF thread that got the answer (these are not the hot
-/// path). An order the desk
+/// path); `(run_atom, ask_job_ptr)` by running the job's `ask` with
+/// `targets` (the bridge is linked to targets.live: it ends with the
+/// bridge). An order the desk
 /// has not answered within `timeout` gets an error instead (only a stopped
 /// desk would cause that: the desk answers every order by its deadline).
 caf::actor spawn_bridge(caf::actor_system& sys, const order_desk_actor& desk,
                         caf::timespan timeout, const std::shared_ptr<inbox>& in,
-                        const answer_sink& sink);
+                        const answer_sink& sink,
+                        const bridge_targets& targets = {});
 
 } // namespace order_node::http_detail
 
@@ -110,3 +132,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(order_node::http_detail::order_job_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(order_node::http_detail::stats_job_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(order_node::http_detail::accept_job_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(order_node::http_detail::lookup_job_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(order_node::http_detail::ask_job_ptr)

@@ -20,6 +20,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 #include <nlohmann/json.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -28,7 +29,9 @@
 #include "messages/errors.hpp"
 #include "messages/json_codec.hpp"
 #include "messages/validate.hpp"
+#include "node/console.hpp"
 #include "node/http_bridge.hpp"
+#include "node/live_stats.hpp"
 #include "node/metrics.hpp"
 
 namespace order_node {
@@ -53,6 +56,10 @@ constexpr const char* route_send_sequential
 // Metrics labels of the lookup routes (the path has the order id).
 constexpr const char* route_get = "/orders/{orderId}";
 constexpr const char* route_attach = "/orders/{orderId}/attach";
+constexpr const char* route_journal = "/orders/{orderId}/journal";
+constexpr const char* route_orders = "/orders";
+constexpr const char* route_stats = "/stats";
+constexpr const char* route_console = "/";
 constexpr beast::string_view orders_prefix = "/orders/";
 
 spdlog::logger& http_log() {
@@ -117,9 +124,15 @@ class session : public std::enable_shared_from_this<session> {
   void start_order(request_t& req, order_kind kind, const char* route);
   void start_send(request_t& req, order_kind kind, const char* route);
   void start_lookup(beast::string_view path);
+  bool valid_order_id(beast::string_view id, const char* route);
   void start_stats(bool metrics, const char* route);
+  void start_live();
+  void start_list(beast::string_view query);
+  void start_history(std::string order_id);
   template <class T, class F>
   std::function<void(caf::expected<T>)> on_strand(F f);
+  template <class T, class Pick, class F, class... Ts>
+  void ask(const char* route, Pick pick, F on_answer, Ts... xs);
   void answer_error(const caf::error& err, const char* route);
   void answer_order(caf::expected<order_result>& r, const char* route);
   void answer_accepted(caf::expected<order_accepted>& r, const char* route);
@@ -171,6 +184,7 @@ struct core : std::enable_shared_from_this<core> {
   net::steady_timer drain_timer{strand};
   std::shared_ptr<poster> post = std::make_shared<poster>();
   caf::actor bridge;
+  bool journaled = false; // the bridge has a journal reader
   std::shared_ptr<inbox> orders = std::make_shared<inbox>();
   http_metrics metrics;
   clock_type::time_point started = clock_type::now();
@@ -350,14 +364,54 @@ void session::handle(request_t req) {
                route);
     return;
   }
+  bool get_or_head
+    = req.method() == http::verb::get || req.method() == http::verb::head;
+  if (path.starts_with(orders_prefix) && path.ends_with("/journal")
+      && path.size() > orders_prefix.size() + 8) {
+    if (!get_or_head) {
+      method_not_allowed("GET, HEAD", route_journal);
+      return;
+    }
+    head_ = req.method() == http::verb::head;
+    auto id = path.substr(orders_prefix.size());
+    start_history(std::string{id.substr(0, id.size() - 8)});
+    return;
+  }
   if (path.starts_with(orders_prefix)) {
     auto route = path.ends_with("/attach") ? route_attach : route_get;
-    if (req.method() != http::verb::get && req.method() != http::verb::head) {
+    if (!get_or_head) {
       method_not_allowed("GET, HEAD", route);
       return;
     }
     head_ = req.method() == http::verb::head;
     start_lookup(path);
+    return;
+  }
+  if (path == route_orders || path == route_stats) {
+    if (!get_or_head) {
+      method_not_allowed("GET, HEAD",
+                         path == route_orders ? route_orders : route_stats);
+      return;
+    }
+    head_ = req.method() == http::verb::head;
+    if (path == route_stats) {
+      start_live();
+      return;
+    }
+    auto q = target.find('?');
+    start_list(q == beast::string_view::npos ? beast::string_view{}
+                                             : target.substr(q + 1));
+    return;
+  }
+  if (auto* asset
+      = find_console_asset(std::string_view{path.data(), path.size()})) {
+    if (!get_or_head) {
+      method_not_allowed("GET, HEAD", route_console);
+      return;
+    }
+    head_ = req.method() == http::verb::head;
+    send(http::status::ok, std::string{asset->body}, route_console,
+         std::string{asset->content_type}.c_str());
     return;
   }
   if (path == "/health" || path == "/metrics") {
@@ -376,7 +430,9 @@ void session::handle(request_t req) {
                   + "; the routes are POST " + route_parallel + ", POST "
                   + route_sequential + ", POST " + route_send_parallel
                   + ", POST " + route_send_sequential + ", GET " + route_get
-                  + ", GET " + route_attach + ", GET /health and GET /metrics"),
+                  + ", GET " + route_attach + ", GET " + route_journal
+                  + ", GET /orders, GET /stats, GET / (the console), "
+                    "GET /health and GET /metrics"),
        "other");
 }
 
@@ -477,16 +533,8 @@ void session::start_lookup(beast::string_view path) {
     rest = rest.substr(0, rest.size() - 7);
   }
   auto route = attach ? route_attach : route_get;
-  bool valid = !rest.empty() && rest.size() <= max_id_bytes;
-  for (auto c : rest)
-    valid = valid && c > 0x20 && c < 0x7F && c != '/';
-  if (!valid) {
-    send(http::status::not_found,
-         error_body("no order '" + std::string{rest.substr(0, 64)}
-                    + "': an order id looks like ORD_ and 8 hex digits"),
-         route);
+  if (!valid_order_id(rest, route))
     return;
-  }
   if (!admit(route))
     return;
   auto job = std::make_shared<lookup_job>();
@@ -497,6 +545,111 @@ void session::start_lookup(beast::string_view path) {
       s.answer_lookup(r, route, id);
     });
   caf::anon_send(core_->bridge, get_atom::value, std::move(job));
+}
+
+// False (and the 404 answered) if `id` cannot be an order id.
+bool session::valid_order_id(beast::string_view id, const char* route) {
+  bool valid = !id.empty() && id.size() <= max_id_bytes;
+  for (auto c : id)
+    valid = valid && c > 0x20 && c < 0x7F && c != '/';
+  if (!valid)
+    send(http::status::not_found,
+         error_body("no order '" + std::string{id.substr(0, 64)}
+                    + "': an order id looks like ORD_ and 8 hex digits"),
+         route);
+  return valid;
+}
+
+// Asks `pick(bridge_targets)` (xs...) through the bridge; `on_answer(
+// session&, T&)` runs on this session's strand with the answer, errors are
+// answered as errors.
+template <class T, class Pick, class F, class... Ts>
+void session::ask(const char* route, Pick pick, F on_answer, Ts... xs) {
+  if (!admit(route))
+    return;
+  auto done = on_strand<T>([route, on_answer](session& s, caf::expected<T>& r) {
+    s.counted_ = true;
+    if (!r) {
+      s.answer_error(r.error(), route);
+      return;
+    }
+    on_answer(s, *r);
+  });
+  auto job = std::make_shared<ask_job>();
+  job->ask = [pick, done, xs...](caf::event_based_actor* self,
+                                 const bridge_targets& targets,
+                                 caf::timespan timeout) {
+    self->request(pick(targets), timeout, xs...)
+      .then([done](T& x) { done(std::move(x)); },
+            [done](caf::error& err) { done(std::move(err)); });
+  };
+  caf::anon_send(core_->bridge, run_atom::value, std::move(job));
+}
+
+// GET /stats: the sampler's view.
+void session::start_live() {
+  ask<live_view_ptr>(
+    route_stats, [](const bridge_targets& t) { return t.live; },
+    [](session& s, live_view_ptr& v) {
+      auto& c = *s.core_;
+      auto uptime
+        = std::chrono::duration<double>(clock_type::now() - c.started).count();
+      s.send(http::status::ok, live_json(*v, c.opts.role, uptime), route_stats);
+    },
+    get_atom::value);
+}
+
+// GET /orders?status=&q=&limit=&before=: a page of the journal's orders.
+void session::start_list(beast::string_view query) {
+  std::string error;
+  auto q
+    = parse_order_query(std::string_view{query.data(), query.size()}, error);
+  if (!q) {
+    send(http::status::bad_request, error_body(error), route_orders);
+    return;
+  }
+  if (!core_->journaled) {
+    answer_error(make_error(order_errc::no_journal,
+                            "no journal (--journal=off): orders are not "
+                            "listed"),
+                 route_orders);
+    return;
+  }
+  ask<order_page>(
+    route_orders, [](const bridge_targets& t) { return t.reader; },
+    [](session& s, order_page& p) {
+      s.send(http::status::ok, order_page_json(p), route_orders);
+    },
+    list_atom::value, std::move(*q));
+}
+
+// GET /orders/{orderId}/journal: the journal's record of one order.
+void session::start_history(std::string order_id) {
+  if (!valid_order_id(order_id, route_journal))
+    return;
+  if (!core_->journaled) {
+    answer_error(make_error(order_errc::no_journal,
+                            "no journal (--journal=off): orders have no "
+                            "record"),
+                 route_journal);
+    return;
+  }
+  ask<order_history>(
+    route_journal, [](const bridge_targets& t) { return t.reader; },
+    [id = order_id](session& s, order_history& h) {
+      if (!h.found) {
+        s.send(http::status::not_found,
+               error_body("no order " + id
+                          + " in the journal (never accepted here, or "
+                            "decided longer ago than "
+                            "--idempotency-retention)"),
+               route_journal);
+        return;
+      }
+      s.order_id_ = id;
+      s.send(http::status::ok, order_history_json(h), route_journal);
+    },
+    history_atom::value, order_id);
 }
 
 void session::answer_error(const caf::error& err, const char* route) {
@@ -694,10 +847,13 @@ class server_impl final : public http_server {
     return true;
   }
 
-  void run(caf::actor_system& sys, const order_desk_actor& desk) {
-    core_->bridge
-      = spawn_bridge(sys, desk, caf::timespan{core_->opts.order_timeout},
-                     core_->orders, core_->sink());
+  void run(caf::actor_system& sys, const http_backends& backends) {
+    bridge_targets targets{
+      backends.reader, spawn_live_stats(sys, backends.desk, backends.peers)};
+    core_->journaled = static_cast<bool>(backends.reader);
+    core_->bridge = spawn_bridge(sys, backends.desk,
+                                 caf::timespan{core_->opts.order_timeout},
+                                 core_->orders, core_->sink(), targets);
     net::dispatch(core_->strand, [this] { core_->do_accept(); });
     auto n = static_cast<size_t>(core_->opts.io_threads);
     threads_.reserve(n + 1); // no reallocation while the joiner reads it
@@ -745,13 +901,13 @@ class server_impl final : public http_server {
 http_server::~http_server() = default;
 
 std::unique_ptr<http_server> http_server::start(caf::actor_system& sys,
-                                                const order_desk_actor& desk,
+                                                const http_backends& backends,
                                                 const http_options& opts,
                                                 std::string& error) {
   auto srv = std::make_unique<server_impl>(opts);
   if (!srv->bind(error))
     return nullptr;
-  srv->run(sys, desk);
+  srv->run(sys, backends);
   return srv;
 }
 

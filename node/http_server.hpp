@@ -2,7 +2,8 @@
 // threads): the tutorial's routes POST /OrderService/ProcessOrder and
 // POST /OrderServiceSlow/ProcessOrder, their /send variants (Restate's: 202
 // once the order is durable), GET /orders/{id} and /orders/{id}/attach (from
-// the journal), GET /health and GET /metrics. Requests
+// the journal), GET /health and GET /metrics; and the console (GET /, its
+// files, GET /stats, GET /orders and GET /orders/{id}/journal). Requests
 // are handed to the order desk through one bridge actor, in batches, and
 // answered when the desk answers: no thread per connection or per order.
 // See docs/http.md.
@@ -34,12 +35,19 @@ struct http_options {
   std::chrono::milliseconds order_timeout{3'000};
 };
 
+/// The actors the ingress talks to.
+struct http_backends {
+  order_desk_actor desk;
+  journal_reader_actor reader; // invalid without a journal (501)
+  peers_actor peers;           // a front's: shown in the console
+};
+
 class http_server {
  public:
   /// Binds and starts serving on a thread of its own. On failure (a busy
   /// port, a bad address) returns null and sets `error`.
   static std::unique_ptr<http_server> start(caf::actor_system& sys,
-                                            const order_desk_actor& desk,
+                                            const http_backends& backends,
                                             const http_options& opts,
                                             std::string& error);
 

@@ -129,7 +129,8 @@ int serve_orders(caf::actor_system& sys, const node_config& cfg, uint64_t seed,
     hopts.order_timeout = to_ms(role.order_timeout);
     hopts.role = cfg.role;
     std::string error;
-    server = http_server::start(sys, role.desk, hopts, error);
+    server = http_server::start(
+      sys, http_backends{role.desk, role.reader, role.peers}, hopts, error);
     if (!server) {
       log.error("{}; another order-node may hold the port: stop it, or "
                 "pass another --http=HOST:PORT, or --http=off for scripts",

@@ -1,7 +1,9 @@
 // node/output.cpp — see output.hpp.
 #include "node/output.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include <nlohmann/json.hpp>
 
@@ -20,6 +22,7 @@ constexpr const char* help_lines[] = {
   "send order|slow ...    accept an order and print its id at once, not its "
   "result (durable with the journal)",
   "get ORDER_ID           where an order stands: its result, or running",
+  "trace ORDER_ID         an order's calls as a timeline, one bar per call",
   "bench orders=N concurrency=C [mode=parallel|sequential] "
   "[latency-scale=X]",
   "stats                  counters and latency quantiles per kind and status",
@@ -80,6 +83,118 @@ std::string running_json(const std::string& order_id, int64_t line) {
 
 std::string error_text_line(const std::string& text, int64_t line) {
   return "error: " + text + " (line " + std::to_string(line) + ")";
+}
+
+namespace {
+
+constexpr int trace_columns = 48;
+constexpr size_t trace_label = 20;
+
+// The bar's glyph for a call: answered, refused (retried or failed over),
+// timed out.
+const char* glyph(const call_record& c) {
+  switch (c.outcome) {
+    case call_end::answered:
+      return "█";
+    case call_end::error:
+      return "▒";
+    case call_end::timeout:
+      break;
+  }
+  return "░";
+}
+
+std::string fixed1(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1f", x);
+  return buf;
+}
+
+// True if two calls were in flight at once: the parallel pipeline.
+bool overlapping(const std::vector<call_record>& calls) {
+  for (size_t i = 0; i < calls.size(); ++i)
+    for (size_t j = i + 1; j < calls.size(); ++j) {
+      auto& a = calls[i];
+      auto& b = calls[j];
+      if (a.start_ms < b.start_ms + b.ms && b.start_ms < a.start_ms + a.ms)
+        return true;
+    }
+  return false;
+}
+
+std::vector<std::string> trace_lines(const order_result& x) {
+  std::vector<std::string> out;
+  auto total = static_cast<double>(x.processing_time_us) / 1000.0;
+  out.push_back(x.order_id + " " + to_string(x.status) + " in " + fixed1(total)
+                + " ms" + (x.resumed ? " (resumed)" : ""));
+  double span = total;
+  for (auto& c : x.calls)
+    span = std::max(span, c.start_ms + c.ms);
+  auto col = [&](double ms) {
+    if (span <= 0)
+      return 0;
+    return std::clamp(static_cast<int>(std::lround(ms / span * trace_columns)),
+                      0, trace_columns);
+  };
+  auto n = x.calls.size();
+  for (size_t i = 0; i < n; ++i) {
+    auto& c = x.calls[i];
+    std::string line = n == 1       ? "── "
+                       : i == 0     ? "┌─ "
+                       : i + 1 == n ? "└─ "
+                                    : "├─ ";
+    auto label = c.service;
+    if (!c.instance.empty() && c.instance != c.service)
+      label += " " + c.instance;
+    if (c.attempt > 1)
+      label += " #" + std::to_string(c.attempt);
+    label.resize(std::max(label.size(), trace_label), ' ');
+    line += label + " ";
+    auto from = col(c.start_ms);
+    auto to = std::max(col(c.start_ms + c.ms), from + 1);
+    to = std::min(to, trace_columns + 1);
+    line.append(static_cast<size_t>(from), ' ');
+    for (int k = from; k < to; ++k)
+      line += glyph(c);
+    line.append(static_cast<size_t>(trace_columns + 1 - to), ' ');
+    line += " " + fixed1(c.ms) + " ms " + outcome_text(c);
+    out.push_back(std::move(line));
+  }
+  // The scale under the bars, the decision at its end.
+  std::string scale = "   ";
+  scale.append(trace_label + 1, ' ');
+  auto right = fixed1(span) + " ms";
+  scale += "0 ms";
+  if (static_cast<size_t>(trace_columns + 1) > 4 + right.size())
+    scale.append(trace_columns + 1 - 4 - right.size(), ' ');
+  scale += right;
+  out.push_back(std::move(scale));
+  out.push_back("Total: " + fixed1(total) + " ms ("
+                + (x.calls.empty()        ? std::string{"no calls"}
+                   : overlapping(x.calls) ? std::string{"max of all"}
+                                          : std::string{"sum of the calls"})
+                + ")");
+  return out;
+}
+
+} // namespace
+
+std::string trace_text(const order_result& x) {
+  std::string out;
+  for (auto& line : trace_lines(x)) {
+    if (!out.empty())
+      out += '\n';
+    out += line;
+  }
+  return out;
+}
+
+std::string trace_json(const order_result& x, int64_t line) {
+  json j;
+  j["input"] = line;
+  j["orderId"] = x.order_id;
+  j["trace"] = trace_lines(x);
+  return dump(j);
 }
 
 std::string stats_json(const desk_stats& x) {

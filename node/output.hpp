@@ -32,6 +32,15 @@ std::string accepted_text(const order_accepted& x);
 /// flight.
 std::string running_json(const std::string& order_id, int64_t line);
 
+/// The REPL's `trace`: the order's calls as a timeline, one line per call
+/// attempt with a bar from its start to its answer, scaled to the order's
+/// duration (like the tutorial's Parallel Flow diagram, from the real call
+/// records), then the total. Several lines, no trailing newline.
+std::string trace_text(const order_result& x);
+
+/// {"input": N, "orderId": ..., "trace": [the lines of trace_text]}.
+std::string trace_json(const order_result& x, int64_t line);
+
 /// `error: TEXT (line N)` for a person (not JSON).
 std::string error_text_line(const std::string& text, int64_t line);
 

@@ -92,7 +92,7 @@ caf::behavior session(session_ptr self, std::shared_ptr<output_lines> out,
             finished();
           });
     },
-    [=](get_atom, int64_t line, std::string& id) {
+    [=](get_atom, int64_t line, std::string& id, bool trace) {
       ++self->state.outstanding;
       self->request(desk, timeout, get_atom::value, id)
         .then(
@@ -100,6 +100,9 @@ caf::behavior session(session_ptr self, std::shared_ptr<output_lines> out,
             auto& st = self->state;
             if (!l.found)
               print_error(self, "no order " + id, line);
+            else if (l.decided && trace)
+              print(st.json ? trace_json(l.result, line)
+                            : trace_text(l.result));
             else if (l.decided)
               print(st.json ? to_json(l.result, line) : result_text(l.result));
             else
@@ -228,7 +231,7 @@ int run_repl(caf::actor_system& sys, order_desk_actor desk, line_reader& input,
       else
         caf::anon_send(out, submit_atom::value, line->number, std::move(sub));
     } else if (auto* g = std::get_if<get_command>(&*cmd)) {
-      caf::anon_send(out, get_atom::value, line->number, g->order_id);
+      caf::anon_send(out, get_atom::value, line->number, g->order_id, g->trace);
     } else if (auto* b = std::get_if<bench_command>(&*cmd)) {
       std::string report;
       if (run_bench(sys, desk, *b, opts, report))

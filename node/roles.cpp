@@ -16,6 +16,7 @@
 #include "actors/cluster/relay.hpp"
 #include "actors/desk/desk_router.hpp"
 #include "actors/journal/journal_actor.hpp"
+#include "actors/journal/journal_reader.hpp"
 #include "actors/journal/ledger_actor.hpp"
 #include "actors/services/directory.hpp"
 #include "actors/services/services.hpp"
@@ -108,6 +109,7 @@ desk_config journaled_desk(caf::actor_system& sys, const node_config& cfg,
   auto& c = journal.contents;
   out.journal
     = spawn_journal(sys, journal.store, cfg.idempotency_retention, true);
+  out.reader = spawn_journal_reader(sys, journal.reader, true);
   d.journal = out.journal;
   d.run = c.run;
   d.first_seq = c.next_seq;
@@ -251,6 +253,9 @@ bool open_journal(const node_config& cfg, opened_journal& out,
                      .count();
   if (!store->recover(journal_now_us() - retention, out.contents, error))
     return false;
+  out.reader = journal_reader::open(cfg.journal, error);
+  if (!out.reader)
+    return false;
   out.store = std::move(store);
   return true;
 }
@@ -277,6 +282,7 @@ void role_actors::stop() const {
   // their mailboxes already.
   caf::anon_send_exit(ledger, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(journal, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(reader, caf::exit_reason::user_shutdown);
 }
 
 } // namespace order_node

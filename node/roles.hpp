@@ -14,6 +14,7 @@
 #include <caf/timespan.hpp>
 
 #include "actors/desk/pipeline.hpp"
+#include "actors/journal/journal_reader.hpp"
 #include "actors/journal/journal_store.hpp"
 #include "actors/journal/ledger_store.hpp"
 #include "messages/interfaces.hpp"
@@ -30,10 +31,11 @@ struct role_actors {
   /// The parts of a node's pipeline this role runs (all in single; the
   /// services on a services node; directory and desk on a front).
   pipeline local;
-  peers_actor peers;     // front, client
-  node_actor published;  // services; a front with --listen
-  journal_actor journal; // single, front; invalid with --journal=off
-  ledger_actor ledger;   // single, services hosting payment; or invalid
+  peers_actor peers;           // front, client
+  node_actor published;        // services; a front with --listen
+  journal_actor journal;       // single, front; invalid with --journal=off
+  journal_reader_actor reader; // with `journal`: the console's reads
+  ledger_actor ledger;         // single, services hosting payment; or invalid
   /// How long a caller of `desk` waits before it gives up: the desk answers
   /// every order by its deadline, so this only bounds a desk (or a front)
   /// that stopped answering.
@@ -46,7 +48,8 @@ struct role_actors {
 /// before the actor system starts, so that a bad file stops the program
 /// before anything runs.
 struct opened_journal {
-  std::shared_ptr<journal_store> store; // null: none (--journal=off, role)
+  std::shared_ptr<journal_store> store;   // null: none (--journal=off, role)
+  std::shared_ptr<journal_reader> reader; // with `store`
   journal_contents contents;
   std::shared_ptr<ledger_store> ledger; // null: none
 };

@@ -89,12 +89,6 @@ void settle(journal_self self) {
 
 } // namespace
 
-int64_t journal_now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
-
 journal_impl::behavior_type journal(journal_self self,
                                     std::shared_ptr<journal_store> store,
                                     caf::timespan retention) {

@@ -62,7 +62,4 @@ journal_actor spawn_journal(caf::actor_system& sys,
                             std::shared_ptr<journal_store> store,
                             caf::timespan retention, bool detached = true);
 
-/// The system clock in microseconds since the epoch: the journal's time.
-int64_t journal_now_us();
-
 } // namespace order_node

@@ -1,10 +1,13 @@
 // actors/journal/journal_store.cpp — see journal_store.hpp.
 #include "actors/journal/journal_store.hpp"
 
+#include <chrono>
 #include <random>
 
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
+#include "actors/support/log.hpp"
 #include "messages/journal_codec.hpp"
 
 namespace order_node {
@@ -13,7 +16,10 @@ namespace {
 
 // PRAGMA application_id of an order-node journal: "ORNJ".
 constexpr int64_t journal_app_id = 0x4F524E4A;
-constexpr int64_t journal_version = 1;
+// Format 2 (this session's): call records carry start_ms; orders have
+// `voided` and `resumed_us`, voids `acked_us`, and keys an index (the
+// console's filters and search). Format 1 journals are upgraded at open.
+constexpr int64_t journal_version = 2;
 
 constexpr const char* in_use
   = "in use by another process (another order-node on the same journal?)";
@@ -31,9 +37,13 @@ CREATE TABLE orders(
   decided_us INTEGER,
   status INTEGER,
   result BLOB,
-  resumes INTEGER NOT NULL DEFAULT 0);
+  resumes INTEGER NOT NULL DEFAULT 0,
+  voided INTEGER NOT NULL DEFAULT 0,
+  resumed_us INTEGER);
 CREATE INDEX orders_running ON orders(seq) WHERE decided_us IS NULL;
 CREATE INDEX orders_by_id ON orders(order_id);
+CREATE INDEX orders_by_key ON orders(idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
 CREATE TABLE replies(
   seq INTEGER NOT NULL,
   slot INTEGER NOT NULL,
@@ -44,11 +54,27 @@ CREATE TABLE voids(
   auth_key TEXT PRIMARY KEY,
   seq INTEGER NOT NULL,
   tx_id TEXT NOT NULL,
-  acked INTEGER NOT NULL DEFAULT 0);
+  acked INTEGER NOT NULL DEFAULT 0,
+  acked_us INTEGER);
 INSERT INTO meta(k, v) VALUES('run', 0);
 )sql";
 
+// From format 1 to 2, before the results are rewritten.
+constexpr const char* upgrade_1_to_2 = R"sql(
+ALTER TABLE orders ADD COLUMN voided INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE orders ADD COLUMN resumed_us INTEGER;
+ALTER TABLE voids ADD COLUMN acked_us INTEGER;
+CREATE INDEX orders_by_key ON orders(idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+)sql";
+
 } // namespace
+
+int64_t journal_now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
 
 struct journal_store::statements {
   sqlite3_stmt* accepted = nullptr;
@@ -91,6 +117,7 @@ std::unique_ptr<journal_store> journal_store::open(const std::string& path,
   spec.what = "journal";
   spec.app_id = journal_app_id;
   spec.version = journal_version;
+  spec.oldest_version = 1;
   spec.schema = schema;
   spec.in_use = in_use;
   spec.exclusive = true; // one node per journal
@@ -98,10 +125,63 @@ std::unique_ptr<journal_store> journal_store::open(const std::string& path,
   auto file = sqlite_file::open(path, spec, error);
   if (!file)
     return nullptr;
+  auto version = file->file_version();
   std::unique_ptr<journal_store> j{new journal_store(std::move(file), path)};
-  if (!j->prepare(error))
+  if ((version == 1 && !j->upgrade_from_1(error)) || !j->prepare(error))
     return nullptr;
   return j;
+}
+
+// Adds format 2's columns and index, and rewrites each result with its
+// calls' start_ms (0: not known), in one transaction: a crash leaves the
+// journal at format 1, upgraded again at the next start.
+bool journal_store::upgrade_from_1(std::string& error) {
+  auto where = "journal " + path_;
+  if (!exec("BEGIN", error) || !exec(upgrade_1_to_2, error))
+    return false;
+  sqlite3_stmt* read = nullptr;
+  sqlite3_stmt* write = nullptr;
+  auto fail = [&](const std::string& why) {
+    error = where + ": upgrade from format 1 failed: " + why;
+    sqlite3_finalize(read);
+    sqlite3_finalize(write);
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return false;
+  };
+  if (sqlite3_prepare_v2(db_,
+                         "SELECT seq, order_id, result FROM orders "
+                         "WHERE result IS NOT NULL",
+                         -1, &read, nullptr)
+        != SQLITE_OK
+      || sqlite3_prepare_v2(db_,
+                            "UPDATE orders SET result = ?, voided = ? "
+                            "WHERE seq = ?",
+                            -1, &write, nullptr)
+           != SQLITE_OK)
+    return fail(sqlite3_errmsg(db_));
+  int rc;
+  while ((rc = sqlite3_step(read)) == SQLITE_ROW) {
+    order_result r;
+    if (!decode_format1(column_blob(read, 2), r))
+      return fail("corrupt record (order " + column_text(read, 1)
+                  + ": result)");
+    bind_blob(write, 1, encode(r));
+    sqlite3_bind_int(write, 2, r.voided ? 1 : 0);
+    sqlite3_bind_int64(write, 3, sqlite3_column_int64(read, 0));
+    if (!step_done(write))
+      return fail(sqlite3_errmsg(db_));
+  }
+  if (rc != SQLITE_DONE)
+    return fail(sqlite3_errmsg(db_));
+  sqlite3_finalize(read);
+  sqlite3_finalize(write);
+  read = write = nullptr;
+  auto done
+    = "PRAGMA user_version=" + std::to_string(journal_version) + ";COMMIT;";
+  if (sqlite3_exec(db_, done.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+    return fail(sqlite3_errmsg(db_));
+  node_log().info("{}: upgraded from format 1 to {}", where, journal_version);
+  return true;
 }
 
 bool journal_store::prepare(std::string& error) {
@@ -116,14 +196,15 @@ bool journal_store::prepare(std::string& error) {
          && prep("INSERT OR REPLACE INTO replies(seq, slot, attempt, reply) "
                  "VALUES(?, ?, ?, ?)",
                  s.reply)
-         && prep("UPDATE orders SET decided_us = ?, status = ?, result = ? "
-                 "WHERE seq = ?",
+         && prep("UPDATE orders SET decided_us = ?, status = ?, result = ?, "
+                 "voided = ? WHERE seq = ?",
                  s.decided)
          && prep("DELETE FROM replies WHERE seq = ?", s.drop_replies)
          && prep("INSERT OR IGNORE INTO voids(auth_key, seq, tx_id) "
                  "VALUES(?, ?, ?)",
                  s.owe_void)
-         && prep("UPDATE voids SET acked = 1 WHERE auth_key = ?", s.ack_void)
+         && prep("UPDATE voids SET acked = 1, acked_us = ? WHERE auth_key = ?",
+                 s.ack_void)
          && prep("SELECT order_id, decided_us, result FROM orders "
                  "WHERE order_id = ? ORDER BY seq DESC LIMIT 1",
                  s.lookup);
@@ -164,7 +245,8 @@ void journal_store::write(const journal_ops& ops) {
     sqlite3_bind_int64(s.decided, 1, d.decided_us);
     sqlite3_bind_int(s.decided, 2, static_cast<int>(d.result.status));
     bind_blob(s.decided, 3, encode(d.result));
-    sqlite3_bind_int64(s.decided, 4, static_cast<int64_t>(d.seq));
+    sqlite3_bind_int(s.decided, 4, d.result.voided ? 1 : 0);
+    sqlite3_bind_int64(s.decided, 5, static_cast<int64_t>(d.seq));
     step(s.decided);
     sqlite3_bind_int64(s.drop_replies, 1, static_cast<int64_t>(d.seq));
     step(s.drop_replies);
@@ -175,9 +257,13 @@ void journal_store::write(const journal_ops& ops) {
     bind_text(s.owe_void, 3, v.tx_id);
     step(s.owe_void);
   }
-  for (auto& key : ops.voids_acknowledged) {
-    bind_text(s.ack_void, 1, key);
-    step(s.ack_void);
+  if (!ops.voids_acknowledged.empty()) {
+    auto at = journal_now_us();
+    for (auto& key : ops.voids_acknowledged) {
+      sqlite3_bind_int64(s.ack_void, 1, at);
+      bind_text(s.ack_void, 2, key);
+      step(s.ack_void);
+    }
   }
 }
 
@@ -303,8 +389,9 @@ bool journal_store::recover(int64_t retention_cutoff_us, journal_contents& out,
   // This run, and the resumes, before anything else is written.
   auto sql = "BEGIN;UPDATE meta SET v = " + std::to_string(out.run)
              + " WHERE k = 'run';"
-               "UPDATE orders SET resumes = resumes + 1 "
-               "WHERE decided_us IS NULL;COMMIT;";
+               "UPDATE orders SET resumes = resumes + 1, resumed_us = "
+             + std::to_string(journal_now_us())
+             + " WHERE decided_us IS NULL;COMMIT;";
   return exec(sql.c_str(), error);
 }
 

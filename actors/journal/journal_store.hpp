@@ -38,6 +38,9 @@ struct journal_contents {
   std::vector<journal_void> voids;
 };
 
+/// The system clock in microseconds since the epoch: the journal's time.
+int64_t journal_now_us();
+
 class journal_store {
  public:
   /// Opens (or creates) the journal at `path`; nullptr and `error` set
@@ -82,6 +85,7 @@ class journal_store {
  private:
   journal_store(std::unique_ptr<sqlite_file> file, std::string path);
   bool prepare(std::string& error);
+  bool upgrade_from_1(std::string& error);
   bool exec(const char* sql, std::string& error);
   bool read_uid(uint64_t& out, std::string& error);
 

@@ -105,7 +105,8 @@ namespace {
 
 // Checks that `db` is a file of `spec` (or new and empty); the error if not.
 std::string check_file(sqlite3* db, const std::string& where,
-                       const sqlite_file_spec& spec, int64_t& app_id) {
+                       const sqlite_file_spec& spec, int64_t& app_id,
+                       int64_t& version) {
   int64_t tables = 0;
   if (!query_int(db, "PRAGMA application_id", app_id)
       || !query_int(db, "SELECT count(*) FROM sqlite_master", tables)) {
@@ -122,13 +123,17 @@ std::string check_file(sqlite3* db, const std::string& where,
     return where + ": not an order-node " + spec.what
            + " (an SQLite database of another program, application_id "
            + std::to_string(app_id) + ")";
+  version = spec.version;
   if (app_id != spec.app_id)
     return {};
-  int64_t version = 0;
   query_int(db, "PRAGMA user_version", version);
-  if (version != spec.version)
+  if (version < spec.oldest_version || version > spec.version)
     return where + ": format version " + std::to_string(version)
-           + ", this order-node reads version " + std::to_string(spec.version);
+           + ", this order-node reads version "
+           + (spec.oldest_version < spec.version
+                ? std::to_string(spec.oldest_version) + " to "
+                : std::string{})
+           + std::to_string(spec.version);
   sqlite3_stmt* s = nullptr;
   std::string verdict = "cannot run the check";
   if (sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &s, nullptr)
@@ -172,7 +177,8 @@ std::unique_ptr<sqlite_file> sqlite_file::open(const std::string& path,
   }
   sqlite3_busy_timeout(db, 1000);
   int64_t app_id = 0;
-  if (auto why = check_file(db, where, spec, app_id); !why.empty()) {
+  if (auto why = check_file(db, where, spec, app_id, f->file_version_);
+      !why.empty()) {
     error = std::move(why);
     return nullptr;
   }

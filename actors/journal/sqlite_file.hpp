@@ -32,9 +32,12 @@ struct sqlite_file_spec {
   const char* what = "journal"; // in errors: "journal PATH: ..."
   int64_t app_id = 0;           // PRAGMA application_id
   int64_t version = 1;          // PRAGMA user_version
-  const char* schema = "";      // run once, when the file is new
-  const char* in_use = "";      // why it is busy (another process)
-  bool exclusive = true;        // one process at a time (until closed)
+  /// The oldest format version the owner upgrades (file_version() tells
+  /// which one was found); older ones are refused.
+  int64_t oldest_version = 1;
+  const char* schema = ""; // run once, when the file is new
+  const char* in_use = ""; // why it is busy (another process)
+  bool exclusive = true;   // one process at a time (until closed)
   journal_sync sync = journal_sync::full;
 };
 
@@ -63,6 +66,10 @@ class sqlite_file {
 
   sqlite3* db() const { return db_; }
 
+  /// The format version the file had when opened (the spec's for a new
+  /// file): an owner that reads older versions upgrades it.
+  int64_t file_version() const { return file_version_; }
+
  private:
   sqlite_file() = default;
   bool start_checkpoints(const std::string& path, const sqlite_file_spec& spec,
@@ -70,6 +77,7 @@ class sqlite_file {
 
   sqlite3* db_ = nullptr;
   int lock_fd_ = -1;
+  int64_t file_version_ = 0;
   sqlite3* checkpoint_db_ = nullptr;
   std::thread checkpointer_;
   std::mutex mtx_;

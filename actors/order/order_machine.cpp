@@ -448,9 +448,11 @@ void order_machine::record(int32_t id, int32_t attempt, call_end outcome,
   auto ref = slot_of(replies_, id);
   const std::string* instance = nullptr;
   with_slot(replies_, id, [&](auto& slot) { instance = &slot.instance; });
-  auto ms = ms_between(sent_at_[static_cast<size_t>(id)], now);
-  calls_.push_back(call_record{service_name(ref.which), *instance, attempt, ms,
-                               outcome, std::move(detail)});
+  auto sent = sent_at_[static_cast<size_t>(id)];
+  calls_.push_back(call_record{service_name(ref.which), *instance, attempt,
+                               ms_between(sent, now), outcome,
+                               std::move(detail),
+                               ms_between(job_.accepted_at, sent)});
 }
 
 void order_machine::finish(order_context& ctx, order_time now) {

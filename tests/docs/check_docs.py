@@ -25,7 +25,7 @@ an error.
 
 Comparison, line by line:
   - a JSON line: every field and the field order, exactly, except
-    milliseconds (`processingTimeMs`, `ms`, any `*_ms`): within
+    milliseconds (`processingTimeMs`, `ms`, `startMs`, any `*_ms`): within
     +-max(10 ms, 10 %) (a sanitizer build, found by its symbols, or
     CHECK_DOCS_SLOW=1: +-max(50 ms, 50 %), and only the total of the
     bench's counts); `uptimeSeconds` and the bench's timings (`seconds`,
@@ -282,7 +282,7 @@ def sanitized(binary):
 
 
 def is_ms_key(k):
-    return k in ("processingTimeMs", "ms") or k.endswith("_ms")
+    return k in ("processingTimeMs", "ms", "startMs") or k.endswith("_ms")
 
 
 def ignored(path):
@@ -345,7 +345,8 @@ def compare_json(e, a, path=()):
         # desk's shards answer: multisets
         if path and (path[-1] == "calls" or path == ("stats", "orders")):
             key = (lambda c: json.dumps({k: v for k, v in c.items()
-                                         if k != "ms"}, sort_keys=True)
+                                         if k not in ("ms", "startMs")},
+                                        sort_keys=True)
                    if isinstance(c, dict) else json.dumps(c))
             e, a = sorted(e, key=key), sorted(a, key=key)
         for i, (x, y) in enumerate(zip(e, a)):

@@ -104,7 +104,10 @@ TEST_CASE("SIGKILL mid-load: every keyed order ends once, resumed after the "
   CHECK(resumed == orders);
   auto metrics = call(second.port, get_request("/metrics")).body;
   CHECK(metric_sum(metrics, "order_node_orders_resumed_total") == orders);
-  CHECK(second.proc.stop(SIGTERM, 10s) == 0);
+  auto rc = second.proc.stop(SIGTERM, 10s);
+  if (rc != 0)
+    MESSAGE(second.proc.err());
+  CHECK(rc == 0);
   CHECK(query(path, "SELECT count(*) FROM orders") == orders);
   CHECK(query(path, "SELECT count(*) FROM orders WHERE decided_us IS NOT NULL")
         == orders);

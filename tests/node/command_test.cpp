@@ -75,6 +75,18 @@ TEST_CASE("get takes one order id") {
   CHECK(g->order_id == "ORD_62da0276");
   CHECK(error_of("get") == "get takes one order id: get ORD_...");
   CHECK(error_of("get a b") == "get takes one order id: get ORD_...");
+  CHECK_FALSE(g->trace);
+}
+
+TEST_CASE("trace takes one order id") {
+  auto r = parse_command("trace  ORD_62da0276 ");
+  REQUIRE(r);
+  auto* g = std::get_if<get_command>(&*r);
+  REQUIRE(g != nullptr);
+  CHECK(g->order_id == "ORD_62da0276");
+  CHECK(g->trace);
+  CHECK(error_of("trace") == "trace takes one order id: trace ORD_...");
+  CHECK(error_of("trace a b") == "trace takes one order id: trace ORD_...");
 }
 
 TEST_CASE("key=K sets the idempotency key") {
@@ -158,8 +170,8 @@ TEST_CASE("simple commands, blank lines and comments") {
   CHECK(std::holds_alternative<blank_command>(*parse_command("# note")));
   CHECK(error_of("stats now") == "stats takes no arguments");
   CHECK(error_of("fly me")
-        == "unknown command 'fly'; try order, slow, send, get, bench, stats, "
-           "nodes, json, help or quit");
+        == "unknown command 'fly'; try order, slow, send, get, trace, bench, "
+           "stats, nodes, json, help or quit");
 }
 
 TEST_CASE("json on and json off switch the result format") {

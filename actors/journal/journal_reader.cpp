@@ -1,0 +1,180 @@
+// actors/journal/journal_reader.cpp — see journal_reader.hpp.
+#include "actors/journal/journal_reader.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include <caf/actor_system.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
+#include "actors/journal/sqlite_file.hpp"
+#include "actors/support/log.hpp"
+#include "messages/journal_codec.hpp"
+
+namespace order_node {
+
+namespace {
+
+constexpr const char* entry_columns
+  = "seq, order_id, kind, idempotency_key, accepted_us, decided_us, result, "
+    "resumes, resumed_us";
+
+// The WHERE clause of a status filter; null for an unknown one.
+const char* filter_sql(const std::string& status) {
+  if (status.empty())
+    return "1";
+  if (status == "confirmed")
+    return "status = 0";
+  if (status == "failed")
+    return "status = 1";
+  if (status == "timeout")
+    return "status = 2";
+  if (status == "voided")
+    return "voided = 1";
+  if (status == "resumed")
+    return "resumes > 0";
+  if (status == "running")
+    return "decided_us IS NULL";
+  return nullptr;
+}
+
+// A row of entry_columns.
+journal_entry read_entry(sqlite3_stmt* s) {
+  journal_entry e;
+  e.seq = static_cast<uint64_t>(sqlite3_column_int64(s, 0));
+  e.order_id = column_text(s, 1);
+  e.kind = sqlite3_column_int(s, 2) == 1 ? order_kind::sequential
+                                         : order_kind::parallel;
+  e.idempotency_key = column_text(s, 3);
+  e.accepted_us = sqlite3_column_int64(s, 4);
+  e.decided_us = sqlite3_column_int64(s, 5); // NULL reads 0
+  if (e.decided_us != 0 && !decode(column_blob(s, 6), e.result)) {
+    node_log().warn("journal reader: order {}: its result does not decode",
+                    e.order_id);
+    e.result.order_id = e.order_id;
+    e.result.details = "the journal's record of this result does not decode";
+  }
+  e.resumes = sqlite3_column_int(s, 7);
+  e.resumed_us = sqlite3_column_int64(s, 8);
+  return e;
+}
+
+} // namespace
+
+std::unique_ptr<journal_reader> journal_reader::open(const std::string& path,
+                                                     std::string& error) {
+  std::unique_ptr<journal_reader> r{new journal_reader(path)};
+  auto rc = sqlite3_open_v2(
+    path.c_str(), &r->db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    error = "journal " + path + ": cannot open it for reading: "
+            + (r->db_ != nullptr ? sqlite3_errmsg(r->db_) : sqlite3_errstr(rc));
+    return nullptr;
+  }
+  sqlite3_busy_timeout(r->db_, 1000);
+  return r;
+}
+
+journal_reader::~journal_reader() {
+  sqlite3_close_v2(db_);
+}
+
+order_page journal_reader::list(const order_query& q) {
+  order_page page;
+  auto* filter = filter_sql(q.status);
+  if (filter == nullptr)
+    return page;
+  auto limit = std::clamp(q.limit, 1, order_query::max_page);
+  // One more than asked: whether a next page exists.
+  std::string sql = std::string{"SELECT "} + entry_columns
+                    + " FROM orders WHERE seq < ?1 AND " + filter;
+  if (!q.search.empty())
+    sql += " AND seq IN (SELECT seq FROM orders WHERE order_id = ?3 UNION "
+           "SELECT seq FROM orders WHERE idempotency_key = ?3)";
+  sql += " ORDER BY seq DESC LIMIT ?2";
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) {
+    node_log().warn("journal reader: {}", sqlite3_errmsg(db_));
+    return page;
+  }
+  sqlite3_bind_int64(
+    s, 1, q.before == 0 ? INT64_MAX : static_cast<int64_t>(q.before));
+  sqlite3_bind_int(s, 2, limit + 1);
+  if (!q.search.empty())
+    bind_text(s, 3, q.search);
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    if (static_cast<int32_t>(page.orders.size()) == limit) {
+      page.next = page.orders.back().seq;
+      break;
+    }
+    page.orders.push_back(read_entry(s));
+  }
+  sqlite3_finalize(s);
+  return page;
+}
+
+order_history journal_reader::history(const std::string& order_id) {
+  order_history h;
+  sqlite3_stmt* s = nullptr;
+  auto sql = std::string{"SELECT "} + entry_columns
+             + " FROM orders WHERE order_id = ? ORDER BY seq DESC LIMIT 1";
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) {
+    node_log().warn("journal reader: {}", sqlite3_errmsg(db_));
+    return h;
+  }
+  bind_text(s, 1, order_id);
+  if (sqlite3_step(s) == SQLITE_ROW) {
+    h.found = true;
+    h.entry = read_entry(s);
+  }
+  sqlite3_finalize(s);
+  if (!h.found)
+    return h;
+  auto seq = static_cast<int64_t>(h.entry.seq);
+  if (sqlite3_prepare_v2(db_, "SELECT count(*) FROM replies WHERE seq = ?", -1,
+                         &s, nullptr)
+      == SQLITE_OK) {
+    sqlite3_bind_int64(s, 1, seq);
+    if (sqlite3_step(s) == SQLITE_ROW)
+      h.replies = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+  }
+  if (sqlite3_prepare_v2(db_,
+                         "SELECT auth_key, tx_id, acked, acked_us FROM voids "
+                         "WHERE seq = ? ORDER BY auth_key",
+                         -1, &s, nullptr)
+      == SQLITE_OK) {
+    sqlite3_bind_int64(s, 1, seq);
+    while (sqlite3_step(s) == SQLITE_ROW)
+      h.voids.push_back(void_entry{column_text(s, 0), column_text(s, 1),
+                                   sqlite3_column_int(s, 2) != 0,
+                                   sqlite3_column_int64(s, 3)});
+    sqlite3_finalize(s);
+  }
+  return h;
+}
+
+namespace {
+
+journal_reader_actor::behavior_type reader(journal_reader_actor::pointer,
+                                           std::shared_ptr<journal_reader> r) {
+  return {
+    [r](list_atom, const order_query& q) { return r->list(q); },
+    [r](history_atom, const std::string& id) { return r->history(id); },
+  };
+}
+
+} // namespace
+
+journal_reader_actor spawn_journal_reader(caf::actor_system& sys,
+                                          std::shared_ptr<journal_reader> r,
+                                          bool detached) {
+  if (detached)
+    return sys.spawn<caf::detached>(reader, std::move(r));
+  return sys.spawn(reader, std::move(r));
+}
+
+} // namespace order_node

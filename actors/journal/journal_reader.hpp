@@ -1,0 +1,52 @@
+// actors/journal/journal_reader.hpp — the journal read back for people: the
+// console's order list (filtered by status, searched by order id or
+// idempotency key, paged newest first) and one order's record with its
+// voids. A read-only connection of its own, in an actor on a thread of its
+// own: a scan of a large journal never holds up a commit, and WAL readers
+// see committed records only, so nothing it shows can be undone by a
+// crash. See docs/console.md.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <caf/fwd.hpp>
+
+#include "messages/interfaces.hpp"
+
+struct sqlite3;
+
+namespace order_node {
+
+class journal_reader {
+ public:
+  /// Opens the journal at `path` for reading (its writer, journal_store,
+  /// made it); nullptr and `error` set if it cannot.
+  static std::unique_ptr<journal_reader> open(const std::string& path,
+                                              std::string& error);
+
+  ~journal_reader();
+  journal_reader(const journal_reader&) = delete;
+  journal_reader& operator=(const journal_reader&) = delete;
+
+  /// Orders as `q` asks (its limit clamped to 1..order_query::max_page);
+  /// an unknown status filter lists nothing.
+  order_page list(const order_query& q);
+
+  /// The newest order with id `order_id`.
+  order_history history(const std::string& order_id);
+
+ private:
+  explicit journal_reader(std::string path) : path_(std::move(path)) {}
+
+  sqlite3* db_ = nullptr;
+  std::string path_;
+};
+
+/// Spawns the reader on a thread of its own (`detached`), or scheduled
+/// (tests under CAF's test coordinator).
+journal_reader_actor spawn_journal_reader(caf::actor_system& sys,
+                                          std::shared_ptr<journal_reader> r,
+                                          bool detached = true);
+
+} // namespace order_node
