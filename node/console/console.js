@@ -73,7 +73,7 @@ function drawChart(svg, series, t0, t1) {
                                  "stroke-dasharray": s.dash ? "5 3" : "none"}));
     }
     if (s.label) {
-      svg.append(el("svg:text", {x: lx, y: T + 12, fill: s.color}, s.label));
+      svg.append(el("svg:text", {x: lx, y: T + 12, style: `fill: ${s.color}`}, s.label));
       lx += 8 + 7 * s.label.length;
     }
   }
@@ -164,11 +164,14 @@ function callClass(calls, i) {
 // with the decision, a resume and voids as marks.
 function drawTimeline(svg, result, events, spanMs) {
   svg.replaceChildren();
-  const calls = result.calls || [];
+  // In the order they were sent, services as the tutorial lists them.
+  const rank = {inventory: 0, payment: 1, fraud: 2, shipping: 3};
+  const calls = (result.calls || []).map((c, i) => ({...c, i}));
+  calls.sort((a, b) => Math.round(a.startMs) - Math.round(b.startMs)
+             || (rank[a.service] ?? 9) - (rank[b.service] ?? 9) || a.i - b.i);
   const row = 24, L = 170, R = 70, T = 22, W = 900;
   const H = T + row * calls.length + 26;
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
-  svg.setAttribute("height", H);
   const span = Math.max(1, spanMs);
   const x = (ms) => L + (Math.max(0, ms) / span) * (W - L - R);
   // A grid every round step.
@@ -193,9 +196,10 @@ function drawTimeline(svg, result, events, spanMs) {
     svg.append(el("svg:text", {x: x(c.startMs + c.ms) + 4, y: y + 15, class: "muted"},
                   `${fmt(c.ms)} ms ${cls === "answered" ? "" : cls}`));
   });
+  // The decision's label on top, the others at the bottom.
   const mark = (ms, cls, label) => {
     svg.append(el("svg:line", {class: `mark ${cls}`, x1: x(ms), x2: x(ms), y1: T - 8, y2: H - 20}));
-    svg.append(el("svg:text", {x: x(ms) + 3, y: T - 10 + (cls === "decision" ? 0 : 10)}, label));
+    svg.append(el("svg:text", {x: x(ms) + 3, y: cls === "decision" ? T - 10 : H - 22}, label));
   };
   for (const e of events || []) {
     if (e.event === "resumed") mark(e.offsetMs, "resume", "resumed");
@@ -283,7 +287,10 @@ async function loadOrders(before) {
               el("td", {class: "num"}, fmt(o.processingTimeMs)),
               el("td", {}, new Date(o.acceptedAt).toLocaleTimeString()),
               el("td", {}, o.idempotencyKey ?? ""), el("td", {}, o.details ?? ""));
-    tr.addEventListener("click", () => showOrder(o.orderId));
+    tr.addEventListener("click", async () => {
+      await showOrder(o.orderId);
+      $("order").scrollIntoView({block: "start"});
+    });
     body.append(tr);
   }
   const older = $("orders-older");

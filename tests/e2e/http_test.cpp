@@ -288,3 +288,99 @@ TEST_CASE("a busy port is a clear error at startup") {
   CHECK_MESSAGE(r.err.find("--http=off") != std::string::npos,
                 "the error says what to do: " << r.err);
 }
+
+TEST_CASE("the console: its page, /stats, /orders and an order's journal") {
+  node n;
+  // The page and its files, built in.
+  auto page = call(n.port, get_request("/"));
+  CHECK(page.status == 200);
+  CHECK(page.headers.find("text/html; charset=utf-8") != std::string::npos);
+  CHECK(page.body.find("/console.js") != std::string::npos);
+  CHECK(call(n.port, get_request("/console.js")).status == 200);
+  CHECK(call(n.port, get_request("/console.css")).status == 200);
+  CHECK(call(n.port, post_request("/", "{}")).status == 405);
+  // Three orders: two keyed, one sequential.
+  auto a = call(n.port, post_request("/OrderService/ProcessOrder",
+                                     tutorial_body, "Idempotency-Key: c-1\r\n"))
+             .body_json();
+  auto b = call(n.port, post_request("/OrderServiceSlow/ProcessOrder",
+                                     tutorial_body, "Idempotency-Key: c-2\r\n"))
+             .body_json();
+  auto c
+    = call(n.port, post_request("/OrderService/ProcessOrder", tutorial_body))
+        .body_json();
+  for (auto* r : {&a, &b, &c})
+    for (auto& x : (*r)["calls"])
+      CHECK(x["startMs"].is_number());
+  // The sequential order's calls start one after the other.
+  auto& seq = b["calls"];
+  for (size_t i = 1; i < seq.size(); ++i)
+    CHECK(seq[i]["startMs"].get<double>() >= seq[i - 1]["startMs"].get<double>()
+                                               + seq[i - 1]["ms"].get<double>()
+                                               - 1);
+  SUBCASE("GET /orders: newest first, filtered, searched, paged") {
+    auto all = call(n.port, get_request("/orders")).body_json();
+    REQUIRE(all["orders"].size() == 3);
+    CHECK(all["orders"][0]["orderId"] == c["orderId"]);
+    CHECK(all["orders"][1]["orderId"] == b["orderId"]);
+    CHECK(all["orders"][1]["kind"] == "sequential");
+    CHECK(all["orders"][2]["idempotencyKey"] == "c-1");
+    CHECK(all["next"].is_null());
+    auto page1 = call(n.port, get_request("/orders?limit=2")).body_json();
+    REQUIRE(page1["orders"].size() == 2);
+    auto next = page1["next"].get<int64_t>();
+    auto page2 = call(n.port, get_request("/orders?limit=2&before="
+                                          + std::to_string(next)))
+                   .body_json();
+    REQUIRE(page2["orders"].size() == 1);
+    CHECK(page2["orders"][0]["orderId"] == a["orderId"]);
+    auto by_key = call(n.port, get_request("/orders?q=c-2")).body_json();
+    REQUIRE(by_key["orders"].size() == 1);
+    CHECK(by_key["orders"][0]["orderId"] == b["orderId"]);
+    auto by_status = call(n.port, get_request("/orders?status="
+                                              + a["status"].get<std::string>()))
+                       .body_json();
+    CHECK(by_status["orders"].size() >= 1);
+    for (auto& o : by_status["orders"])
+      CHECK(o["status"] == a["status"]);
+    auto bad = call(n.port, get_request("/orders?status=lost"));
+    CHECK(bad.status == 400);
+    CHECK(bad.body_json()["error"].get<std::string>().find("status must be")
+          == 0);
+    CHECK(call(n.port, get_request("/orders?limit=0")).status == 400);
+    CHECK(call(n.port, get_request("/orders?x=1")).status == 400);
+  }
+  SUBCASE("GET /orders/{id}/journal: the record, its events and its result") {
+    auto id = a["orderId"].get<std::string>();
+    auto r = call(n.port, get_request("/orders/" + id + "/journal"));
+    REQUIRE(r.status == 200);
+    auto h = r.body_json();
+    CHECK(h["orderId"] == id);
+    CHECK(h["idempotencyKey"] == "c-1");
+    CHECK(h["events"][0]["event"] == "accepted");
+    CHECK(h["result"]["calls"].size() == a["calls"].size());
+    CHECK(h["result"]["details"] == a["details"]);
+    CHECK(call(n.port, get_request("/orders/ORD_00000000/journal")).status
+          == 404);
+    CHECK(call(n.port, get_request("/orders/a%20b/journal")).status == 404);
+  }
+  SUBCASE("GET /stats: the desk now and a point a second") {
+    std::this_thread::sleep_for(2500ms);
+    auto r = call(n.port, get_request("/stats"));
+    REQUIRE(r.status == 200);
+    auto s = r.body_json();
+    CHECK(s["role"] == "single");
+    CHECK(s["orders"]["total"] == 3);
+    CHECK(s["calls"].size() == 6);
+    CHECK(s["series"].size() >= 1);
+    CHECK(s["clustered"] == false);
+  }
+}
+
+TEST_CASE("the console without a journal: the lists answer 501") {
+  node n{{"--journal=off"}};
+  CHECK(call(n.port, get_request("/orders")).status == 501);
+  CHECK(call(n.port, get_request("/orders/ORD_1/journal")).status == 501);
+  CHECK(call(n.port, get_request("/stats")).status == 200);
+  CHECK(call(n.port, get_request("/")).status == 200);
+}
