@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 
 #include <nlohmann/json.hpp>
 
@@ -136,9 +137,27 @@ std::vector<std::string> trace_lines(const order_result& x) {
     return std::clamp(static_cast<int>(std::lround(ms / span * trace_columns)),
                       0, trace_columns);
   };
-  auto n = x.calls.size();
+  // In the order they were sent, services as the tutorial lists them (the
+  // result has them in the order they ended).
+  auto rank = [](const std::string& service) {
+    static constexpr const char* order[] = {"inventory", "payment", "fraud",
+                                            "shipping"};
+    for (size_t i = 0; i < std::size(order); ++i)
+      if (service == order[i])
+        return i;
+    return std::size(order);
+  };
+  std::vector<const call_record*> calls;
+  for (auto& c : x.calls)
+    calls.push_back(&c);
+  std::stable_sort(calls.begin(), calls.end(), [&](auto* a, auto* b) {
+    auto sa = std::lround(a->start_ms);
+    auto sb = std::lround(b->start_ms);
+    return sa != sb ? sa < sb : rank(a->service) < rank(b->service);
+  });
+  auto n = calls.size();
   for (size_t i = 0; i < n; ++i) {
-    auto& c = x.calls[i];
+    auto& c = *calls[i];
     std::string line = n == 1       ? "── "
                        : i == 0     ? "┌─ "
                        : i + 1 == n ? "└─ "

@@ -3,7 +3,8 @@
 
 Usage: check_docs.py ORDER_NODE_BINARY REPO_ROOT
 
-Reads README.md, docs/repl.md, docs/http.md and docs/cluster.md, takes every
+Reads README.md, docs/repl.md, docs/http.md, docs/cluster.md and
+docs/console.md, takes every
 fenced code block that shows commands (lines starting with `$ `), runs the
 commands with the built binary in place of `build/release/order-node` or
 `order-node`, and compares what they print with the lines the block shows
@@ -76,7 +77,8 @@ import time
 import http.client
 import urllib.parse
 
-DOCS = ["README.md", "docs/repl.md", "docs/http.md", "docs/cluster.md"]
+DOCS = ["README.md", "docs/repl.md", "docs/http.md", "docs/cluster.md",
+        "docs/console.md"]
 MARKER = re.compile(r"^<!--\s*docs-test:\s*(\S+)\s*-->\s*$")
 KNOWN_MARKERS = ("skip", "cluster", "timing")
 LOG_LINE = re.compile(

@@ -257,7 +257,10 @@ TEST_CASE("trace: one bar per call, scaled to the order, then the total") {
   REQUIRE(lines.size() == 9);
   CHECK(lines[0] == "ORD_62da0276 confirmed in 150.6 ms");
   CHECK(lines[1].rfind("┌─ inventory Main ", 0) == 0);
-  CHECK(lines[6].rfind("└─ fraud ", 0) == 0);
+  CHECK(lines[2].rfind("├─ inventory Backup ", 0) == 0);
+  CHECK(lines[3].rfind("├─ payment ", 0) == 0);
+  CHECK(lines[4].rfind("├─ fraud ", 0) == 0);
+  CHECK(lines[6].rfind("└─ shipping Economy ", 0) == 0);
   CHECK(lines[8] == "Total: 150.6 ms (max of all)");
   // Bars in proportion: fraud (150.5 ms) 48 blocks, inventory (80.5) 26.
   auto blocks = [](const std::string& s) {
@@ -267,9 +270,9 @@ TEST_CASE("trace: one bar per call, scaled to the order, then the total") {
       ++n;
     return n;
   };
-  CHECK(blocks(lines[6]) == 48);
+  CHECK(blocks(lines[4]) == 48);
   CHECK(blocks(lines[1]) == 26);
-  CHECK(lines[6].find("150.5 ms risk 21.52") != std::string::npos);
+  CHECK(lines[4].find("150.5 ms risk 21.52") != std::string::npos);
   // A sequential order: calls one after the other, the sum.
   order_result s;
   s.order_id = "ORD_7499895b";
