@@ -125,6 +125,18 @@ node_config::node_config() {
     .add(reconnect_max, "reconnect-max",
          "reconnect attempts back off from 100ms, doubling up to this "
          "(default: 2s)");
+  opt_group{custom_options_, "http"}
+    .add(http_tls_cert, "tls-cert",
+         "PEM certificate (chain) of the HTTP ingress: with --http.tls-key "
+         "it speaks HTTPS only")
+    .add(http_tls_key, "tls-key", "PEM private key of --http.tls-cert")
+    .add(http_token_file, "token-file",
+         "a file holding a bearer token: every HTTP route but /health and "
+         "the console's page needs 'Authorization: Bearer TOKEN' (401 "
+         "otherwise)")
+    .add(http_insecure, "insecure",
+         "let --http listen beyond loopback without TLS or a token (anyone "
+         "who reaches the port can place orders) (default: false)");
   opt_group{custom_options_, "ingress"}
     .add(idle_timeout, "idle-timeout",
          "an HTTP client that sends or reads nothing for this long is cut "
@@ -448,6 +460,8 @@ std::string node_config::check() const {
     return "engine must be actor or batched, got '" + engine + "'";
   if (auto problem = check_cluster(); !problem.empty())
     return problem;
+  if (auto problem = check_http(); !problem.empty())
+    return problem;
   if (repl == "off" && http == "off" && role != "services")
     return "with repl=off and http=off order-node would have nothing to do";
   if (io_threads < 0 || io_threads > 64)
@@ -538,6 +552,35 @@ std::vector<std::string> node_config::host_list() const {
 
 bool node_config::tls() const {
   return !tls_cert.empty() || !tls_key.empty() || !tls_ca.empty();
+}
+
+namespace {
+
+// True for a host only this machine reaches: localhost, 127.0.0.0/8, ::1.
+bool loopback(const std::string& host) {
+  return host == "localhost" || host.rfind("127.", 0) == 0 || host == "::1"
+         || host == "[::1]";
+}
+
+} // namespace
+
+std::string node_config::check_http() const {
+  if (http_tls_cert.empty() != http_tls_key.empty())
+    return "http.tls-cert and http.tls-key go together: give both, or "
+           "neither";
+  if (http == "off" || role == "client" || role == "services")
+    return {};
+  std::string host;
+  uint16_t port = 0;
+  parse_host_port(http, host, port); // checked before
+  if (!loopback(host) && http_tls_cert.empty() && http_token_file.empty()
+      && !http_insecure)
+    return "--http=" + http
+           + " listens beyond loopback without TLS or a token: anyone who "
+             "reaches it could place orders. Pass --http.tls-cert and "
+             "--http.tls-key (HTTPS), --http.token-file (a bearer token), or "
+             "both; or --http.insecure to accept that";
+  return {};
 }
 
 std::string node_config::check_cluster() const {

@@ -44,6 +44,12 @@ class node_config : public caf::actor_system_config {
   caf::timespan connect_timeout = std::chrono::seconds(2);
   caf::timespan reconnect_max = std::chrono::seconds(2);
 
+  // http.* (the ingress's security, issue #16)
+  std::string http_tls_cert; // PEM files: both or neither
+  std::string http_tls_key;
+  std::string http_token_file; // a file holding the bearer token
+  bool http_insecure = false;  // beyond loopback without TLS or a token
+
   // ingress.*
   caf::timespan idle_timeout = std::chrono::seconds(30);
   caf::timespan drain_timeout = std::chrono::seconds(10);
@@ -119,6 +125,7 @@ class node_config : public caf::actor_system_config {
 
   /// The cluster options' problems (part of check()).
   std::string check_cluster() const;
+  std::string check_http() const;
 
   /// The desk's settings for the effective seed.
   desk_config make_desk(uint64_t effective_seed) const;

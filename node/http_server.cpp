@@ -6,19 +6,24 @@
 
 #include "actors/support/log.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <fstream>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <variant>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
@@ -43,6 +48,9 @@ namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using namespace http_detail;
+
+using plain_stream = beast::tcp_stream;
+using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 
 using request_t = http::request<http::string_body>;
 using response_t = http::response<http::string_body>;
@@ -109,12 +117,18 @@ struct core;
 
 class session : public std::enable_shared_from_this<session> {
  public:
-  session(tcp::socket socket, std::shared_ptr<core> srv)
-      : stream_(std::move(socket)), core_(std::move(srv)) {}
+  session(tcp::socket socket, std::shared_ptr<core> srv);
 
-  void start() { do_read(); }
+  void start();
 
  private:
+  beast::tcp_stream& lowest() {
+    return std::visit(
+      [](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); },
+      stream_);
+  }
+  void on_handshake(beast::error_code ec);
+  bool authorized(const request_t& req, beast::string_view path);
   void do_read();
   void on_read(beast::error_code ec, size_t bytes);
   void handle(request_t req);
@@ -143,7 +157,7 @@ class session : public std::enable_shared_from_this<session> {
   void on_write(bool close, beast::error_code ec, size_t);
   void close();
 
-  beast::tcp_stream stream_;
+  std::variant<plain_stream, tls_stream> stream_; // tls with --http.tls-*
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   // Shared: a session waiting for the desk is held by its order's job, which
@@ -154,6 +168,7 @@ class session : public std::enable_shared_from_this<session> {
   bool keep_alive_ = true;
   std::string allow_; // Allow header of a 405
   bool retry_after_ = false;
+  bool auth_challenge_ = false; // a 401: WWW-Authenticate
   clock_type::time_point started_;
   std::string method_;
   std::string target_;
@@ -177,6 +192,8 @@ struct core : std::enable_shared_from_this<core> {
   }
 
   http_options opts; // io_threads at least 1
+  /// With --http.tls-cert/--http.tls-key: every connection is TLS.
+  std::unique_ptr<net::ssl::context> ssl;
 
   net::io_context ioc;
   net::strand<net::io_context::executor_type> strand{ioc.get_executor()};
@@ -285,10 +302,76 @@ void session::do_read() {
   parser_.emplace();
   parser_->body_limit(core_->opts.max_body);
   parser_->header_limit(static_cast<uint32_t>(core_->opts.max_header));
-  stream_.expires_after(core_->opts.idle_timeout);
-  http::async_read(
-    stream_, buffer_, *parser_,
-    beast::bind_front_handler(&session::on_read, shared_from_this()));
+  lowest().expires_after(core_->opts.idle_timeout);
+  std::visit(
+    [this](auto& s) {
+      http::async_read(
+        s, buffer_, *parser_,
+        beast::bind_front_handler(&session::on_read, shared_from_this()));
+    },
+    stream_);
+}
+
+session::session(tcp::socket socket, std::shared_ptr<core> srv)
+    : stream_(std::in_place_type<plain_stream>, std::move(socket)),
+      core_(std::move(srv)) {
+  if (core_->ssl) {
+    auto sock = std::move(std::get<plain_stream>(stream_));
+    stream_.emplace<tls_stream>(std::move(sock), *core_->ssl);
+  }
+}
+
+void session::start() {
+  auto* tls = std::get_if<tls_stream>(&stream_);
+  if (tls == nullptr) {
+    do_read();
+    return;
+  }
+  // The handshake counts as a read: a client that starts none is cut at
+  // the idle timeout. A plain HTTP client fails it and is closed.
+  lowest().expires_after(core_->opts.idle_timeout);
+  tls->async_handshake(
+    net::ssl::stream_base::server,
+    beast::bind_front_handler(&session::on_handshake, shared_from_this()));
+}
+
+void session::on_handshake(beast::error_code ec) {
+  if (ec) {
+    http_log().debug("TLS handshake failed: {}", ec.message());
+    close();
+    return;
+  }
+  do_read();
+}
+
+// With --http.token-file, every route but /health and the console's files
+// (which hold no data: the page asks for the token) needs
+// `Authorization: Bearer TOKEN`. Compared in constant time.
+bool session::authorized(const request_t& req, beast::string_view path) {
+  auto& token = core_->opts.token;
+  if (token.empty() || path == "/health"
+      || find_console_asset(std::string_view{path.data(), path.size()})
+           != nullptr)
+    return true;
+  auto given = req[http::field::authorization];
+  static constexpr beast::string_view scheme = "Bearer ";
+  bool ok = given.size() == scheme.size() + token.size()
+            && beast::iequals(given.substr(0, scheme.size()), scheme);
+  unsigned char diff = ok ? 0 : 1;
+  for (size_t i = 0; i < token.size(); ++i) {
+    auto c = scheme.size() + i < given.size() ? given[scheme.size() + i] : 0;
+    diff |= static_cast<unsigned char>(c ^ token[i]);
+  }
+  if (diff == 0)
+    return true;
+  auth_challenge_ = true;
+  send(http::status::unauthorized,
+       error_body(given.empty()
+                    ? "this order-node needs a bearer token: send "
+                      "'Authorization: Bearer TOKEN' (--http.token-file)"
+                    : "wrong bearer token"),
+       "unauthorized");
+  return false;
 }
 
 void session::on_read(beast::error_code ec, size_t) {
@@ -332,6 +415,7 @@ void session::handle(request_t req) {
   auto path = target.substr(0, target.find('?'));
   allow_.clear();
   retry_after_ = false;
+  auth_challenge_ = false;
   head_ = false;
   order_id_.clear();
   auto method_not_allowed = [&](const char* allow, const char* route) {
@@ -341,6 +425,8 @@ void session::handle(request_t req) {
                     + "; use " + allow),
          route);
   };
+  if (!authorized(req, path))
+    return;
   if (path == route_parallel || path == route_sequential) {
     auto route = path == route_parallel ? route_parallel : route_sequential;
     if (req.method() != http::verb::post) {
@@ -489,7 +575,7 @@ bool session::admit(const char* route) {
 template <class T, class F>
 std::function<void(caf::expected<T>)> session::on_strand(F f) {
   return [self = shared_from_this(), f](caf::expected<T> r) mutable {
-    auto ex = self->stream_.get_executor();
+    auto ex = self->lowest().get_executor();
     net::dispatch(ex, [self = std::move(self), f, r = std::move(r)]() mutable {
       f(*self, r);
     });
@@ -727,8 +813,8 @@ void session::start_stats(bool metrics, const char* route) {
   auto post = core_->post;
   auto job = std::make_shared<stats_job>();
   job->done = [self, post, metrics, route](caf::expected<desk_stats> s) {
-    post->post(self->stream_.get_executor(), [self, metrics, route,
-                                              s = std::move(s)]() mutable {
+    post->post(self->lowest().get_executor(), [self, metrics, route,
+                                               s = std::move(s)]() mutable {
       auto& c = *self->core_;
       self->counted_ = true;
       auto uptime
@@ -768,6 +854,8 @@ void session::send(http::status status, std::string body, const char* route,
     res_->set(http::field::allow, allow_);
   if (retry_after_)
     res_->set(http::field::retry_after, "1");
+  if (auth_challenge_)
+    res_->set(http::field::www_authenticate, "Bearer realm=\"order-node\"");
   res_->keep_alive(keep_alive_ && !core_->shutting_down);
   res_->body() = std::move(body);
   res_->prepare_payload();
@@ -783,10 +871,14 @@ void session::send(http::status status, std::string body, const char* route,
         .count(),
       order_id_.empty() ? "" : " orderId=", order_id_);
   bool close_after = !res_->keep_alive();
-  stream_.expires_after(core_->opts.idle_timeout);
-  http::async_write(stream_, *res_,
-                    beast::bind_front_handler(&session::on_write,
-                                              shared_from_this(), close_after));
+  lowest().expires_after(core_->opts.idle_timeout);
+  std::visit(
+    [this, close_after](auto& s) {
+      http::async_write(s, *res_,
+                        beast::bind_front_handler(
+                          &session::on_write, shared_from_this(), close_after));
+    },
+    stream_);
 }
 
 void session::on_write(bool close_after, beast::error_code ec, size_t) {
@@ -804,8 +896,10 @@ void session::on_write(bool close_after, beast::error_code ec, size_t) {
 
 void session::close() {
   beast::error_code ignored;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  stream_.close();
+  // TLS: no close_notify (the client learns the end from the TCP close;
+  // HTTP's framing already told it where the answer ends).
+  lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+  lowest().close();
 }
 
 class server_impl final : public http_server {
@@ -820,6 +914,37 @@ class server_impl final : public http_server {
     } catch (const std::exception& e) { // std::thread::join, allocation
       http_log().error("stopping the ingress failed: {}", e.what());
     }
+  }
+
+  // The TLS context of --http.tls-cert/--http.tls-key, if given; false and
+  // `error` naming the file if one cannot be used.
+  bool load_tls(std::string& error) {
+    auto& o = core_->opts;
+    if (o.tls_cert.empty())
+      return true;
+    auto ctx
+      = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
+    ctx->set_options(
+      net::ssl::context::default_workarounds | net::ssl::context::no_sslv2
+      | net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1
+      | net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use);
+    beast::error_code ec;
+    ctx->use_certificate_chain_file(o.tls_cert, ec);
+    if (ec) {
+      error = "http.tls-cert " + o.tls_cert
+              + ": not a PEM certificate chain it can read: " + ec.message();
+      return false;
+    }
+    ctx->use_private_key_file(o.tls_key, net::ssl::context::pem, ec);
+    if (ec) {
+      error = "http.tls-key " + o.tls_key
+              + ": not a PEM private key it can read, or not the key of "
+                "http.tls-cert: "
+              + ec.message();
+      return false;
+    }
+    core_->ssl = std::move(ctx);
+    return true;
   }
 
   bool bind(std::string& error) {
@@ -898,6 +1023,30 @@ class server_impl final : public http_server {
 
 } // namespace
 
+bool load_token(const std::string& path, std::string& token,
+                std::string& error) {
+  std::ifstream in{path};
+  std::string line;
+  if (!in || !std::getline(in, line)) {
+    error = "http.token-file " + path + ": cannot read it";
+    return false;
+  }
+  auto first = line.find_first_not_of(" \t\r");
+  auto last = line.find_last_not_of(" \t\r");
+  token = first == std::string::npos ? std::string{}
+                                     : line.substr(first, last - first + 1);
+  bool printable = std::all_of(token.begin(), token.end(),
+                               [](char c) { return c > 0x20 && c < 0x7F; });
+  if (token.size() < 16 || token.size() > 4096 || !printable) {
+    error = "http.token-file " + path
+            + ": its first line must be the token, 16 to 4096 printable "
+              "ASCII characters without spaces (e.g. openssl rand -hex 32)";
+    token.clear();
+    return false;
+  }
+  return true;
+}
+
 http_server::~http_server() = default;
 
 std::unique_ptr<http_server> http_server::start(caf::actor_system& sys,
@@ -905,7 +1054,7 @@ std::unique_ptr<http_server> http_server::start(caf::actor_system& sys,
                                                 const http_options& opts,
                                                 std::string& error) {
   auto srv = std::make_unique<server_impl>(opts);
-  if (!srv->bind(error))
+  if (!srv->load_tls(error) || !srv->bind(error))
     return nullptr;
   srv->run(sys, backends);
   return srv;

@@ -33,6 +33,12 @@ struct http_options {
   size_t max_header = size_t{8} * 1024;
   /// How long the bridge waits for the desk (deadline + margin).
   std::chrono::milliseconds order_timeout{3'000};
+  /// PEM files: both or neither. With them every connection is TLS.
+  std::string tls_cert;
+  std::string tls_key;
+  /// Non-empty: every route but /health and the console's files needs
+  /// `Authorization: Bearer TOKEN` (401 otherwise).
+  std::string token;
 };
 
 /// The actors the ingress talks to.
@@ -41,6 +47,12 @@ struct http_backends {
   journal_reader_actor reader; // invalid without a journal (501)
   peers_actor peers;           // a front's: shown in the console
 };
+
+/// Reads the bearer token of --http.token-file: the file's first line
+/// without surrounding whitespace, 16 to 4096 printable ASCII characters.
+/// False and `error` naming the file if it cannot be read or is no token.
+bool load_token(const std::string& path, std::string& token,
+                std::string& error);
 
 class http_server {
  public:

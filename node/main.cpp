@@ -128,16 +128,28 @@ int serve_orders(caf::actor_system& sys, const node_config& cfg, uint64_t seed,
                            std::thread::hardware_concurrency(), 1u, 8u));
     hopts.order_timeout = to_ms(role.order_timeout);
     hopts.role = cfg.role;
+    hopts.tls_cert = cfg.http_tls_cert;
+    hopts.tls_key = cfg.http_tls_key;
     std::string error;
+    if (!cfg.http_token_file.empty()
+        && !load_token(cfg.http_token_file, hopts.token, error)) {
+      log.error("{}", error);
+      return 1;
+    }
     server = http_server::start(
       sys, http_backends{role.desk, role.reader, role.peers}, hopts, error);
     if (!server) {
-      log.error("{}; another order-node may hold the port: stop it, or "
-                "pass another --http=HOST:PORT, or --http=off for scripts",
-                error);
+      if (error.rfind("http.tls-", 0) == 0)
+        log.error("{}", error);
+      else
+        log.error("{}; another order-node may hold the port: stop it, or "
+                  "pass another --http=HOST:PORT, or --http=off for scripts",
+                  error);
       return 1;
     }
-    log.info("http: listening on {}:{}", hopts.host, server->port());
+    log.info("http: listening on {}:{}{}{}", hopts.host, server->port(),
+             hopts.tls_cert.empty() ? "" : " (TLS)",
+             hopts.token.empty() ? "" : " (bearer token required)");
   }
   // The first SIGINT or SIGTERM stops the input and the ingress; what is in
   // flight is answered (bounded by --ingress.drain-timeout), then the node

@@ -140,8 +140,8 @@ std::vector<std::string> trace_lines(const order_result& x) {
   // In the order they were sent, services as the tutorial lists them (the
   // result has them in the order they ended).
   auto rank = [](const std::string& service) {
-    static constexpr const char* order[] = {"inventory", "payment", "fraud",
-                                            "shipping"};
+    static constexpr const char* order[]
+      = {"inventory", "payment", "fraud", "shipping"};
     for (size_t i = 0; i < std::size(order); ++i)
       if (service == order[i])
         return i;

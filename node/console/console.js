@@ -16,8 +16,30 @@ function el(tag, attrs, text) {
   return e;
 }
 
+// With --http.token-file the data routes need the bearer token: the page
+// asks for it once (a 401) and keeps it for this tab only.
+function token() {
+  return sessionStorage.getItem("order-node-token");
+}
+
+function askToken() {
+  const box = $("token-box");
+  if (!box.hidden) return;
+  box.hidden = false;
+  box.onsubmit = (ev) => {
+    ev.preventDefault();
+    sessionStorage.setItem("order-node-token", $("token-input").value.trim());
+    box.hidden = true;
+    loadOrders();
+  };
+}
+
 async function api(path, opts) {
+  opts = {...(opts || {})};
+  opts.headers = {...(opts.headers || {})};
+  if (token()) opts.headers.Authorization = `Bearer ${token()}`;
   const res = await fetch(path, opts);
+  if (res.status === 401) askToken();
   let body = null;
   try {
     body = await res.json();

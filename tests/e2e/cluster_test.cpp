@@ -25,6 +25,7 @@
 
 #include "actors/cluster/node_actor.hpp"
 #include "common.hpp"
+#include "http_client.hpp"
 #include "messages/registry.hpp"
 #include "process.hpp"
 
@@ -613,4 +614,39 @@ TEST_CASE("a peer speaking another message set is refused with a clear log "
         != std::string::npos);
   CHECK(front.call("order " + tutorial_args)["status"] == "failed");
   caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("a front's console shows its services nodes and their state") {
+  services_node a{{}};
+  node front{std::vector<std::string>{"--role=front", peers_of({&a})}
+             + fast_cluster};
+  json stats;
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    stats = call(front.port, get_request("/stats")).body_json();
+    if (stats["peers"].size() == 1 && stats["peers"][0]["state"] == "up")
+      break;
+    std::this_thread::sleep_for(100ms);
+  }
+  CHECK(stats["role"] == "front");
+  CHECK(stats["clustered"] == true);
+  REQUIRE(stats["peers"].size() == 1);
+  auto& p = stats["peers"][0];
+  CHECK(p["address"] == a.address());
+  CHECK(p["state"] == "up");
+  CHECK(p["instances"].size() == 7);
+  // Its orders' calls go to the services node, and show in the console.
+  auto r = call(front.port,
+                post_request("/OrderService/ProcessOrder", tutorial_body));
+  CHECK(r.status == 200);
+  a.proc->signal(SIGKILL);
+  deadline = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    stats = call(front.port, get_request("/stats")).body_json();
+    if (stats["peers"][0]["state"] != "up")
+      break;
+    std::this_thread::sleep_for(100ms);
+  }
+  CHECK(stats["peers"][0]["state"] != "up");
+  CHECK(stats["peers"][0]["calls"].get<int64_t>() >= 6);
 }

@@ -102,6 +102,21 @@ TEST_CASE("SIGKILL mid-load: every keyed order ends once, resumed after the "
     return;
   }
   CHECK(resumed == orders);
+  // The console lists them as resumed, each with its resume in its events.
+  auto listed
+    = call(second.port, get_request("/orders?status=resumed&limit=200"))
+        .body_json();
+  REQUIRE(listed["orders"].size() == orders);
+  auto id = listed["orders"][0]["orderId"].get<std::string>();
+  auto h
+    = call(second.port, get_request("/orders/" + id + "/journal")).body_json();
+  CHECK(h["resumes"] == 1);
+  std::vector<std::string> events;
+  for (auto& e : h["events"])
+    events.push_back(e["event"]);
+  CHECK(events.at(0) == "accepted");
+  CHECK(events.at(1) == "resumed");
+  CHECK(h["result"]["resumed"] == true);
   auto metrics = call(second.port, get_request("/metrics")).body;
   CHECK(metric_sum(metrics, "order_node_orders_resumed_total") == orders);
   auto rc = second.proc.stop(SIGTERM, 10s);
