@@ -36,6 +36,7 @@
 #include "messages/validate.hpp"
 #include "node/console.hpp"
 #include "node/http_bridge.hpp"
+#include "node/http_router.hpp"
 #include "node/live_stats.hpp"
 #include "node/metrics.hpp"
 
@@ -52,23 +53,8 @@ using namespace http_detail;
 using plain_stream = beast::tcp_stream;
 using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 
-using request_t = http::request<http::string_body>;
 using response_t = http::response<http::string_body>;
 using clock_type = std::chrono::steady_clock;
-
-constexpr const char* route_parallel = "/OrderService/ProcessOrder";
-constexpr const char* route_sequential = "/OrderServiceSlow/ProcessOrder";
-constexpr const char* route_send_parallel = "/OrderService/ProcessOrder/send";
-constexpr const char* route_send_sequential
-  = "/OrderServiceSlow/ProcessOrder/send";
-// Metrics labels of the lookup routes (the path has the order id).
-constexpr const char* route_get = "/orders/{orderId}";
-constexpr const char* route_attach = "/orders/{orderId}/attach";
-constexpr const char* route_journal = "/orders/{orderId}/journal";
-constexpr const char* route_orders = "/orders";
-constexpr const char* route_stats = "/stats";
-constexpr const char* route_console = "/";
-constexpr beast::string_view orders_prefix = "/orders/";
 
 spdlog::logger& http_log() {
   static spdlog::logger& instance = room_log("http");
@@ -96,23 +82,6 @@ class poster {
   bool open_ = true;
 };
 
-std::string error_body(const std::string& text) {
-  nlohmann::json j;
-  j["error"] = text;
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-bool is_json_content_type(beast::string_view ct) {
-  auto lower = std::string{ct.substr(0, 32)};
-  for (auto& c : lower)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  static constexpr beast::string_view json = "application/json";
-  if (lower.compare(0, json.size(), json.data(), json.size()) != 0)
-    return false;
-  return lower.size() == json.size() || lower[json.size()] == ';'
-         || lower[json.size()] == ' ';
-}
-
 struct core;
 
 class session : public std::enable_shared_from_this<session> {
@@ -128,21 +97,18 @@ class session : public std::enable_shared_from_this<session> {
       stream_);
   }
   void on_handshake(beast::error_code ec);
-  bool authorized(const request_t& req, beast::string_view path);
+  void respond(http_action& a);
   void do_read();
   void on_read(beast::error_code ec, size_t bytes);
   void handle(request_t req);
-  std::optional<order_submission> read_order(request_t& req, order_kind kind,
-                                             const char* route);
   bool admit(const char* route);
-  void start_order(request_t& req, order_kind kind, const char* route);
-  void start_send(request_t& req, order_kind kind, const char* route);
-  void start_lookup(beast::string_view path);
-  bool valid_order_id(beast::string_view id, const char* route);
+  void start_order(http_action& a);
+  void start_send(http_action& a);
+  void start_lookup(http_action& a);
   void start_stats(bool metrics, const char* route);
   void start_live();
-  void start_list(beast::string_view query);
-  void start_history(std::string order_id);
+  void start_list(http_action& a);
+  void start_history(http_action& a);
   template <class T, class F>
   std::function<void(caf::expected<T>)> on_strand(F f);
   template <class T, class Pick, class F, class... Ts>
@@ -184,7 +150,11 @@ class session : public std::enable_shared_from_this<session> {
 // sessions touch across strands are atomic.
 struct core : std::enable_shared_from_this<core> {
   explicit core(const http_options& o)
-      : opts(at_least_one_thread(o)), ioc{opts.io_threads} {}
+      : opts(at_least_one_thread(o)), ioc{opts.io_threads} {
+    router.max_body = opts.max_body;
+    router.max_header = opts.max_header;
+    router.token = opts.token;
+  }
 
   static http_options at_least_one_thread(http_options o) {
     o.io_threads = std::max(1, o.io_threads);
@@ -201,7 +171,7 @@ struct core : std::enable_shared_from_this<core> {
   net::steady_timer drain_timer{strand};
   std::shared_ptr<poster> post = std::make_shared<poster>();
   caf::actor bridge;
-  bool journaled = false; // the bridge has a journal reader
+  router_config router; // what the router knows of the ingress
   std::shared_ptr<inbox> orders = std::make_shared<inbox>();
   http_metrics metrics;
   clock_type::time_point started = clock_type::now();
@@ -344,36 +314,6 @@ void session::on_handshake(beast::error_code ec) {
   do_read();
 }
 
-// With --http.token-file, every route but /health and the console's files
-// (which hold no data: the page asks for the token) needs
-// `Authorization: Bearer TOKEN`. Compared in constant time.
-bool session::authorized(const request_t& req, beast::string_view path) {
-  auto& token = core_->opts.token;
-  if (token.empty() || path == "/health"
-      || find_console_asset(std::string_view{path.data(), path.size()})
-           != nullptr)
-    return true;
-  auto given = req[http::field::authorization];
-  static constexpr beast::string_view scheme = "Bearer ";
-  bool ok = given.size() == scheme.size() + token.size()
-            && beast::iequals(given.substr(0, scheme.size()), scheme);
-  unsigned char diff = ok ? 0 : 1;
-  for (size_t i = 0; i < token.size(); ++i) {
-    auto c = scheme.size() + i < given.size() ? given[scheme.size() + i] : 0;
-    diff |= static_cast<unsigned char>(c ^ token[i]);
-  }
-  if (diff == 0)
-    return true;
-  auth_challenge_ = true;
-  send(http::status::unauthorized,
-       error_body(given.empty()
-                    ? "this order-node needs a bearer token: send "
-                      "'Authorization: Bearer TOKEN' (--http.token-file)"
-                    : "wrong bearer token"),
-       "unauthorized");
-  return false;
-}
-
 void session::on_read(beast::error_code ec, size_t) {
   started_ = clock_type::now();
   if (ec == http::error::end_of_stream || ec == beast::error::timeout
@@ -381,176 +321,69 @@ void session::on_read(beast::error_code ec, size_t) {
     close();
     return;
   }
-  keep_alive_ = false; // errors below close the connection after answering
-  method_ = "?";
-  target_ = "?";
-  if (ec == http::error::body_limit) {
-    send(http::status::payload_too_large,
-         error_body("body is larger than "
-                    + std::to_string(core_->opts.max_body) + " bytes"),
-         "other");
-    return;
-  }
-  if (ec == http::error::header_limit) {
-    send(http::status::request_header_fields_too_large,
-         error_body("headers are larger than "
-                    + std::to_string(core_->opts.max_header) + " bytes"),
-         "other");
-    return;
-  }
   if (ec) {
-    send(http::status::bad_request,
-         error_body("malformed HTTP request: " + ec.message()), "other");
+    method_ = "?";
+    target_ = "?";
+    auto a = read_error(ec, core_->router);
+    respond(a);
     return;
   }
   handle(parser_->release());
 }
 
+// Carries out what the router (http_router.hpp) decided.
 void session::handle(request_t req) {
   version_ = req.version();
   keep_alive_ = req.keep_alive();
   method_ = std::string{req.method_string()};
-  auto target = req.target();
-  target_ = std::string{target.substr(0, 200)};
-  auto path = target.substr(0, target.find('?'));
+  target_ = std::string{req.target().substr(0, 200)};
   allow_.clear();
   retry_after_ = false;
   auth_challenge_ = false;
   head_ = false;
   order_id_.clear();
-  auto method_not_allowed = [&](const char* allow, const char* route) {
-    allow_ = allow;
-    send(http::status::method_not_allowed,
-         error_body("method " + method_ + " not allowed on " + std::string{path}
-                    + "; use " + allow),
-         route);
-  };
-  if (!authorized(req, path))
-    return;
-  if (path == route_parallel || path == route_sequential) {
-    auto route = path == route_parallel ? route_parallel : route_sequential;
-    if (req.method() != http::verb::post) {
-      method_not_allowed("POST", route);
+  auto a = route_request(req, core_->router);
+  head_ = a.head;
+  switch (a.kind) {
+    case http_action::order:
+      start_order(a);
       return;
-    }
-    start_order(req,
-                route == route_parallel ? order_kind::parallel
-                                        : order_kind::sequential,
-                route);
-    return;
-  }
-  if (path == route_send_parallel || path == route_send_sequential) {
-    bool parallel = path == route_send_parallel;
-    auto route = parallel ? route_send_parallel : route_send_sequential;
-    if (req.method() != http::verb::post) {
-      method_not_allowed("POST", route);
+    case http_action::send:
+      start_send(a);
       return;
-    }
-    start_send(req, parallel ? order_kind::parallel : order_kind::sequential,
-               route);
-    return;
-  }
-  bool get_or_head
-    = req.method() == http::verb::get || req.method() == http::verb::head;
-  if (path.starts_with(orders_prefix) && path.ends_with("/journal")
-      && path.size() > orders_prefix.size() + 8) {
-    if (!get_or_head) {
-      method_not_allowed("GET, HEAD", route_journal);
+    case http_action::lookup:
+    case http_action::attach:
+      start_lookup(a);
       return;
-    }
-    head_ = req.method() == http::verb::head;
-    auto id = path.substr(orders_prefix.size());
-    start_history(std::string{id.substr(0, id.size() - 8)});
-    return;
-  }
-  if (path.starts_with(orders_prefix)) {
-    auto route = path.ends_with("/attach") ? route_attach : route_get;
-    if (!get_or_head) {
-      method_not_allowed("GET, HEAD", route);
+    case http_action::history:
+      start_history(a);
       return;
-    }
-    head_ = req.method() == http::verb::head;
-    start_lookup(path);
-    return;
-  }
-  if (path == route_orders || path == route_stats) {
-    if (!get_or_head) {
-      method_not_allowed("GET, HEAD",
-                         path == route_orders ? route_orders : route_stats);
+    case http_action::list:
+      start_list(a);
       return;
-    }
-    head_ = req.method() == http::verb::head;
-    if (path == route_stats) {
+    case http_action::live:
       start_live();
       return;
-    }
-    auto q = target.find('?');
-    start_list(q == beast::string_view::npos ? beast::string_view{}
-                                             : target.substr(q + 1));
-    return;
-  }
-  if (auto* asset
-      = find_console_asset(std::string_view{path.data(), path.size()})) {
-    if (!get_or_head) {
-      method_not_allowed("GET, HEAD", route_console);
+    case http_action::health:
+    case http_action::metrics:
+      start_stats(a.kind == http_action::metrics, a.route);
       return;
-    }
-    head_ = req.method() == http::verb::head;
-    send(http::status::ok, std::string{asset->body}, route_console,
-         std::string{asset->content_type}.c_str());
-    return;
+    case http_action::respond:
+    case http_action::more:
+      break;
   }
-  if (path == "/health" || path == "/metrics") {
-    bool metrics = path == "/metrics";
-    auto route = metrics ? "/metrics" : "/health";
-    if (req.method() != http::verb::get && req.method() != http::verb::head) {
-      method_not_allowed("GET, HEAD", route);
-      return;
-    }
-    head_ = req.method() == http::verb::head;
-    start_stats(metrics, route);
-    return;
-  }
-  send(http::status::not_found,
-       error_body("no route " + std::string{path.substr(0, 100)}
-                  + "; the routes are POST " + route_parallel + ", POST "
-                  + route_sequential + ", POST " + route_send_parallel
-                  + ", POST " + route_send_sequential + ", GET " + route_get
-                  + ", GET " + route_attach + ", GET " + route_journal
-                  + ", GET /orders, GET /stats, GET / (the console), "
-                    "GET /health and GET /metrics"),
-       "other");
+  respond(a);
 }
 
-// The order of a POST's body and Idempotency-Key header, or nothing (the
-// error is answered).
-std::optional<order_submission>
-session::read_order(request_t& req, order_kind kind, const char* route) {
-  auto ct = req[http::field::content_type];
-  if (!is_json_content_type(ct)) {
-    send(http::status::unsupported_media_type,
-         error_body("content-type must be application/json, got '"
-                    + std::string{ct.substr(0, 64)} + "'"),
-         route);
-    return std::nullopt;
-  }
-  auto input = parse_order_json(req.body(), false);
-  if (!input) {
-    send(http::status::bad_request, error_body(error_text(input.error())),
-         route);
-    return std::nullopt;
-  }
-  order_submission sub;
-  sub.kind = kind;
-  sub.request = std::move(input->request);
-  if (auto key = req["idempotency-key"]; !key.empty()) {
-    sub.idempotency_key = std::string{key};
-    if (auto err = validate_idempotency_key(sub.idempotency_key)) {
-      send(http::status::bad_request, error_body(error_text(err)), route);
-      return std::nullopt;
-    }
-  }
-  return sub;
+// An answer decided without asking anyone.
+void session::respond(http_action& a) {
+  if (a.close)
+    keep_alive_ = false;
+  allow_ = std::move(a.allow);
+  retry_after_ = a.retry_after;
+  auth_challenge_ = a.auth_challenge;
+  send(static_cast<http::status>(a.status), std::move(a.body), a.route,
+       std::string{a.content_type}.c_str());
 }
 
 // Counts a request that goes to the desk as pending; false (and the 503 is
@@ -582,12 +415,12 @@ std::function<void(caf::expected<T>)> session::on_strand(F f) {
   };
 }
 
-void session::start_order(request_t& req, order_kind kind, const char* route) {
-  auto sub = read_order(req, kind, route);
-  if (!sub || !admit(route))
+void session::start_order(http_action& a) {
+  auto route = a.route;
+  if (!admit(route))
     return;
   auto job = std::make_shared<order_job>();
-  job->sub = std::move(*sub);
+  job->sub = std::move(a.sub);
   // Runs once, on an I/O thread (the bridge posts answers in batches), maybe
   // not in this session's strand.
   job->done = on_strand<order_result>(
@@ -597,12 +430,12 @@ void session::start_order(request_t& req, order_kind kind, const char* route) {
   core_->submit(std::move(job));
 }
 
-void session::start_send(request_t& req, order_kind kind, const char* route) {
-  auto sub = read_order(req, kind, route);
-  if (!sub || !admit(route))
+void session::start_send(http_action& a) {
+  auto route = a.route;
+  if (!admit(route))
     return;
   auto job = std::make_shared<accept_job>();
-  job->sub = std::move(*sub);
+  job->sub = std::move(a.sub);
   job->done = on_strand<order_accepted>(
     [route](session& s, caf::expected<order_accepted>& r) {
       s.answer_accepted(r, route);
@@ -611,39 +444,18 @@ void session::start_send(request_t& req, order_kind kind, const char* route) {
 }
 
 // GET /orders/{orderId} and /orders/{orderId}/attach.
-void session::start_lookup(beast::string_view path) {
-  auto rest = path.substr(orders_prefix.size());
-  bool attach = false;
-  if (rest.ends_with("/attach")) {
-    attach = true;
-    rest = rest.substr(0, rest.size() - 7);
-  }
-  auto route = attach ? route_attach : route_get;
-  if (!valid_order_id(rest, route))
-    return;
+void session::start_lookup(http_action& a) {
+  auto route = a.route;
   if (!admit(route))
     return;
   auto job = std::make_shared<lookup_job>();
-  job->order_id = std::string{rest};
-  job->attach = attach;
+  job->order_id = std::move(a.order_id);
+  job->attach = a.kind == http_action::attach;
   job->done = on_strand<journal_lookup>(
     [route, id = job->order_id](session& s, caf::expected<journal_lookup>& r) {
       s.answer_lookup(r, route, id);
     });
   caf::anon_send(core_->bridge, get_atom::value, std::move(job));
-}
-
-// False (and the 404 answered) if `id` cannot be an order id.
-bool session::valid_order_id(beast::string_view id, const char* route) {
-  bool valid = !id.empty() && id.size() <= max_id_bytes;
-  for (auto c : id)
-    valid = valid && c > 0x20 && c < 0x7F && c != '/';
-  if (!valid)
-    send(http::status::not_found,
-         error_body("no order '" + std::string{id.substr(0, 64)}
-                    + "': an order id looks like ORD_ and 8 hex digits"),
-         route);
-  return valid;
 }
 
 // Asks `pick(bridge_targets)` (xs...) through the bridge; `on_answer(
@@ -675,67 +487,44 @@ void session::ask(const char* route, Pick pick, F on_answer, Ts... xs) {
 // GET /stats: the sampler's view.
 void session::start_live() {
   ask<live_view_ptr>(
-    route_stats, [](const bridge_targets& t) { return t.live; },
+    "/stats", [](const bridge_targets& t) { return t.live; },
     [](session& s, live_view_ptr& v) {
       auto& c = *s.core_;
       auto uptime
         = std::chrono::duration<double>(clock_type::now() - c.started).count();
-      s.send(http::status::ok, live_json(*v, c.opts.role, uptime), route_stats);
+      s.send(http::status::ok, live_json(*v, c.opts.role, uptime), "/stats");
     },
     get_atom::value);
 }
 
 // GET /orders?status=&q=&limit=&before=: a page of the journal's orders.
-void session::start_list(beast::string_view query) {
-  std::string error;
-  auto q
-    = parse_order_query(std::string_view{query.data(), query.size()}, error);
-  if (!q) {
-    send(http::status::bad_request, error_body(error), route_orders);
-    return;
-  }
-  if (!core_->journaled) {
-    answer_error(make_error(order_errc::no_journal,
-                            "no journal (--journal=off): orders are not "
-                            "listed"),
-                 route_orders);
-    return;
-  }
+void session::start_list(http_action& a) {
   ask<order_page>(
-    route_orders, [](const bridge_targets& t) { return t.reader; },
-    [](session& s, order_page& p) {
-      s.send(http::status::ok, order_page_json(p), route_orders);
+    a.route, [](const bridge_targets& t) { return t.reader; },
+    [route = a.route](session& s, order_page& p) {
+      s.send(http::status::ok, order_page_json(p), route);
     },
-    list_atom::value, std::move(*q));
+    list_atom::value, std::move(a.query));
 }
 
 // GET /orders/{orderId}/journal: the journal's record of one order.
-void session::start_history(std::string order_id) {
-  if (!valid_order_id(order_id, route_journal))
-    return;
-  if (!core_->journaled) {
-    answer_error(make_error(order_errc::no_journal,
-                            "no journal (--journal=off): orders have no "
-                            "record"),
-                 route_journal);
-    return;
-  }
+void session::start_history(http_action& a) {
   ask<order_history>(
-    route_journal, [](const bridge_targets& t) { return t.reader; },
-    [id = order_id](session& s, order_history& h) {
+    a.route, [](const bridge_targets& t) { return t.reader; },
+    [id = a.order_id, route = a.route](session& s, order_history& h) {
       if (!h.found) {
         s.send(http::status::not_found,
                error_body("no order " + id
                           + " in the journal (never accepted here, or "
                             "decided longer ago than "
                             "--idempotency-retention)"),
-               route_journal);
+               route);
         return;
       }
       s.order_id_ = id;
-      s.send(http::status::ok, order_history_json(h), route_journal);
+      s.send(http::status::ok, order_history_json(h), route);
     },
-    history_atom::value, order_id);
+    history_atom::value, a.order_id);
 }
 
 void session::answer_error(const caf::error& err, const char* route) {
@@ -975,7 +764,7 @@ class server_impl final : public http_server {
   void run(caf::actor_system& sys, const http_backends& backends) {
     bridge_targets targets{
       backends.reader, spawn_live_stats(sys, backends.desk, backends.peers)};
-    core_->journaled = static_cast<bool>(backends.reader);
+    core_->router.journaled = static_cast<bool>(backends.reader);
     core_->bridge = spawn_bridge(sys, backends.desk,
                                  caf::timespan{core_->opts.order_timeout},
                                  core_->orders, core_->sink(), targets);
