@@ -1,6 +1,8 @@
 // messages/journal_codec.cpp — see journal_codec.hpp.
 #include "messages/journal_codec.hpp"
 
+#include <cmath>
+
 #include <caf/binary_deserializer.hpp>
 #include <caf/binary_serializer.hpp>
 
@@ -8,12 +10,64 @@ namespace order_node {
 
 namespace {
 
+// CAF 0.17's serializer packs a double with a loop that never ends for an
+// infinity (caf/detail/ieee_754.hpp), and casts a NaN's significand to an
+// integer (undefined). So no record holds a non-finite double: validation
+// keeps them out of orders (messages/validate.hpp), a record that decodes
+// to one is corrupt, and encoding writes -1 ("none") in its place.
+bool finite(double x) {
+  return std::isfinite(x);
+}
+
+void make_finite(double& x) {
+  if (!std::isfinite(x))
+    x = -1;
+}
+
+template <class F>
+bool all_doubles(order_request& x, F f) {
+  return f(x.amount) & f(x.weight);
+}
+
+template <class F>
+bool all_doubles(order_result& x, F f) {
+  bool ok = f(x.shipping_cost) & f(x.risk_score);
+  for (auto& c : x.calls)
+    ok = f(c.ms) & f(c.start_ms) & ok;
+  return ok;
+}
+
+template <class F>
+bool all_doubles(inventory_reply&, F) {
+  return true;
+}
+
+template <class F>
+bool all_doubles(payment_reply&, F) {
+  return true;
+}
+
+template <class F>
+bool all_doubles(fraud_reply& x, F f) {
+  return f(x.risk_score);
+}
+
+template <class F>
+bool all_doubles(shipping_quote& x, F f) {
+  return f(x.cost);
+}
+
 template <class T>
 std::vector<char> encode_value(const T& x) {
   std::vector<char> out;
   caf::binary_serializer sink{nullptr, out};
+  auto copy = x;
+  all_doubles(copy, [](double& d) {
+    make_finite(d);
+    return true;
+  });
   // Serializing into memory cannot fail for these plain types.
-  [[maybe_unused]] auto err = sink(const_cast<T&>(x));
+  [[maybe_unused]] auto err = sink(copy);
   return out;
 }
 
@@ -22,7 +76,8 @@ bool decode_value(const std::vector<char>& bytes, T& x) {
   caf::binary_deserializer source{nullptr, bytes};
   if (source(x))
     return false;
-  return source.remaining() == 0;
+  return source.remaining() == 0
+         && all_doubles(x, [](double& d) { return finite(d); });
 }
 
 // A call record as journal format 1 wrote it: without start_ms.
@@ -99,7 +154,8 @@ bool decode_format1(const std::vector<char>& bytes, order_result& x) {
       return false;
   }
   if (source.end_sequence() || source(r.resumed) || source.remaining() != 0
-      || !valid_enums(r))
+      || !valid_enums(r)
+      || !all_doubles(r, [](double& d) { return finite(d); }))
     return false;
   x = std::move(r);
   return true;

@@ -12,9 +12,16 @@ caf::error invalid_request(std::string text) {
   return make_error(order_errc::invalid_request, std::move(text));
 }
 
+// The shortest text that reads back as `x` (1000001, not 1e+06).
 std::string number_text(double x) {
   std::ostringstream os;
-  os << x;
+  for (int digits = 6; digits <= 17; ++digits) {
+    os.str({});
+    os.precision(digits);
+    os << x;
+    if (!std::isfinite(x) || std::stod(os.str()) == x)
+      break;
+  }
   return os.str();
 }
 
@@ -85,11 +92,12 @@ caf::error validate(const order_request& x) {
     return err;
   if (x.quantity < 1 || x.quantity > max_quantity)
     return bad_quantity(std::to_string(x.quantity));
-  if (!std::isfinite(x.amount) || x.amount <= 0)
-    return invalid_request("amount must be a finite number greater than 0, got "
+  if (!std::isfinite(x.amount) || x.amount <= 0 || x.amount > max_amount)
+    return invalid_request("amount must be a number greater than 0 and at "
+                           "most 1000000000, got "
                            + number_text(x.amount));
-  if (!std::isfinite(x.weight) || x.weight < 0)
-    return invalid_request("weight must be a finite number of at least 0, got "
+  if (!std::isfinite(x.weight) || x.weight < 0 || x.weight > max_weight)
+    return invalid_request("weight must be a number from 0 to 1000000, got "
                            + number_text(x.weight));
   if (auto err = check_id("destination", x.destination, false))
     return err;

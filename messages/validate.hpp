@@ -17,6 +17,12 @@ namespace order_node {
 /// Bounds of the fields of an order_request (see validate()).
 constexpr size_t max_id_bytes = 256;
 constexpr int32_t max_quantity = 10'000;
+/// Bounds of amount and weight: what is computed from them (a shipping cost
+/// is weight x 2.5 x 1.5) stays finite. CAF 0.17's serializer never ends on
+/// an infinite double (a fuzz finding, docs/fuzzing.md), and every order is
+/// serialized: to the journal, and between nodes.
+constexpr double max_amount = 1e9;
+constexpr double max_weight = 1e6;
 
 /// Checks every field; the error (order_errc::invalid_request) names the
 /// field and the value, e.g. "quantity must be an integer from 1 to 10000,

@@ -116,12 +116,14 @@ TEST_CASE("bad order arguments are errors that name the field") {
         == "quantity must be an integer from 1 to 10000, got '0'");
   CHECK(error_of(with("amount=99.99", "amount=abc"))
         == "amount must be a number, got 'abc'");
-  CHECK(error_of(with("amount=99.99", "amount=-1"))
-        == "amount must be a finite number greater than 0, got -1");
+  CHECK(
+    error_of(with("amount=99.99", "amount=-1"))
+    == "amount must be a number greater than 0 and at most 1000000000, got -1");
   CHECK(error_of(with("amount=99.99", "amount=inf"))
-        == "amount must be a finite number greater than 0, got inf");
+        == "amount must be a number greater than 0 and at most 1000000000, got "
+           "inf");
   CHECK(error_of(with("weight=5.5", "weight=nan"))
-        == "weight must be a finite number of at least 0, got nan");
+        == "weight must be a number from 0 to 1000000, got nan");
   CHECK(error_of(with("userId=user123", "userId="))
         == "userId must be a non-empty string");
   CHECK(error_of(with("weight=5.5", "weight=5.5 color=red"))
