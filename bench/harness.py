@@ -655,6 +655,17 @@ def targets(results):
         d = round(cc["p50_ms"] - cs["p50_ms"], 2)
         add("cluster p50 within 1 ms of single (tutorial latencies)", d,
             d <= 1, " ms")
+    sk = find(results, scenario="soak")
+    if sk:
+        add(f"soak {sk['seconds'] / 60:.0f} min at 3x max-in-flight: every "
+            "request answered, counts add up, no unexplained log line",
+            f"{sk['answered_total']:,} of {sk['sent_total']:,}",
+            sk["answered_total"] == sk["sent_total"]
+            and sk["unanswered"] == 0 and not sk["problems"]
+            and not sk["log_unexplained"])
+        g = sk["rss_after_warmup_growth_pct"]
+        add("soak: RSS growth after warm-up < 10 %", g,
+            g is not None and g < 10, " %")
     return t
 
 
@@ -845,6 +856,22 @@ plot '{thr[1]}' using 1:2 with linespoints title '1 scheduler thread', \\
      '{thr[2]}' using 1:2 with linespoints title '2 scheduler threads'
 """
         subprocess.run(["gnuplot"], input=script, text=True, check=True)
+        sk = [r for r in res if r["scenario"] == "soak"]
+        if sk:
+            rss = data("rss", [(t, kib / 1024) for t, kib in sk[0]["rss_kib"]])
+            warm = sk[0]["seconds"] * 0.1
+            script = f"""
+set terminal pngcairo size 900,420 font ",10"
+set output '{IMG}/soak-rss.png'
+set title 'order-node soak: RSS over time ({sk[0]["command"].split()[-1].split("=")[0]} on, 3x --desk.max-in-flight, 10 % malformed)'
+set xlabel 'seconds'
+set ylabel 'RSS (MiB)'
+set yrange [0:*]
+set grid
+set arrow from {warm}, graph 0 to {warm}, graph 1 nohead dt 2 lc rgb 'gray'
+plot '{rss}' using 1:2 with lines lw 2 title 'RSS (warm-up ends at the dashed line)'
+"""
+            subprocess.run(["gnuplot"], input=script, text=True, check=True)
 
 
 def write_doc(doc):
@@ -859,10 +886,23 @@ def write_doc(doc):
         f.write(text)
 
 
+def soak_scenario(quick):
+    """Soak and overload (bench/soak.py): 10 minutes (--quick: 1)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import soak
+    r = soak.soak(BIN, 60 if quick else 600, 300, log=log)
+    log(f"soak: {r['answered_total']} of {r['sent_total']} answered, RSS "
+        f"growth after warm-up {r['rss_after_warmup_growth_pct']} %, "
+        f"passed={r['passed']}")
+    return [r]
+
+
 SCENARIOS = {"latency": latency_floor, "throughput": throughput,
              "memory": memory, "http": http, "cluster": cluster,
              "extras": extras, "peers": peers, "engines": engines,
-             "journal": journal}
+             "journal": journal, "soak": soak_scenario}
+# Not part of a full run (it takes ten minutes on its own): --only=soak.
+NOT_BY_DEFAULT = {"soak"}
 
 
 def main():
@@ -877,7 +917,8 @@ def main():
     log(f"machine: {info['cores']} cores, {info['memory_gib']} GiB, "
         f"{info['cpu']}, load {' '.join(info['load_at_start'])}")
     build()
-    chosen = [s for s in args.only.split(",") if s] or list(SCENARIOS)
+    chosen = [s for s in args.only.split(",") if s] or [
+        s for s in SCENARIOS if s not in NOT_BY_DEFAULT]
     results = []
     for name in chosen:
         results += SCENARIOS[name](args.quick)
