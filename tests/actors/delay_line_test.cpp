@@ -13,7 +13,7 @@ TEST_CASE_FIXTURE(fixture, "calls due in one tick share a single timer") {
   auto fraud = routes.frauds[0].handle;
   int answers = 0;
   for (int i = 0; i < 100; ++i)
-    sys.spawn([&, i](caf::event_based_actor* self) {
+    spawn_fn(sys, [&, i](caf::event_based_actor* self) {
       self
         ->request(fraud, std::chrono::seconds(1), assess_atom::value,
                   fraud_batch{

@@ -11,7 +11,7 @@ namespace {
 
 desk_stats stats_of(fixture& fx, const order_desk_actor& desk) {
   desk_stats out;
-  fx.sys.spawn([&](caf::event_based_actor* self) {
+  spawn_fn(fx.sys, [&](caf::event_based_actor* self) {
     self->request(desk, std::chrono::seconds(1), stats_atom::value)
       .then([&](desk_stats& s) { out = s; });
   });

@@ -10,24 +10,15 @@
 
 #include "actors/journal/journal_reader.hpp"
 #include "actors/journal/journal_store.hpp"
+#include "journal_samples.hpp"
 #include "messages/journal_codec.hpp"
 #include "temp_dir.hpp"
 
 using namespace order_node;
+using order_node::testing::accepted;
 using order_node::testing::temp_dir;
 
 namespace {
-
-journal_accepted accepted(uint64_t seq, std::string key = {}) {
-  journal_accepted a;
-  a.seq = seq;
-  a.order_id = "ORD_" + std::to_string(seq);
-  a.order_key = "seq:" + std::to_string(seq);
-  a.idempotency_key = std::move(key);
-  a.request = {"u1", "p1", 2, 99.5, 1.5, "Berlin"};
-  a.accepted_us = 1'000'000 * static_cast<int64_t>(seq);
-  return a;
-}
 
 journal_decided decided(uint64_t seq, order_status status, bool voided) {
   order_result r;

@@ -159,7 +159,7 @@ TEST_CASE_FIXTURE(fixture, "a late reply after the deadline is ignored") {
   CHECK((***res).status == order_status::timeout);
   CHECK((***res).calls.size() == first.calls.size());
   desk_stats stats;
-  sys.spawn([&](caf::event_based_actor* self) {
+  spawn_fn(sys, [&](caf::event_based_actor* self) {
     self->request(p.desk, std::chrono::seconds(1), stats_atom::value)
       .then([&](desk_stats& s) { stats = s; });
   });
@@ -260,22 +260,22 @@ TEST_CASE_FIXTURE(fixture, "a failed order after authorization voids it "
     w.available_rate = 0; // no stock: the order fails after payment
   auto routes = spawn_services(sys, svc);
   // Replace the payment gateway by one that counts voids.
-  routes.payments[0].handle
-    = sys.spawn([&](payment_actor::pointer) -> payment_actor::behavior_type {
-        return {
-          [](authorize_atom, const payment_request&) {
-            return payment_reply{true, "tx_feedbeef"};
-          },
-          [](authorize_atom, const payment_batch& b) {
-            return always_authorized(b);
-          },
-          [&](void_atom, const void_request& req) {
-            CHECK(req.transaction_id == "tx_feedbeef");
-            ++voids;
-            return true;
-          },
-        };
-      });
+  routes.payments[0].handle = spawn_fn(
+    sys, [&](payment_actor::pointer) -> payment_actor::behavior_type {
+      return {
+        [](authorize_atom, const payment_request&) {
+          return payment_reply{true, "tx_feedbeef"};
+        },
+        [](authorize_atom, const payment_batch& b) {
+          return always_authorized(b);
+        },
+        [&](void_atom, const void_request& req) {
+          CHECK(req.transaction_id == "tx_feedbeef");
+          ++voids;
+          return true;
+        },
+      };
+    });
   auto dir = sys.spawn(directory, routes);
   auto desk = sys.spawn(order_desk, dir, default_desk());
   auto res = submit(desk, tutorial_order());
@@ -293,21 +293,21 @@ TEST_CASE_FIXTURE(fixture, "a failed order after authorization voids it "
 TEST_CASE_FIXTURE(fixture, "a confirmed order voids nothing") {
   int voids = 0;
   auto routes = spawn_services(sys, all_yes());
-  routes.payments[0].handle
-    = sys.spawn([&](payment_actor::pointer) -> payment_actor::behavior_type {
-        return {
-          [](authorize_atom, const payment_request&) {
-            return payment_reply{true, "tx_feedbeef"};
-          },
-          [](authorize_atom, const payment_batch& b) {
-            return always_authorized(b);
-          },
-          [&](void_atom, const void_request&) {
-            ++voids;
-            return true;
-          },
-        };
-      });
+  routes.payments[0].handle = spawn_fn(
+    sys, [&](payment_actor::pointer) -> payment_actor::behavior_type {
+      return {
+        [](authorize_atom, const payment_request&) {
+          return payment_reply{true, "tx_feedbeef"};
+        },
+        [](authorize_atom, const payment_batch& b) {
+          return always_authorized(b);
+        },
+        [&](void_atom, const void_request&) {
+          ++voids;
+          return true;
+        },
+      };
+    });
   auto desk
     = sys.spawn(order_desk, sys.spawn(directory, routes), default_desk());
   auto res = submit(desk, tutorial_order());
@@ -344,13 +344,13 @@ TEST_CASE_FIXTURE(fixture, "FastShip joins the fan-out when enabled") {
 
 TEST_CASE_FIXTURE(fixture, "a directory that never answers fails the order "
                            "at the deadline") {
-  auto silent
-    = sys.spawn([](directory_actor::pointer) -> directory_actor::behavior_type {
-        return {
-          [](watch_atom, routes_watcher&) {}, // never sends routes
-          [](routes_atom, service_routes_ptr&) {},
-        };
-      });
+  auto silent = spawn_fn(
+    sys, [](directory_actor::pointer) -> directory_actor::behavior_type {
+      return {
+        [](watch_atom, routes_watcher&) {}, // never sends routes
+        [](routes_atom, service_routes_ptr&) {},
+      };
+    });
   auto desk = sys.spawn(order_desk, silent, default_desk());
   auto res = submit(desk, tutorial_order());
   run_until(999.9);
@@ -366,7 +366,7 @@ TEST_CASE_FIXTURE(fixture, "the batched engine sends the calls of orders "
   std::vector<size_t> batch_sizes;
   auto routes = spawn_services(sys, all_yes());
   routes.frauds[0].handle
-    = sys.spawn([&](fraud_actor::pointer) -> fraud_actor::behavior_type {
+    = spawn_fn(sys, [&](fraud_actor::pointer) -> fraud_actor::behavior_type {
         return {
           [](assess_atom, const fraud_request&) { return fraud_reply{}; },
           [&](assess_atom, const fraud_batch& b) {
@@ -387,7 +387,7 @@ TEST_CASE_FIXTURE(fixture, "the batched engine sends the calls of orders "
   // before it gets to its flush.
   int confirmed = 0;
   for (int i = 0; i < 10; ++i)
-    sys.spawn([&, i](caf::event_based_actor* self) {
+    spawn_fn(sys, [&, i](caf::event_based_actor* self) {
       self
         ->request(desk, std::chrono::seconds(3600), submit_atom::value,
                   tutorial_order(order_kind::parallel, "b" + std::to_string(i)))
@@ -404,17 +404,17 @@ TEST_CASE_FIXTURE(fixture, "the clients of an order actor that died get an "
                            "error one deadline after its own") {
   auto routes = spawn_services(sys, all_yes());
   // A fraud service that kills whoever asks it (an order actor's crash).
-  routes.frauds[0].handle
-    = sys.spawn([](fraud_actor::pointer self) -> fraud_actor::behavior_type {
-        return {
-          [=](assess_atom, const fraud_request&) -> fraud_reply {
-            self->send_exit(caf::actor_cast<caf::actor>(self->current_sender()),
-                            caf::exit_reason::kill);
-            return {};
-          },
-          [](assess_atom, const fraud_batch&) { return fraud_outcomes{}; },
-        };
-      });
+  routes.frauds[0].handle = spawn_fn(
+    sys, [](fraud_actor::pointer self) -> fraud_actor::behavior_type {
+      return {
+        [=](assess_atom, const fraud_request&) -> fraud_reply {
+          self->send_exit(caf::actor_cast<caf::actor>(self->current_sender()),
+                          caf::exit_reason::kill);
+          return {};
+        },
+        [](assess_atom, const fraud_batch&) { return fraud_outcomes{}; },
+      };
+    });
   desk_config d; // the actor engine
   auto desk = sys.spawn(order_desk, sys.spawn(directory, routes), d);
   auto res = submit(desk, tutorial_order());

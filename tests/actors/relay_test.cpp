@@ -24,7 +24,7 @@ authorize(fixture& f, const payment_actor& payment, const std::string& key) {
   // in an initializer list may be used uninitialized.
   payment_batch batch{7, {}};
   batch.calls.push_back(payment_request{call_id{key, 1}, 10.0, "USD", "", ""});
-  f.sys.spawn([=](caf::event_based_actor* self) {
+  spawn_fn(f.sys, [=](caf::event_based_actor* self) {
     self
       ->request(payment, std::chrono::seconds(3600), authorize_atom::value,
                 batch)
