@@ -260,8 +260,8 @@ struct stub_gateway {
   std::vector<std::string> voids;
 
   payment_actor spawn(caf::actor_system& sys) {
-    return sys.spawn(
-      [this](payment_actor::pointer) -> payment_actor::behavior_type {
+    return spawn_fn(
+      sys, [this](payment_actor::pointer) -> payment_actor::behavior_type {
         return {
           [](authorize_atom, const payment_request&) {
             return payment_reply{true, "tx_feedbeef"};
