@@ -171,8 +171,8 @@ void publish(sampler_self self, const std::function<void(live_view&)>& f) {
   self->state.view = std::move(next);
 }
 
-caf::behavior sampler(sampler_self self, order_desk_actor desk,
-                      peers_actor peers, live_options opts) {
+caf::behavior sampler(sampler_self self, const order_desk_actor& desk,
+                      const peers_actor& peers, const live_options& opts) {
   self->state.opts = opts;
   self->state.view->clustered = static_cast<bool>(peers);
   self->send(self, tick_atom::value);

@@ -159,8 +159,9 @@ order_history journal_reader::history(const std::string& order_id) {
 
 namespace {
 
-journal_reader_actor::behavior_type reader(journal_reader_actor::pointer,
-                                           std::shared_ptr<journal_reader> r) {
+journal_reader_actor::behavior_type
+reader(journal_reader_actor::pointer,
+       const std::shared_ptr<journal_reader>& r) {
   return {
     [r](list_atom, const order_query& q) { return r->list(q); },
     [r](history_atom, const std::string& id) { return r->history(id); },
