@@ -33,7 +33,6 @@
 
 #include "messages/errors.hpp"
 #include "messages/json_codec.hpp"
-#include "messages/validate.hpp"
 #include "node/console.hpp"
 #include "node/http_bridge.hpp"
 #include "node/http_router.hpp"
@@ -55,6 +54,13 @@ using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 
 using response_t = http::response<http::string_body>;
 using clock_type = std::chrono::steady_clock;
+
+// The 404 of an order the journal does not have (the lookup routes).
+std::string not_in_journal(const std::string& order_id) {
+  return error_body("no order " + order_id
+                    + " in the journal (never accepted here, or decided "
+                      "longer ago than --idempotency-retention)");
+}
 
 spdlog::logger& http_log() {
   static spdlog::logger& instance = room_log("http");
@@ -513,12 +519,7 @@ void session::start_history(http_action& a) {
     a.route, [](const bridge_targets& t) { return t.reader; },
     [id = a.order_id, route = a.route](session& s, order_history& h) {
       if (!h.found) {
-        s.send(http::status::not_found,
-               error_body("no order " + id
-                          + " in the journal (never accepted here, or "
-                            "decided longer ago than "
-                            "--idempotency-retention)"),
-               route);
+        s.send(http::status::not_found, not_in_journal(id), route);
         return;
       }
       s.order_id_ = id;
@@ -579,11 +580,7 @@ void session::answer_lookup(caf::expected<journal_lookup>& r, const char* route,
     return;
   }
   if (!r->found) {
-    send(http::status::not_found,
-         error_body("no order " + order_id
-                    + " in the journal (never accepted here, or decided "
-                      "longer ago than --idempotency-retention)"),
-         route);
+    send(http::status::not_found, not_in_journal(order_id), route);
     return;
   }
   order_id_ = order_id;
