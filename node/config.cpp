@@ -157,7 +157,8 @@ node_config::node_config() {
          "orders in flight before the desk answers 'overloaded' "
          "(default: 100000)")
     .add(dedup_capacity, "dedup-capacity",
-         "results kept for deduplication at most (default: 100000)")
+         "idempotency keys of finished orders remembered, at most (the "
+         "node's, shared by its shards; default: 100000)")
     .add(desk_shards, "shards",
          "desks sharing the orders, so that they run on every core; 0 = one "
          "per scheduler thread (default: 0)");

@@ -128,15 +128,22 @@ desk_router(order_desk_actor::stateful_pointer<desk_router_state> self,
 }
 
 order_desk_actor spawn_desk(caf::actor_system& sys, directory_actor directory,
-                            const desk_config& cfg) {
+                            desk_config cfg) {
   // No more shards than orders in flight, so that every shard can take one.
   auto n = std::min<int64_t>(cfg.shards, cfg.max_in_flight);
   if (n <= 1)
-    return sys.spawn(order_desk, std::move(directory), cfg);
+    return sys.spawn(order_desk, std::move(directory), std::move(cfg));
   // Each shard numbers its acceptances in its own lane, and takes the
   // recovered orders and results of the keys the router sends it (orders
   // without a key: the first shard).
   std::vector<desk_config> cfgs(static_cast<size_t>(n));
+  // What recovery found goes to one shard each, moved: it can be large.
+  auto resume = std::move(cfg.resume);
+  auto keyed = std::move(cfg.keyed);
+  auto voids = std::move(cfg.voids);
+  cfg.resume.clear();
+  cfg.keyed.clear();
+  cfg.voids.clear();
   auto shard_of = [n](const journaled_order& o) {
     auto& key = o.accepted.idempotency_key;
     return key.empty() ? size_t{0}
@@ -145,18 +152,17 @@ order_desk_actor spawn_desk(caf::actor_system& sys, directory_actor directory,
   for (int64_t i = 0; i < n; ++i) {
     auto& shard_cfg = cfgs[static_cast<size_t>(i)];
     shard_cfg = cfg;
-    shard_cfg.resume.clear();
-    shard_cfg.keyed.clear();
-    if (i > 0)
-      shard_cfg.voids.clear(); // the first shard sends them
     shard_cfg.share = cfg.max_in_flight / n + (i < cfg.max_in_flight % n);
+    auto keys = static_cast<int64_t>(cfg.dedup_capacity);
+    shard_cfg.dedup_capacity = static_cast<size_t>(keys / n + (i < keys % n));
     shard_cfg.first_seq = cfg.first_seq + static_cast<uint64_t>(i);
     shard_cfg.seq_stride = static_cast<uint64_t>(n);
   }
-  for (auto& o : cfg.resume)
-    cfgs[shard_of(o)].resume.push_back(o);
-  for (auto& o : cfg.keyed)
-    cfgs[shard_of(o)].keyed.push_back(o);
+  cfgs.front().voids = std::move(voids); // the first shard sends them
+  for (auto& o : resume)
+    cfgs[shard_of(o)].resume.push_back(std::move(o));
+  for (auto& o : keyed)
+    cfgs[shard_of(o)].keyed.push_back(std::move(o));
   std::vector<order_desk_actor> shards;
   shards.reserve(cfgs.size());
   for (auto& shard_cfg : cfgs)

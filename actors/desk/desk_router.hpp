@@ -35,7 +35,7 @@ desk_router(order_desk_actor::stateful_pointer<desk_router_state> self,
 /// Spawns the desk of a node: one order desk, or `cfg.shards` of them
 /// behind a router (the shards quit with it).
 order_desk_actor spawn_desk(caf::actor_system& sys, directory_actor directory,
-                            const desk_config& cfg);
+                            desk_config cfg);
 
 /// Adds `x` into `into` (counters, histograms, per status and instance).
 void merge_stats(desk_stats& into, const desk_stats& x);

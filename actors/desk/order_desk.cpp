@@ -72,15 +72,52 @@ void count_calls(desk_state& st, const order_result& r) {
   }
 }
 
-// Forgets results whose window has passed, and the oldest beyond capacity.
+// Forgets decided keys whose window has passed, and the oldest beyond
+// capacity. An entry of `done_order` whose key was decided again since
+// (after the journal lost its record: replay) leaves the newer one alone.
 void expire_results(desk_state& st, time_point now) {
   while (!st.done_order.empty()
          && (st.done_order.front().expires <= now
-             || st.done.size() > st.cfg.dedup_capacity)) {
-    st.done.erase(st.done_order.front().key);
-    st.key_requests.erase(st.done_order.front().key);
+             || st.done_order.size() > st.cfg.dedup_capacity)) {
+    auto& front = st.done_order.front();
+    if (auto i = st.keys.find(front.key); i != st.keys.end()
+                                          && i->second.decided
+                                          && i->second.expires == front.expires)
+      st.keys.erase(i);
     st.done_order.pop_front();
   }
+}
+
+// A fingerprint of an order's body, kept for its idempotency key in place of
+// the body: the same key with another body is a conflict. FNV-1a (64 bits)
+// over every field, the amounts by value (0 and -0 alike, as operator== has
+// them); two bodies that differ meet with a chance of 2^-64.
+uint64_t body_fingerprint(const order_request& r) {
+  uint64_t h = 14695981039346656037ULL;
+  auto mix = [&h](const void* p, size_t n) {
+    const auto* b = static_cast<const unsigned char*>(p);
+    for (size_t i = 0; i < n; ++i) {
+      h ^= b[i];
+      h *= 1099511628211ULL;
+    }
+  };
+  auto text = [&mix](const std::string& x) {
+    uint64_t n = x.size();
+    mix(&n, sizeof n);
+    mix(x.data(), x.size());
+  };
+  auto real = [&mix](double x) {
+    if (x == 0)
+      x = 0; // -0 as 0
+    mix(&x, sizeof x);
+  };
+  text(r.user_id);
+  text(r.product_id);
+  mix(&r.quantity, sizeof r.quantity);
+  real(r.amount);
+  real(r.weight);
+  text(r.destination);
+  return h;
 }
 
 int64_t in_flight(const desk_state& st) {
@@ -96,7 +133,7 @@ void spawn_order(desk_self self, uint64_t id, desk_state::spawned_order& entry,
 
 void deliver_now(desk_self self, order_kind kind,
                  caf::typed_response_promise<order_result>& promise,
-                 std::string dk, order_result r);
+                 std::string dk, order_result r, bool journaled);
 
 // Answers every client waiting on idempotency key `dk` with `x` (a result
 // or an error) and forgets them.
@@ -107,8 +144,11 @@ void answer_waiting(desk_state& st, const std::string& dk, const T& x) {
       rp.deliver(x);
     st.waiting.erase(w);
   }
-  if constexpr (std::is_same_v<T, caf::error>)
-    st.key_requests.erase(dk); // no result is kept: the key is free again
+  if constexpr (std::is_same_v<T, caf::error>) {
+    // No result is kept: the key is free again.
+    if (auto i = st.keys.find(dk); i != st.keys.end() && !i->second.decided)
+      st.keys.erase(i);
+  }
 }
 
 // The journal committed write `n` (or failed it: `err`): answers its
@@ -134,7 +174,7 @@ void release(desk_self self, uint64_t n, const caf::error& err) {
   for (auto& a : batch.answers) {
     if (!err) {
       deliver_now(self, a.kind, a.promise, std::move(a.dedup_key),
-                  std::move(a.result));
+                  std::move(a.result), true);
     } else if (a.dedup_key.empty()) {
       a.promise.deliver(err);
     } else {
@@ -316,10 +356,12 @@ void on_routes(desk_self self, service_routes_ptr& routes) {
 namespace {
 
 // Counts `r` and answers the clients of an order: `promise`, or those
-// waiting on its idempotency key `dk` (whose result is then kept).
+// waiting on its idempotency key `dk`, which is then remembered with its
+// order id, and with `r` unless the journal's reader can read it back
+// (`journaled`: its decision is committed).
 void deliver_now(desk_self self, order_kind kind,
                  caf::typed_response_promise<order_result>& promise,
-                 std::string dk, order_result r) {
+                 std::string dk, order_result r, bool journaled) {
   auto& st = self->state;
   if (st.cfg.metrics) {
     count(st, kind, r);
@@ -331,8 +373,13 @@ void deliver_now(desk_self self, order_kind kind,
   }
   answer_waiting(st, dk, r);
   auto now = self->clock().now();
-  st.done_order.push_back({now + st.cfg.dedup_window, dk});
-  st.done[std::move(dk)] = std::move(r);
+  auto& k = st.keys[dk];
+  k.decided = true;
+  k.order_id = r.order_id;
+  k.expires = now + st.cfg.dedup_window;
+  if (!journaled || !st.cfg.reader)
+    k.result = std::make_unique<order_result>(std::move(r));
+  st.done_order.push_back({k.expires, std::move(dk)});
   expire_results(st, now);
 }
 
@@ -350,7 +397,7 @@ void deliver(desk_self self, order_kind kind, uint64_t seq,
   if (!st.cfg.journal || seq == 0) {
     if (owed)
       start_void(self, std::move(*owed));
-    deliver_now(self, kind, promise, std::move(dk), std::move(r));
+    deliver_now(self, kind, promise, std::move(dk), std::move(r), false);
     return;
   }
   if (owed) {
@@ -405,14 +452,17 @@ std::string run_key(const desk_state& st, std::string key) {
   return "r" + std::to_string(st.cfg.run) + ":" + key;
 }
 
-// A submission past its checks: a known key (`known`: its result in
-// `done`, or in flight), an order to launch (`job`, journaled), or the
-// desk's "overloaded" result.
+// A submission past its checks: a known key (`known`: in flight, decided
+// with its result in memory, `done`, or decided with its result in the
+// journal, `replay`), an order to launch (`job`, journaled), or the desk's
+// "overloaded" result.
 struct admission {
   bool known = false;
+  bool replay = false;
   const order_result* done = nullptr;
   std::string order_id; // of a known key
   std::string dk;       // dedup key; empty without idempotency key
+  uint64_t body = 0;    // body_fingerprint(), with a key
   order_job job;
   std::optional<order_result> overloaded;
 };
@@ -433,9 +483,10 @@ caf::expected<admission> admit(desk_self self, order_submission& sub) {
     if (auto err = validate_idempotency_key(sub.idempotency_key))
       return err;
     a.dk = dedup_key(sub.kind, sub.idempotency_key);
+    a.body = body_fingerprint(sub.request);
     expire_results(st, self->clock().now());
-    if (auto i = st.key_requests.find(a.dk);
-        i != st.key_requests.end() && !(i->second == sub.request))
+    auto k = st.keys.find(a.dk);
+    if (k != st.keys.end() && k->second.body != a.body)
       return make_error(order_errc::key_conflict,
                         "idempotency key " + sub.idempotency_key
                           + " was used for another order (another body); "
@@ -443,17 +494,16 @@ caf::expected<admission> admit(desk_self self, order_submission& sub) {
     job.order_key = (sub.kind == order_kind::parallel ? "key:" : "slow-key:")
                     + sub.idempotency_key;
     job.order_id = make_order_id(st.cfg.seed, job.order_key);
-    if (auto i = st.done.find(a.dk); i != st.done.end()) {
+    if (k != st.keys.end()) {
       ++st.deduplicated;
       a.known = true;
-      a.done = &i->second;
-      a.order_id = i->second.order_id;
-      return a;
-    }
-    if (st.waiting.count(a.dk) > 0) {
-      ++st.deduplicated;
-      a.known = true;
-      a.order_id = job.order_id;
+      if (k->second.decided) {
+        a.order_id = k->second.order_id;
+        a.done = k->second.result.get();
+        a.replay = a.done == nullptr;
+      } else {
+        a.order_id = job.order_id;
+      }
       return a;
     }
   } else if (!sub.order_key.empty()) {
@@ -479,8 +529,11 @@ caf::expected<admission> admit(desk_self self, order_submission& sub) {
     return a;
   }
   job.request = std::move(sub.request);
-  if (!a.dk.empty())
-    st.key_requests[a.dk] = job.request;
+  if (!a.dk.empty()) {
+    auto& k = st.keys[a.dk];
+    k.body = a.body;
+    k.order_id = job.order_id;
+  }
   if (st.cfg.journal) {
     job.seq = st.next_acceptance;
     st.next_acceptance += st.cfg.seq_stride;
@@ -490,6 +543,60 @@ caf::expected<admission> admit(desk_self self, order_submission& sub) {
     schedule_journal_write(self);
   }
   return a;
+}
+
+void replay(desk_self self, admission a, order_submission sub,
+            caf::typed_response_promise<order_result> rp);
+
+// Runs a submission `admit` let in and did not answer at once, for the
+// client waiting on `rp`.
+void run_admitted(desk_self self, admission a, order_submission& sub,
+                  caf::typed_response_promise<order_result>& rp) {
+  auto& st = self->state;
+  if (a.replay) {
+    replay(self, std::move(a), std::move(sub), rp);
+  } else if (a.known) {
+    st.waiting[a.dk].push_back(rp);
+  } else if (a.dk.empty()) {
+    launch(self, sub.kind, std::move(a.job), {}, rp);
+  } else {
+    st.waiting[a.dk].push_back(rp); // answered through `waiting`
+    launch(self, sub.kind, std::move(a.job), std::move(a.dk), {});
+  }
+}
+
+// A repeated key of a finished order: its result, read back from the
+// journal (committed before the key was remembered). Should the journal no
+// longer have it (purged meanwhile: its clock is not the desk's), the key is
+// forgotten and the submission runs again, as a new order.
+void replay(desk_self self, admission a, order_submission sub,
+            caf::typed_response_promise<order_result> rp) {
+  auto& st = self->state;
+  self->request(st.cfg.reader, caf::infinite, history_atom::value, a.order_id)
+    .then(
+      [self, dk{std::move(a.dk)}, sub{std::move(sub)},
+       rp](order_history& h) mutable {
+        auto& e = h.entry;
+        if (h.found && e.decided_us != 0 && e.kind == sub.kind
+            && e.idempotency_key == sub.idempotency_key) {
+          rp.deliver(std::move(e.result));
+          return;
+        }
+        auto& st = self->state;
+        if (auto i = st.keys.find(dk); i != st.keys.end() && i->second.decided)
+          st.keys.erase(i);
+        --st.deduplicated;
+        auto again = admit(self, sub);
+        if (!again)
+          rp.deliver(std::move(again.error()));
+        else if (again->done != nullptr)
+          rp.deliver(*again->done);
+        else if (again->overloaded)
+          rp.deliver(std::move(*again->overloaded));
+        else
+          run_admitted(self, std::move(*again), sub, rp);
+      },
+      [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
 }
 
 // Takes what recovery found: remembers the results of keys still within
@@ -509,11 +616,16 @@ void recover(desk_self self) {
     auto left = cfg.dedup_window - age(k.decided_us);
     if (left <= caf::timespan{0})
       continue;
-    st.done_order.push_back({now + left, dk});
-    st.key_requests[dk] = std::move(k.accepted.request);
-    st.done[std::move(dk)] = std::move(k.result);
+    auto& e = st.keys[dk];
+    e.body = body_fingerprint(k.accepted.request);
+    e.decided = true;
+    e.order_id = k.accepted.order_id;
+    e.expires = now + left;
+    if (!cfg.reader)
+      e.result = std::make_unique<order_result>(std::move(k.result));
+    st.done_order.push_back({e.expires, std::move(dk)});
   }
-  cfg.keyed.clear();
+  std::vector<journaled_order>{}.swap(cfg.keyed); // its memory too
   auto resume = std::move(cfg.resume);
   cfg.resume.clear();
   for (auto& o : resume) {
@@ -531,7 +643,9 @@ void recover(desk_self self) {
     if (!a.idempotency_key.empty()) {
       dk = dedup_key(a.kind, a.idempotency_key);
       st.waiting[dk]; // a duplicate waits for the resumed order
-      st.key_requests[dk] = job.request;
+      auto& k = st.keys[dk];
+      k.body = body_fingerprint(job.request);
+      k.order_id = job.order_id;
     }
     ++st.resumed;
     launch(self, a.kind, std::move(job), std::move(dk), {});
@@ -571,7 +685,6 @@ order_desk(desk_self self, const directory_actor& directory, desk_config cfg) {
              caf::actor_cast<routes_watcher>(self));
   return {
     [=](submit_atom, order_submission& sub) -> caf::result<order_result> {
-      auto& st = self->state;
       auto a = admit(self, sub);
       if (!a)
         return std::move(a.error());
@@ -581,16 +694,7 @@ order_desk(desk_self self, const directory_actor& directory, desk_config cfg) {
         return std::move(*a->overloaded);
       // (Made only now: a promise takes over the answer of this message.)
       auto rp = self->make_response_promise<order_result>();
-      if (a->known) {
-        st.waiting[a->dk].push_back(rp);
-        return rp;
-      }
-      if (a->dk.empty()) {
-        launch(self, sub.kind, std::move(a->job), {}, rp);
-      } else {
-        st.waiting[a->dk].push_back(rp); // answered through `waiting`
-        launch(self, sub.kind, std::move(a->job), std::move(a->dk), {});
-      }
+      run_admitted(self, std::move(*a), sub, rp);
       return rp;
     },
     [=](send_atom, order_submission& sub) -> caf::result<order_accepted> {

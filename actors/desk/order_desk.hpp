@@ -57,12 +57,19 @@ struct desk_config {
   int64_t share = 0;   // this shard's bound; 0: all of max_in_flight
   bool metrics = true; // count orders and calls (stats); false: zeros
   caf::timespan dedup_window = std::chrono::minutes(10);
-  size_t dedup_capacity = 100'000; // results kept for deduplication
+  /// Idempotency keys remembered after their order finished, at most: of
+  /// the node (spawn_desk gives each shard its share).
+  size_t dedup_capacity = 100'000;
   order_params order;
   /// Deadlines due within one tick share one timer.
   caf::timespan deadline_tick = std::chrono::milliseconds(1);
   /// The journal (invalid: --journal=off, nothing is journaled).
   journal_actor journal;
+  /// Its reader: with it, a repeated idempotency key's result is read back
+  /// from the journal, and memory keeps only the key, its order id and its
+  /// body's fingerprint; without it (no journal, or a test's desk), the
+  /// desk keeps the whole result.
+  journal_reader_actor reader;
   /// This start's run of the journal: from the second on, the order keys
   /// the desk or its clients number (seq:N, line:N) are prefixed "rRUN:",
   /// so that no order id repeats within a journal.
@@ -128,15 +135,24 @@ struct desk_state {
   std::unordered_map<std::string,
                      std::vector<caf::typed_response_promise<order_result>>>
     waiting;
-  /// Results of finished orders with an idempotency key, oldest first.
+  /// Every idempotency key in flight or remembered: the same key with
+  /// another body is refused (order_errc::key_conflict), and a finished
+  /// order's key answers with its result (held here, or read back from the
+  /// journal: desk_config::reader).
+  struct key_entry {
+    uint64_t body = 0;    // body_fingerprint() of its order
+    bool decided = false; // its order finished; else in flight
+    std::string order_id;
+    caf::actor_clock::time_point expires; // when decided
+    std::unique_ptr<order_result> result; // decided, without a reader
+  };
+  std::unordered_map<std::string, key_entry> keys;
+  /// Decided keys, oldest first: each is forgotten when its window has
+  /// passed or beyond dedup_capacity (unless it was decided again since).
   struct kept {
     caf::actor_clock::time_point expires;
     std::string key;
   };
-  std::unordered_map<std::string, order_result> done;
-  /// The order body of every key in `waiting` or `done`: the same key with
-  /// another body is refused (order_errc::key_conflict).
-  std::unordered_map<std::string, order_request> key_requests;
   std::deque<kept> done_order;
   std::vector<status_stats> stats;
   std::vector<call_stats> calls; // per service instance

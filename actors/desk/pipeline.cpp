@@ -11,11 +11,11 @@
 namespace order_node {
 
 pipeline spawn_pipeline(caf::actor_system& sys, const services_config& svc,
-                        const desk_config& desk, const ledger_actor& ledger) {
+                        desk_config desk, const ledger_actor& ledger) {
   pipeline p;
   p.services = spawn_services(sys, svc, ledger);
   p.directory = sys.spawn(directory, p.services);
-  p.desk = spawn_desk(sys, p.directory, desk);
+  p.desk = spawn_desk(sys, p.directory, std::move(desk));
   return p;
 }
 

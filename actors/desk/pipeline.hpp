@@ -17,8 +17,7 @@ struct pipeline {
 
 /// `ledger`: the payment gateway's (invalid: none).
 pipeline spawn_pipeline(caf::actor_system& sys, const services_config& svc,
-                        const desk_config& desk,
-                        const ledger_actor& ledger = {});
+                        desk_config desk, const ledger_actor& ledger = {});
 
 /// Asks every actor of `p` to quit.
 void stop_pipeline(const pipeline& p);

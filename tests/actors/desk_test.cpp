@@ -7,27 +7,6 @@
 using namespace order_node;
 using namespace order_node::testing;
 
-namespace {
-
-desk_stats stats_of(fixture& fx, const order_desk_actor& desk) {
-  desk_stats out;
-  spawn_fn(fx.sys, [&](caf::event_based_actor* self) {
-    self->request(desk, std::chrono::seconds(1), stats_atom::value)
-      .then([&](desk_stats& s) { out = s; });
-  });
-  fx.sched.run();
-  return out;
-}
-
-uint64_t orders_counted(const desk_stats& s) {
-  uint64_t n = 0;
-  for (auto& x : s.orders)
-    n += x.latency.count;
-  return n;
-}
-
-} // namespace
-
 TEST_CASE_FIXTURE(fixture, "the desk answers overloaded past its bound") {
   auto d = engine_desk();
   d.max_in_flight = 2;
@@ -81,6 +60,56 @@ TEST_CASE_FIXTURE(fixture, "a finished key returns the same result within "
   run_until(10'600);
   REQUIRE(c->has_value());
   CHECK(orders_counted(stats_of(*this, p.desk)) == 2);
+}
+
+TEST_CASE_FIXTURE(fixture, "beyond its capacity a desk forgets the oldest "
+                           "finished key") {
+  auto d = engine_desk();
+  d.dedup_capacity = 1;
+  auto p = spawn_pipeline(sys, all_yes(), d);
+  auto a = submit(p.desk, tutorial_order(order_kind::parallel, "c1"));
+  auto b = submit(p.desk, tutorial_order(order_kind::parallel, "c2"));
+  run_until(200);
+  REQUIRE(a->has_value());
+  REQUIRE(b->has_value());
+  auto b_again = submit(p.desk, tutorial_order(order_kind::parallel, "c2"));
+  REQUIRE_MESSAGE(b_again->has_value(), "the newest key is remembered");
+  CHECK((***b_again).order_id == (***b).order_id);
+  auto a_again = submit(p.desk, tutorial_order(order_kind::parallel, "c1"));
+  CHECK_MESSAGE(!a_again->has_value(), "the oldest key runs again");
+  run_until(400);
+  REQUIRE(a_again->has_value());
+  auto s = stats_of(*this, p.desk);
+  CHECK(orders_counted(s) == 3);
+  CHECK(s.deduplicated == 1);
+}
+
+TEST_CASE_FIXTURE(fixture, "the shards of a desk share the node's key "
+                           "capacity") {
+  // Three keys that the router sends to the same one of two shards (it
+  // picks by the key's hash), with room for two keys in the node: one
+  // each.
+  std::vector<std::string> keys;
+  for (int i = 0; keys.size() < 3; ++i) {
+    auto key = "s" + std::to_string(i);
+    if (std::hash<std::string>{}(key) % 2 == 0)
+      keys.push_back(key);
+  }
+  auto d = engine_desk();
+  d.shards = 2;
+  d.dedup_capacity = 2;
+  auto p = spawn_pipeline(sys, all_yes(), d);
+  for (auto& key : keys) {
+    auto r = submit(p.desk, tutorial_order(order_kind::parallel, key));
+    run_until(now_ms() + 200);
+    REQUIRE(r->has_value());
+  }
+  auto last = submit(p.desk, tutorial_order(order_kind::parallel, keys[2]));
+  CHECK_MESSAGE(last->has_value(), "the newest key is remembered");
+  auto middle = submit(p.desk, tutorial_order(order_kind::parallel, keys[1]));
+  CHECK_MESSAGE(!middle->has_value(), "its shard keeps one key, not two");
+  run_until(now_ms() + 200);
+  CHECK(orders_counted(stats_of(*this, p.desk)) == 4);
 }
 
 TEST_CASE_FIXTURE(fixture, "a key with another body is refused, in flight "

@@ -10,6 +10,7 @@
 
 #include "actors/desk/desk_router.hpp"
 #include "actors/journal/journal_actor.hpp"
+#include "actors/journal/journal_reader.hpp"
 #include "actors/journal/ledger_actor.hpp"
 #include "actors/rules/outcome.hpp"
 #include "actors/services/directory.hpp"
@@ -92,6 +93,65 @@ TEST_CASE_FIXTURE(fixture, "a journaled desk answers once the decision is "
   CHECK(again.unfinished.empty());
   REQUIRE(again.keyed.size() == 1);
   CHECK(again.keyed[0].result.order_id == r.order_id);
+}
+
+TEST_CASE_FIXTURE(fixture, "with the journal's reader a repeated key is "
+                           "answered from the journal, and runs again if the "
+                           "journal lost it") {
+  temp_dir dir;
+  auto path = dir.file("j");
+  journal_contents contents;
+  auto store = open_journal(path, contents);
+  std::string error;
+  auto reader = journal_reader::open(path, error);
+  REQUIRE_MESSAGE(reader != nullptr, error);
+  auto d = engine_desk();
+  d.journal = spawn_journal(sys, store, 24h, false);
+  journal_guard guard{d.journal};
+  d.reader = spawn_journal_reader(sys, std::move(reader), false);
+  auto p = spawn_pipeline(sys, all_yes(), d);
+  auto first = submit(p.desk, tutorial_order(order_kind::parallel, "r1"));
+  run_until(151);
+  REQUIRE(first->has_value());
+  auto& r = ***first;
+  REQUIRE(r.status == order_status::confirmed);
+  auto again = submit(p.desk, tutorial_order(order_kind::parallel, "r1"));
+  REQUIRE(again->has_value());
+  auto& r2 = ***again;
+  CHECK(r2.order_id == r.order_id);
+  CHECK(r2.details == r.details);
+  CHECK(r2.transaction_id == r.transaction_id);
+  CHECK(r2.processing_time_us == r.processing_time_us);
+  REQUIRE(r2.calls.size() == r.calls.size());
+  for (size_t i = 0; i < r.calls.size(); ++i) {
+    CHECK(r2.calls[i].service == r.calls[i].service);
+    CHECK(r2.calls[i].ms == r.calls[i].ms);
+  }
+  auto other = tutorial_order(order_kind::parallel, "r1");
+  other.request.quantity = 3;
+  auto conflict = submit(p.desk, other);
+  REQUIRE(conflict->has_value());
+  REQUIRE_FALSE(conflict->value());
+  CHECK(conflict->value().error().code()
+        == static_cast<uint8_t>(order_errc::key_conflict));
+  auto s = stats_of(*this, p.desk);
+  CHECK(orders_counted(s) == 1);
+  CHECK(s.deduplicated == 1);
+  // The record goes (as a purge would take it): the desk kept no result of
+  // its own, so the key runs as a new order.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  auto sql = "DELETE FROM orders WHERE order_id = '" + r.order_id + "'";
+  CHECK(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  auto third = submit(p.desk, tutorial_order(order_kind::parallel, "r1"));
+  run_until(400);
+  REQUIRE(third->has_value());
+  CHECK((***third).status == order_status::confirmed);
+  CHECK((***third).order_id == r.order_id);
+  s = stats_of(*this, p.desk);
+  CHECK(orders_counted(s) == 2);
+  CHECK(s.deduplicated == 1);
 }
 
 TEST_CASE_FIXTURE(fixture, "a journal that cannot commit fails the answer") {

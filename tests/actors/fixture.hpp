@@ -154,6 +154,25 @@ struct fixture {
   }
 };
 
+/// The desk's counters, asked from a client of its own.
+inline desk_stats stats_of(fixture& fx, const order_desk_actor& desk) {
+  desk_stats out;
+  spawn_fn(fx.sys, [&](caf::event_based_actor* self) {
+    self->request(desk, std::chrono::seconds(1), stats_atom::value)
+      .then([&](desk_stats& s) { out = s; });
+  });
+  fx.sched.run();
+  return out;
+}
+
+/// Orders counted in `s`, of every kind and status.
+inline uint64_t orders_counted(const desk_stats& s) {
+  uint64_t n = 0;
+  for (auto& x : s.orders)
+    n += x.latency.count;
+  return n;
+}
+
 /// The tutorial's order.
 inline order_submission tutorial_order(order_kind kind = order_kind::parallel,
                                        std::string key = "") {
