@@ -36,5 +36,6 @@ using send_atom = caf::atom_constant<caf::atom("send")>;           // desk
 using attach_atom = caf::atom_constant<caf::atom("attach")>;       // desk
 using list_atom = caf::atom_constant<caf::atom("list")>;           // reader
 using history_atom = caf::atom_constant<caf::atom("history")>;     // reader
+using key_atom = caf::atom_constant<caf::atom("key")>;             // reader
 
 } // namespace order_node

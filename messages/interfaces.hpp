@@ -154,7 +154,10 @@ using journal_reader_actor = caf::typed_actor<
   // Orders, newest first, filtered and paged.
   caf::replies_to<list_atom, order_query>::with<order_page>,
   // One order's record, its replies and voids, by order id.
-  caf::replies_to<history_atom, std::string>::with<order_history>>;
+  caf::replies_to<history_atom, std::string>::with<order_history>,
+  // The decided order of an idempotency key (the desk's repeated keys);
+  // accepted.seq 0: none.
+  caf::replies_to<key_atom, key_query>::with<journaled_order>>;
 
 /// What a node publishes on --listen: who it is and what it hosts.
 struct node_info {

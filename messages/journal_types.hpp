@@ -197,4 +197,23 @@ struct journaled_order {
   int32_t resumes = 0;                // how often it was resumed before
 };
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, journaled_order& x) {
+  return f(caf::meta::type_name("journaled_order"), x.accepted, x.replies,
+           x.decided_us, x.result, x.resumes);
+}
+
+/// The newest order with an idempotency key on a route (its kind), if it
+/// was decided at or after `since_us`.
+struct key_query {
+  order_kind kind = order_kind::parallel;
+  std::string key;
+  int64_t since_us = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, key_query& x) {
+  return f(caf::meta::type_name("key_query"), x.kind, x.key, x.since_us);
+}
+
 } // namespace order_node

@@ -157,8 +157,9 @@ node_config::node_config() {
          "orders in flight before the desk answers 'overloaded' "
          "(default: 100000)")
     .add(dedup_capacity, "dedup-capacity",
-         "idempotency keys of finished orders remembered, at most (the "
-         "node's, shared by its shards; default: 100000)")
+         "with --journal=off: idempotency keys of finished orders kept in "
+         "memory, at most (the node's; with a journal, the journal keeps "
+         "them) (default: 100000)")
     .add(desk_shards, "shards",
          "desks sharing the orders, so that they run on every core; 0 = one "
          "per scheduler thread (default: 0)");

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <random>
 #include <string_view>
 
@@ -116,11 +117,10 @@ desk_config journaled_desk(caf::actor_system& sys, const node_config& cfg,
   d.first_seq = c.next_seq;
   d.order.auth_scope = c.uid;
   node_log().info("journal: {} (sync={}, run {}): {} unfinished {} to "
-                  "resume, {} idempotency {} remembered",
+                  "resume",
                   journal.store->path(), cfg.journal_sync, c.run,
                   c.unfinished.size(),
-                  c.unfinished.size() == 1 ? "order" : "orders", c.keyed.size(),
-                  c.keyed.size() == 1 ? "key" : "keys");
+                  c.unfinished.size() == 1 ? "order" : "orders");
   d.resume = std::move(c.unfinished);
   d.keyed = std::move(c.keyed);
   d.voids = std::move(c.voids);
@@ -249,10 +249,9 @@ bool open_journal(const node_config& cfg, opened_journal& out,
                                    sync.value_or(journal_sync::full), error);
   if (!store)
     return false;
-  auto retention = std::chrono::duration_cast<std::chrono::microseconds>(
-                     cfg.idempotency_retention)
-                     .count();
-  if (!store->recover(journal_now_us() - retention, out.contents, error))
+  // No decided keyed orders: the desk asks the journal's reader about a
+  // key when it comes (docs/durability.md), so none need to be in memory.
+  if (!store->recover(std::numeric_limits<int64_t>::max(), out.contents, error))
     return false;
   out.reader = journal_reader::open(cfg.journal, error);
   if (!out.reader)

@@ -73,8 +73,8 @@ void count_calls(desk_state& st, const order_result& r) {
 }
 
 // Forgets decided keys whose window has passed, and the oldest beyond
-// capacity. An entry of `done_order` whose key was decided again since
-// (after the journal lost its record: replay) leaves the newer one alone.
+// capacity. An entry of `done_order` whose key has another entry since
+// (after its window, the key ran again) leaves the newer one alone.
 void expire_results(desk_state& st, time_point now) {
   while (!st.done_order.empty()
          && (st.done_order.front().expires <= now
@@ -86,38 +86,6 @@ void expire_results(desk_state& st, time_point now) {
       st.keys.erase(i);
     st.done_order.pop_front();
   }
-}
-
-// A fingerprint of an order's body, kept for its idempotency key in place of
-// the body: the same key with another body is a conflict. FNV-1a (64 bits)
-// over every field, the amounts by value (0 and -0 alike, as operator== has
-// them); two bodies that differ meet with a chance of 2^-64.
-uint64_t body_fingerprint(const order_request& r) {
-  uint64_t h = 14695981039346656037ULL;
-  auto mix = [&h](const void* p, size_t n) {
-    const auto* b = static_cast<const unsigned char*>(p);
-    for (size_t i = 0; i < n; ++i) {
-      h ^= b[i];
-      h *= 1099511628211ULL;
-    }
-  };
-  auto text = [&mix](const std::string& x) {
-    uint64_t n = x.size();
-    mix(&n, sizeof n);
-    mix(x.data(), x.size());
-  };
-  auto real = [&mix](double x) {
-    if (x == 0)
-      x = 0; // -0 as 0
-    mix(&x, sizeof x);
-  };
-  text(r.user_id);
-  text(r.product_id);
-  mix(&r.quantity, sizeof r.quantity);
-  real(r.amount);
-  real(r.weight);
-  text(r.destination);
-  return h;
 }
 
 int64_t in_flight(const desk_state& st) {
@@ -356,9 +324,9 @@ void on_routes(desk_self self, service_routes_ptr& routes) {
 namespace {
 
 // Counts `r` and answers the clients of an order: `promise`, or those
-// waiting on its idempotency key `dk`, which is then remembered with its
-// order id, and with `r` unless the journal's reader can read it back
-// (`journaled`: its decision is committed).
+// waiting on its idempotency key `dk`. From then on the journal answers
+// for the key if the desk has its reader and the decision is committed
+// (`journaled`); else the desk keeps the key with `r`.
 void deliver_now(desk_self self, order_kind kind,
                  caf::typed_response_promise<order_result>& promise,
                  std::string dk, order_result r, bool journaled) {
@@ -372,13 +340,16 @@ void deliver_now(desk_self self, order_kind kind,
     return;
   }
   answer_waiting(st, dk, r);
+  if (journaled && st.cfg.reader) {
+    st.keys.erase(dk);
+    return;
+  }
   auto now = self->clock().now();
   auto& k = st.keys[dk];
   k.decided = true;
   k.order_id = r.order_id;
   k.expires = now + st.cfg.dedup_window;
-  if (!journaled || !st.cfg.reader)
-    k.result = std::make_unique<order_result>(std::move(r));
+  k.result = std::make_unique<order_result>(std::move(r));
   st.done_order.push_back({k.expires, std::move(dk)});
   expire_results(st, now);
 }
@@ -452,25 +423,34 @@ std::string run_key(const desk_state& st, std::string key) {
   return "r" + std::to_string(st.cfg.run) + ":" + key;
 }
 
-// A submission past its checks: a known key (`known`: in flight, decided
-// with its result in memory, `done`, or decided with its result in the
-// journal, `replay`), an order to launch (`job`, journaled), or the desk's
-// "overloaded" result.
+// A submission past its checks: a known key (`known`: in flight, or
+// finished with its result in `done`), a key to ask the journal about
+// (`lookup`: the first client, or `queue`: one more while it is asked), an
+// order to launch (`job`, journaled), or the desk's "overloaded" result.
 struct admission {
   bool known = false;
-  bool replay = false;
+  bool lookup = false;
+  bool queue = false;
   const order_result* done = nullptr;
   std::string order_id; // of a known key
   std::string dk;       // dedup key; empty without idempotency key
-  uint64_t body = 0;    // body_fingerprint(), with a key
   order_job job;
   std::optional<order_result> overloaded;
 };
 
+caf::error key_conflict(const std::string& key) {
+  return make_error(order_errc::key_conflict,
+                    "idempotency key " + key
+                      + " was used for another order (another body); "
+                        "a new order needs a new key");
+}
+
 // What every submission goes through, whatever the client waits for:
-// validation, the idempotency key (same body, known or new), the order key
-// and id, the in-flight bound, and the journal's acceptance record.
-caf::expected<admission> admit(desk_self self, order_submission& sub) {
+// validation, the idempotency key (same body, known or new: `checked` once
+// the journal said it does not know the key), the order key and id, the
+// in-flight bound, and the journal's acceptance record.
+caf::expected<admission> admit(desk_self self, order_submission& sub,
+                               bool checked) {
   auto& st = self->state;
   if (auto err = validate(sub.request))
     return err;
@@ -483,27 +463,26 @@ caf::expected<admission> admit(desk_self self, order_submission& sub) {
     if (auto err = validate_idempotency_key(sub.idempotency_key))
       return err;
     a.dk = dedup_key(sub.kind, sub.idempotency_key);
-    a.body = body_fingerprint(sub.request);
     expire_results(st, self->clock().now());
     auto k = st.keys.find(a.dk);
-    if (k != st.keys.end() && k->second.body != a.body)
-      return make_error(order_errc::key_conflict,
-                        "idempotency key " + sub.idempotency_key
-                          + " was used for another order (another body); "
-                            "a new order needs a new key");
+    if (k != st.keys.end() && !(k->second.body == sub.request))
+      return key_conflict(sub.idempotency_key);
     job.order_key = (sub.kind == order_kind::parallel ? "key:" : "slow-key:")
                     + sub.idempotency_key;
     job.order_id = make_order_id(st.cfg.seed, job.order_key);
     if (k != st.keys.end()) {
+      if (k->second.looking_up) {
+        a.queue = true;
+        return a;
+      }
       ++st.deduplicated;
       a.known = true;
-      if (k->second.decided) {
-        a.order_id = k->second.order_id;
-        a.done = k->second.result.get();
-        a.replay = a.done == nullptr;
-      } else {
-        a.order_id = job.order_id;
-      }
+      a.order_id = k->second.decided ? k->second.order_id : job.order_id;
+      a.done = k->second.result.get();
+      return a;
+    }
+    if (st.cfg.reader && !checked) {
+      a.lookup = true;
       return a;
     }
   } else if (!sub.order_key.empty()) {
@@ -531,7 +510,7 @@ caf::expected<admission> admit(desk_self self, order_submission& sub) {
   job.request = std::move(sub.request);
   if (!a.dk.empty()) {
     auto& k = st.keys[a.dk];
-    k.body = a.body;
+    k.body = job.request;
     k.order_id = job.order_id;
   }
   if (st.cfg.journal) {
@@ -545,16 +524,16 @@ caf::expected<admission> admit(desk_self self, order_submission& sub) {
   return a;
 }
 
-void replay(desk_self self, admission a, order_submission sub,
-            caf::typed_response_promise<order_result> rp);
+void wait_for_journal(desk_self self, admission& a,
+                      desk_state::key_client client);
 
-// Runs a submission `admit` let in and did not answer at once, for the
-// client waiting on `rp`.
-void run_admitted(desk_self self, admission a, order_submission& sub,
-                  caf::typed_response_promise<order_result>& rp) {
+// Runs a submission that `admit` let in and did not answer at once, for a
+// client waiting for its result on `rp`.
+void run_submit(desk_self self, admission a, order_submission& sub,
+                caf::typed_response_promise<order_result>& rp) {
   auto& st = self->state;
-  if (a.replay) {
-    replay(self, std::move(a), std::move(sub), rp);
+  if (a.lookup || a.queue) {
+    wait_for_journal(self, a, {std::move(sub), false, rp, {}});
   } else if (a.known) {
     st.waiting[a.dk].push_back(rp);
   } else if (a.dk.empty()) {
@@ -565,38 +544,122 @@ void run_admitted(desk_self self, admission a, order_submission& sub,
   }
 }
 
-// A repeated key of a finished order: its result, read back from the
-// journal (committed before the key was remembered). Should the journal no
-// longer have it (purged meanwhile: its clock is not the desk's), the key is
-// forgotten and the submission runs again, as a new order.
-void replay(desk_self self, admission a, order_submission sub,
-            caf::typed_response_promise<order_result> rp) {
+// As run_submit, for a client waiting for the acceptance (`send`): it is
+// durable once the write that carries it is committed.
+void run_send(desk_self self, admission a, order_submission& sub,
+              caf::typed_response_promise<order_accepted>& rp) {
   auto& st = self->state;
-  self->request(st.cfg.reader, caf::infinite, history_atom::value, a.order_id)
-    .then(
-      [self, dk{std::move(a.dk)}, sub{std::move(sub)},
-       rp](order_history& h) mutable {
-        auto& e = h.entry;
-        if (h.found && e.decided_us != 0 && e.kind == sub.kind
-            && e.idempotency_key == sub.idempotency_key) {
-          rp.deliver(std::move(e.result));
-          return;
-        }
-        auto& st = self->state;
-        if (auto i = st.keys.find(dk); i != st.keys.end() && i->second.decided)
-          st.keys.erase(i);
-        --st.deduplicated;
-        auto again = admit(self, sub);
-        if (!again)
-          rp.deliver(std::move(again.error()));
-        else if (again->done != nullptr)
-          rp.deliver(*again->done);
-        else if (again->overloaded)
-          rp.deliver(std::move(*again->overloaded));
-        else
-          run_admitted(self, std::move(*again), sub, rp);
-      },
-      [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+  if (a.lookup || a.queue) {
+    wait_for_journal(self, a, {std::move(sub), true, {}, rp});
+    return;
+  }
+  if (a.known) {
+    rp.deliver(order_accepted{a.order_id, true});
+    return;
+  }
+  if (a.overloaded) {
+    rp.deliver(make_error(order_errc::overloaded, a.overloaded->details));
+    return;
+  }
+  order_accepted out{a.job.order_id, false};
+  if (!a.dk.empty())
+    st.waiting[a.dk]; // a repeated key waits for the order
+  launch(self, sub.kind, std::move(a.job), std::move(a.dk), {});
+  if (!st.cfg.journal) {
+    rp.deliver(std::move(out));
+    return;
+  }
+  st.held.accepts.push_back({rp, std::move(out)});
+  schedule_journal_write(self);
+}
+
+// Answers `c` with an error, whichever answer it waits for.
+void fail_client(desk_state::key_client& c, const caf::error& err) {
+  if (c.send)
+    c.accepted.deliver(err);
+  else
+    c.result.deliver(err);
+}
+
+// Runs a client's submission again, the journal having said that it does
+// not know its key.
+void run_checked(desk_self self, desk_state::key_client& c) {
+  auto a = admit(self, c.sub, true);
+  if (!a) {
+    fail_client(c, a.error());
+  } else if (c.send) {
+    run_send(self, std::move(*a), c.sub, c.accepted);
+  } else if (a->done != nullptr) {
+    c.result.deliver(*a->done);
+  } else if (a->overloaded) {
+    c.result.deliver(std::move(*a->overloaded));
+  } else {
+    run_submit(self, std::move(*a), c.sub, c.result);
+  }
+}
+
+// The journal's word on key `dk`: its decided order (within the window),
+// whose result or acceptance every waiting client gets, or none (seq 0),
+// and the clients' orders run: the first one, and the others wait for it.
+void on_journal_key(desk_self self, const std::string& dk, journaled_order& o) {
+  auto& st = self->state;
+  auto i = st.keys.find(dk);
+  if (i == st.keys.end() || !i->second.looking_up)
+    return;
+  auto clients = std::move(i->second.queued);
+  st.keys.erase(i);
+  for (auto& c : clients) {
+    if (o.accepted.seq == 0) {
+      run_checked(self, c);
+    } else if (!(c.sub.request == o.accepted.request)) {
+      fail_client(c, key_conflict(c.sub.idempotency_key));
+    } else {
+      ++st.deduplicated;
+      if (c.send)
+        c.accepted.deliver(order_accepted{o.accepted.order_id, true});
+      else
+        c.result.deliver(o.result);
+    }
+  }
+}
+
+// The journal's reader failed: the clients of key `dk` get the error (no
+// order runs, since the journal may know the key).
+void on_journal_error(desk_self self, const std::string& dk,
+                      const caf::error& err) {
+  auto& st = self->state;
+  auto i = st.keys.find(dk);
+  if (i == st.keys.end() || !i->second.looking_up)
+    return;
+  auto clients = std::move(i->second.queued);
+  st.keys.erase(i);
+  node_log().warn("journal reader: {} (idempotency key {})", error_text(err),
+                  dk);
+  for (auto& c : clients)
+    fail_client(c, err);
+}
+
+// Queues `client` for the journal's word on its key, and asks the journal's
+// reader (on its own thread) for the first client of the key. It sees
+// committed records only: an order decided in this run is in the journal,
+// since the desk forgets a key only once its decision is committed.
+void wait_for_journal(desk_self self, admission& a,
+                      desk_state::key_client client) {
+  auto& st = self->state;
+  auto& k = st.keys[a.dk];
+  if (a.lookup) {
+    k.looking_up = true;
+    k.body = client.sub.request;
+    auto window = std::chrono::duration_cast<std::chrono::microseconds>(
+      st.cfg.dedup_window);
+    key_query q{client.sub.kind, client.sub.idempotency_key,
+                journal_now_us() - window.count()};
+    auto dk = a.dk;
+    self->request(st.cfg.reader, caf::infinite, key_atom::value, std::move(q))
+      .then([self, dk](journaled_order& o) { on_journal_key(self, dk, o); },
+            [self, dk](caf::error& err) { on_journal_error(self, dk, err); });
+  }
+  k.queued.push_back(std::move(client));
 }
 
 // Takes what recovery found: remembers the results of keys still within
@@ -611,18 +674,18 @@ void recover(desk_self self) {
   auto age = [&](int64_t us) {
     return std::chrono::microseconds{std::max<int64_t>(0, now_us - us)};
   };
+  // (With the reader the journal answers for them: the node loads none.)
   for (auto& k : cfg.keyed) {
     auto dk = dedup_key(k.accepted.kind, k.accepted.idempotency_key);
     auto left = cfg.dedup_window - age(k.decided_us);
-    if (left <= caf::timespan{0})
+    if (left <= caf::timespan{0} || cfg.reader)
       continue;
     auto& e = st.keys[dk];
-    e.body = body_fingerprint(k.accepted.request);
+    e.body = std::move(k.accepted.request);
     e.decided = true;
     e.order_id = k.accepted.order_id;
     e.expires = now + left;
-    if (!cfg.reader)
-      e.result = std::make_unique<order_result>(std::move(k.result));
+    e.result = std::make_unique<order_result>(std::move(k.result));
     st.done_order.push_back({e.expires, std::move(dk)});
   }
   std::vector<journaled_order>{}.swap(cfg.keyed); // its memory too
@@ -644,7 +707,7 @@ void recover(desk_self self) {
       dk = dedup_key(a.kind, a.idempotency_key);
       st.waiting[dk]; // a duplicate waits for the resumed order
       auto& k = st.keys[dk];
-      k.body = body_fingerprint(job.request);
+      k.body = job.request;
       k.order_id = job.order_id;
     }
     ++st.resumed;
@@ -685,7 +748,7 @@ order_desk(desk_self self, const directory_actor& directory, desk_config cfg) {
              caf::actor_cast<routes_watcher>(self));
   return {
     [=](submit_atom, order_submission& sub) -> caf::result<order_result> {
-      auto a = admit(self, sub);
+      auto a = admit(self, sub, false);
       if (!a)
         return std::move(a.error());
       if (a->done != nullptr)
@@ -694,28 +757,15 @@ order_desk(desk_self self, const directory_actor& directory, desk_config cfg) {
         return std::move(*a->overloaded);
       // (Made only now: a promise takes over the answer of this message.)
       auto rp = self->make_response_promise<order_result>();
-      run_admitted(self, std::move(*a), sub, rp);
+      run_submit(self, std::move(*a), sub, rp);
       return rp;
     },
     [=](send_atom, order_submission& sub) -> caf::result<order_accepted> {
-      auto& st = self->state;
-      auto a = admit(self, sub);
+      auto a = admit(self, sub, false);
       if (!a)
         return std::move(a.error());
-      if (a->known)
-        return order_accepted{a->order_id, true};
-      if (a->overloaded)
-        return make_error(order_errc::overloaded, a->overloaded->details);
-      order_accepted out{a->job.order_id, false};
-      if (!a->dk.empty())
-        st.waiting[a->dk]; // a repeated key waits for the order
-      launch(self, sub.kind, std::move(a->job), std::move(a->dk), {});
-      if (!st.cfg.journal)
-        return out;
-      // Durable once the write that carries its acceptance is committed.
       auto rp = self->make_response_promise<order_accepted>();
-      st.held.accepts.push_back({rp, std::move(out)});
-      schedule_journal_write(self);
+      run_send(self, std::move(*a), sub, rp);
       return rp;
     },
     [=](get_atom atom, std::string& order_id) -> caf::result<journal_lookup> {

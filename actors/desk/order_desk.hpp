@@ -57,18 +57,19 @@ struct desk_config {
   int64_t share = 0;   // this shard's bound; 0: all of max_in_flight
   bool metrics = true; // count orders and calls (stats); false: zeros
   caf::timespan dedup_window = std::chrono::minutes(10);
-  /// Idempotency keys remembered after their order finished, at most: of
-  /// the node (spawn_desk gives each shard its share).
+  /// Without the journal's reader: idempotency keys remembered after their
+  /// order finished, at most, of the node (spawn_desk gives each shard its
+  /// share). With it the journal remembers them, for dedup_window.
   size_t dedup_capacity = 100'000;
   order_params order;
   /// Deadlines due within one tick share one timer.
   caf::timespan deadline_tick = std::chrono::milliseconds(1);
   /// The journal (invalid: --journal=off, nothing is journaled).
   journal_actor journal;
-  /// Its reader: with it, a repeated idempotency key's result is read back
-  /// from the journal, and memory keeps only the key, its order id and its
-  /// body's fingerprint; without it (no journal, or a test's desk), the
-  /// desk keeps the whole result.
+  /// Its reader: with it, the desk keeps the idempotency keys of orders in
+  /// flight only, and asks the journal about any other key before it runs
+  /// an order for it; without it (no journal, or a test's desk), the desk
+  /// keeps finished keys and their results in memory (dedup_capacity).
   journal_reader_actor reader;
   /// This start's run of the journal: from the second on, the order keys
   /// the desk or its clients number (seq:N, line:N) are prefixed "rRUN:",
@@ -135,20 +136,31 @@ struct desk_state {
   std::unordered_map<std::string,
                      std::vector<caf::typed_response_promise<order_result>>>
     waiting;
-  /// Every idempotency key in flight or remembered: the same key with
-  /// another body is refused (order_errc::key_conflict), and a finished
-  /// order's key answers with its result (held here, or read back from the
-  /// journal: desk_config::reader).
+  /// A client whose submission waits for the journal's word on its key: a
+  /// `submit` waits for the result (`result`), a `send` for the acceptance.
+  struct key_client {
+    order_submission sub;
+    bool send = false;
+    caf::typed_response_promise<order_result> result;
+    caf::typed_response_promise<order_accepted> accepted;
+  };
+  /// Every idempotency key the desk knows: the same key with another body
+  /// is refused (order_errc::key_conflict). A key is asked of the journal's
+  /// reader (`looking_up`: its clients are `queued`), or its order is in
+  /// flight, or (without a reader) it finished and its result is kept.
   struct key_entry {
-    uint64_t body = 0;    // body_fingerprint() of its order
-    bool decided = false; // its order finished; else in flight
+    order_request body;
+    bool looking_up = false;
+    bool decided = false;
     std::string order_id;
     caf::actor_clock::time_point expires; // when decided
-    std::unique_ptr<order_result> result; // decided, without a reader
+    std::unique_ptr<order_result> result; // when decided
+    std::vector<key_client> queued;       // while looking_up
   };
   std::unordered_map<std::string, key_entry> keys;
-  /// Decided keys, oldest first: each is forgotten when its window has
-  /// passed or beyond dedup_capacity (unless it was decided again since).
+  /// Decided keys kept in memory, oldest first: each is forgotten when its
+  /// window has passed or beyond dedup_capacity (unless it is another
+  /// entry of the same key since).
   struct kept {
     caf::actor_clock::time_point expires;
     std::string key;

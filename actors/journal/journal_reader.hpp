@@ -4,7 +4,8 @@
 // voids. A read-only connection of its own, in an actor on a thread of its
 // own: a scan of a large journal never holds up a commit, and WAL readers
 // see committed records only, so nothing it shows can be undone by a
-// crash. See docs/console.md.
+// crash. See docs/console.md. The desk asks it for repeated idempotency
+// keys (docs/durability.md).
 #pragma once
 
 #include <memory>
@@ -15,6 +16,7 @@
 #include "messages/interfaces.hpp"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace order_node {
 
@@ -36,10 +38,16 @@ class journal_reader {
   /// The newest order with id `order_id`.
   order_history history(const std::string& order_id);
 
+  /// The newest order with `q.key` on `q.kind`'s route if it was decided
+  /// at or after `q.since_us` (its request, id, decision time and result);
+  /// accepted.seq 0 if none, or if its record does not decode.
+  journaled_order keyed(const key_query& q);
+
  private:
   explicit journal_reader(std::string path) : path_(std::move(path)) {}
 
   sqlite3* db_ = nullptr;
+  sqlite3_stmt* keyed_ = nullptr; // prepared once: every keyed order asks
   std::string path_;
 };
 

@@ -192,13 +192,14 @@ std::unique_ptr<sqlite_file> sqlite_file::open(const std::string& path,
                  : std::string{sqlite3_errmsg(db)});
     return nullptr;
   }
-  // A page cache of 8 MiB (SQLite's default is 2 MiB). 64 MiB bought no
-  // throughput (a journal of 200,000 orders, 124 MB: 28,024 orders/s
-  // against 29,257 with 8 MiB) and kept up to 64 MiB per file resident as
-  // the files grew (docs/performance.md, "the soak").
+  // A page cache of 2 MiB, SQLite's default: larger ones bought no
+  // throughput (REPL bench at latency 0, sync=normal: a 124 MB journal,
+  // 64 / 8 / 2 MiB, 28,024 / 29,257 / 28,971 orders/s; a 370 MB one, 8 / 2
+  // MiB, 20,016 / 19,849) and kept that much more resident per file as the
+  // files grew (docs/performance.md, "Session 11").
   // No automatic checkpoints: the checkpointer's thread does them.
   auto sync_sql = std::string{"PRAGMA synchronous="} + to_string(spec.sync);
-  if (!exec_sql(db, "PRAGMA cache_size=-8192", where, error)
+  if (!exec_sql(db, "PRAGMA cache_size=-2048", where, error)
       || !exec_sql(db, "PRAGMA wal_autocheckpoint=0", where, error)
       || !exec_sql(db, sync_sql.c_str(), where, error))
     return nullptr;

@@ -50,13 +50,23 @@ struct journaled_pipeline {
   journal_guard guard;
   pipeline p;
 
-  explicit journaled_pipeline(fixture& f) {
-    store = open_journal(dir.file("j"), contents);
+  /// `with_reader`: the desk asks the journal's reader about idempotency
+  /// keys, as a node's desk does.
+  explicit journaled_pipeline(fixture& f, bool with_reader = false) {
+    store = open_journal(path(), contents);
     auto d = engine_desk();
     d.journal = spawn_journal(f.sys, store, 24h, false);
     guard.j = d.journal;
+    if (with_reader) {
+      std::string error;
+      auto reader = journal_reader::open(path(), error);
+      REQUIRE_MESSAGE(reader != nullptr, error);
+      d.reader = spawn_journal_reader(f.sys, std::move(reader), false);
+    }
     p = spawn_pipeline(f.sys, all_yes(), d);
   }
+
+  std::string path() const { return dir.file("j"); }
 };
 
 size_t calls_of(const order_result& r, const std::string& service) {
@@ -98,18 +108,8 @@ TEST_CASE_FIXTURE(fixture, "a journaled desk answers once the decision is "
 TEST_CASE_FIXTURE(fixture, "with the journal's reader a repeated key is "
                            "answered from the journal, and runs again if the "
                            "journal lost it") {
-  temp_dir dir;
-  auto path = dir.file("j");
-  journal_contents contents;
-  auto store = open_journal(path, contents);
-  std::string error;
-  auto reader = journal_reader::open(path, error);
-  REQUIRE_MESSAGE(reader != nullptr, error);
-  auto d = engine_desk();
-  d.journal = spawn_journal(sys, store, 24h, false);
-  journal_guard guard{d.journal};
-  d.reader = spawn_journal_reader(sys, std::move(reader), false);
-  auto p = spawn_pipeline(sys, all_yes(), d);
+  journaled_pipeline jp{*this, true};
+  auto& p = jp.p;
   auto first = submit(p.desk, tutorial_order(order_kind::parallel, "r1"));
   run_until(151);
   REQUIRE(first->has_value());
@@ -140,7 +140,7 @@ TEST_CASE_FIXTURE(fixture, "with the journal's reader a repeated key is "
   // The record goes (as a purge would take it): the desk kept no result of
   // its own, so the key runs as a new order.
   sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_open(jp.path().c_str(), &db) == SQLITE_OK);
   auto sql = "DELETE FROM orders WHERE order_id = '" + r.order_id + "'";
   CHECK(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);
@@ -152,6 +152,59 @@ TEST_CASE_FIXTURE(fixture, "with the journal's reader a repeated key is "
   s = stats_of(*this, p.desk);
   CHECK(orders_counted(s) == 2);
   CHECK(s.deduplicated == 1);
+}
+
+TEST_CASE_FIXTURE(fixture, "clients of a key that arrive while the journal "
+                           "is asked about it share one order") {
+  journaled_pipeline jp{*this, true};
+  auto& p = jp.p;
+  // One client sends all four at once: none is answered before the reader
+  // is asked about the key.
+  std::vector<std::optional<caf::expected<order_result>>> results(2);
+  std::vector<std::optional<caf::expected<order_accepted>>> accepts(1);
+  std::optional<caf::expected<order_result>> conflict;
+  auto other = tutorial_order(order_kind::parallel, "q1");
+  other.request.quantity = 3;
+  spawn_fn(sys, [&](caf::event_based_actor* self) {
+    auto desk = p.desk;
+    for (auto& r : results)
+      self
+        ->request(desk, std::chrono::seconds(3600), submit_atom::value,
+                  tutorial_order(order_kind::parallel, "q1"))
+        .then([&r](order_result& x) { r = std::move(x); },
+              [&r](caf::error& e) { r = std::move(e); });
+    self
+      ->request(desk, std::chrono::seconds(3600), send_atom::value,
+                tutorial_order(order_kind::parallel, "q1"))
+      .then([&](order_accepted& x) { accepts[0] = std::move(x); },
+            [&](caf::error& e) { accepts[0] = std::move(e); });
+    self->request(desk, std::chrono::seconds(3600), submit_atom::value, other)
+      .then([&](order_result& x) { conflict = std::move(x); },
+            [&](caf::error& e) { conflict = std::move(e); });
+  });
+  run_until(200);
+  REQUIRE(conflict.has_value());
+  REQUIRE_FALSE(*conflict);
+  CHECK(conflict->error().code()
+        == static_cast<uint8_t>(order_errc::key_conflict));
+  REQUIRE(results[0].has_value());
+  REQUIRE(results[1].has_value());
+  REQUIRE(*results[0]);
+  REQUIRE(*results[1]);
+  CHECK((*results[0])->order_id == (*results[1])->order_id);
+  CHECK((*results[0])->status == order_status::confirmed);
+  REQUIRE(accepts[0].has_value());
+  REQUIRE(*accepts[0]);
+  CHECK((*accepts[0])->order_id == (*results[0])->order_id);
+  CHECK((*accepts[0])->previously);
+  auto s = stats_of(*this, p.desk);
+  CHECK(orders_counted(s) == 1);
+  CHECK(s.deduplicated == 2);
+  // Decided, the key is the journal's: a later client is answered from it.
+  auto again = submit(p.desk, tutorial_order(order_kind::parallel, "q1"));
+  REQUIRE(again->has_value());
+  CHECK((***again).order_id == (*results[0])->order_id);
+  CHECK(orders_counted(stats_of(*this, p.desk)) == 1);
 }
 
 TEST_CASE_FIXTURE(fixture, "a journal that cannot commit fails the answer") {

@@ -63,6 +63,45 @@ using strings = std::vector<std::string>;
 
 } // namespace
 
+TEST_CASE("journal reader: the decided order of an idempotency key") {
+  temp_dir dir;
+  auto path = dir.file("orders.journal");
+  auto j = open_store(path);
+  // k-1: decided twice on the parallel route (2 is newer) and once on the
+  // sequential one (3); k-2: running (4).
+  journal_ops ops;
+  auto seq_route = accepted(3, "k-1");
+  seq_route.kind = order_kind::sequential;
+  ops.accepted
+    = {accepted(1, "k-1"), accepted(2, "k-1"), seq_route, accepted(4, "k-2")};
+  ops.decided = {decided(1, order_status::failed, false),
+                 decided(2, order_status::confirmed, false),
+                 decided(3, order_status::timeout, false)};
+  commit(*j, ops);
+  auto r = open_reader(path);
+  auto parallel = r->keyed({order_kind::parallel, "k-1", 0});
+  CHECK(parallel.accepted.seq == 2);
+  CHECK(parallel.accepted.order_id == "ORD_2");
+  CHECK(parallel.accepted.request == accepted(2).request);
+  CHECK(parallel.decided_us == 2'150'000);
+  CHECK(parallel.result.status == order_status::confirmed);
+  CHECK(parallel.result.details == "details of ORD_2");
+  auto sequential = r->keyed({order_kind::sequential, "k-1", 0});
+  CHECK(sequential.accepted.seq == 3);
+  CHECK(sequential.result.status == order_status::timeout);
+  CHECK_MESSAGE(r->keyed({order_kind::parallel, "k-1", 2'150'001}).accepted.seq
+                  == 0,
+                "decided before the window: unknown");
+  CHECK_MESSAGE(r->keyed({order_kind::parallel, "k-2", 0}).accepted.seq == 0,
+                "running: not decided");
+  CHECK(r->keyed({order_kind::parallel, "k-3", 0}).accepted.seq == 0);
+  // Asked again after a new commit: the kept statement sees it.
+  journal_ops more;
+  more.decided = {decided(4, order_status::confirmed, false)};
+  commit(*j, more);
+  CHECK(r->keyed({order_kind::parallel, "k-2", 0}).accepted.seq == 4);
+}
+
 TEST_CASE("journal reader: filters, search and pages, newest first") {
   temp_dir dir;
   auto path = dir.file("orders.journal");
