@@ -24,16 +24,22 @@ void make_finite(double& x) {
     x = -1;
 }
 
+// (`f` runs on every double, whatever an earlier one returned: it may
+// also repair them.)
 template <class F>
 bool all_doubles(order_request& x, F f) {
-  return f(x.amount) & f(x.weight);
+  bool ok = f(x.amount);
+  return f(x.weight) && ok;
 }
 
 template <class F>
 bool all_doubles(order_result& x, F f) {
-  bool ok = f(x.shipping_cost) & f(x.risk_score);
-  for (auto& c : x.calls)
-    ok = f(c.ms) & f(c.start_ms) & ok;
+  bool ok = f(x.shipping_cost);
+  ok = f(x.risk_score) && ok;
+  for (auto& c : x.calls) {
+    ok = f(c.ms) && ok;
+    ok = f(c.start_ms) && ok;
+  }
   return ok;
 }
 

@@ -184,7 +184,7 @@ std::vector<std::string> trace_lines(const order_result& x) {
   scale.append(trace_label + 1, ' ');
   auto right = fixed1(span) + " ms";
   scale += "0 ms";
-  if (static_cast<size_t>(trace_columns + 1) > 4 + right.size())
+  if (static_cast<size_t>(trace_columns) + 1 > 4 + right.size())
     scale.append(trace_columns + 1 - 4 - right.size(), ' ');
   scale += right;
   out.push_back(std::move(scale));
