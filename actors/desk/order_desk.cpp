@@ -598,17 +598,25 @@ void run_checked(desk_self self, desk_state::key_client& c) {
   }
 }
 
+// The clients waiting for the journal's word on key `dk`; the key is
+// forgotten (none if it is not being looked up).
+std::vector<desk_state::key_client> take_queued(desk_state& st,
+                                                const std::string& dk) {
+  std::vector<desk_state::key_client> out;
+  auto i = st.keys.find(dk);
+  if (i == st.keys.end() || !i->second.looking_up)
+    return out;
+  out = std::move(i->second.queued);
+  st.keys.erase(i);
+  return out;
+}
+
 // The journal's word on key `dk`: its decided order (within the window),
 // whose result or acceptance every waiting client gets, or none (seq 0),
 // and the clients' orders run: the first one, and the others wait for it.
 void on_journal_key(desk_self self, const std::string& dk, journaled_order& o) {
   auto& st = self->state;
-  auto i = st.keys.find(dk);
-  if (i == st.keys.end() || !i->second.looking_up)
-    return;
-  auto clients = std::move(i->second.queued);
-  st.keys.erase(i);
-  for (auto& c : clients) {
+  for (auto& c : take_queued(st, dk)) {
     if (o.accepted.seq == 0) {
       run_checked(self, c);
     } else if (!(c.sub.request == o.accepted.request)) {
@@ -627,12 +635,9 @@ void on_journal_key(desk_self self, const std::string& dk, journaled_order& o) {
 // order runs, since the journal may know the key).
 void on_journal_error(desk_self self, const std::string& dk,
                       const caf::error& err) {
-  auto& st = self->state;
-  auto i = st.keys.find(dk);
-  if (i == st.keys.end() || !i->second.looking_up)
+  auto clients = take_queued(self->state, dk);
+  if (clients.empty())
     return;
-  auto clients = std::move(i->second.queued);
-  st.keys.erase(i);
   node_log().warn("journal reader: {} (idempotency key {})", error_text(err),
                   dk);
   for (auto& c : clients)
