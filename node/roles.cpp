@@ -112,7 +112,7 @@ desk_config journaled_desk(caf::actor_system& sys, const node_config& cfg,
     = spawn_journal(sys, journal.store, cfg.idempotency_retention, true);
   out.reader = spawn_journal_reader(sys, journal.reader, true);
   d.journal = out.journal;
-  d.reader = out.reader; // repeated keys read their results back
+  d.reader = out.reader; // asked about every key not in flight
   d.run = c.run;
   d.first_seq = c.next_seq;
   d.order.auth_scope = c.uid;

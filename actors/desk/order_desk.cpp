@@ -477,7 +477,7 @@ caf::expected<admission> admit(desk_self self, order_submission& sub,
       }
       ++st.deduplicated;
       a.known = true;
-      a.order_id = k->second.decided ? k->second.order_id : job.order_id;
+      a.order_id = k->second.order_id; // a resumed order's may be older
       a.done = k->second.result.get();
       return a;
     }

@@ -12,6 +12,7 @@
 
 #include "actors/journal/sqlite_file.hpp"
 #include "actors/support/log.hpp"
+#include "messages/errors.hpp"
 #include "messages/journal_codec.hpp"
 
 namespace order_node {
@@ -83,8 +84,9 @@ journal_reader::~journal_reader() {
   sqlite3_close_v2(db_);
 }
 
-journaled_order journal_reader::keyed(const key_query& q) {
-  journaled_order o;
+bool journal_reader::keyed(const key_query& q, journaled_order& out,
+                           std::string& error) {
+  out = journaled_order{};
   if (keyed_ == nullptr
       && sqlite3_prepare_v3(db_,
                             "SELECT seq, order_id, request, decided_us, result "
@@ -92,33 +94,37 @@ journaled_order journal_reader::keyed(const key_query& q) {
                             "kind = ?2 ORDER BY seq DESC LIMIT 1",
                             -1, SQLITE_PREPARE_PERSISTENT, &keyed_, nullptr)
            != SQLITE_OK) {
-    node_log().warn("journal reader: {}", sqlite3_errmsg(db_));
+    error = "journal " + path_ + ": " + sqlite3_errmsg(db_);
     keyed_ = nullptr;
-    return o;
+    return false;
   }
   auto* s = keyed_;
   bind_text(s, 1, q.key);
   sqlite3_bind_int(s, 2, q.kind == order_kind::sequential ? 1 : 0);
-  if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 3) >= q.since_us
-      && sqlite3_column_type(s, 3) != SQLITE_NULL) {
-    auto& a = o.accepted;
+  auto rc = sqlite3_step(s);
+  bool ok = rc == SQLITE_ROW || rc == SQLITE_DONE;
+  if (!ok)
+    error = "journal " + path_ + ": " + sqlite3_errmsg(db_);
+  if (rc == SQLITE_ROW && sqlite3_column_type(s, 3) != SQLITE_NULL
+      && sqlite3_column_int64(s, 3) >= q.since_us) {
+    auto& a = out.accepted;
     a.seq = static_cast<uint64_t>(sqlite3_column_int64(s, 0));
     a.order_id = column_text(s, 1);
     a.kind = q.kind;
     a.idempotency_key = q.key;
-    o.decided_us = sqlite3_column_int64(s, 3);
+    out.decided_us = sqlite3_column_int64(s, 3);
     if (!decode(column_blob(s, 2), a.request)
-        || !decode(column_blob(s, 4), o.result)) {
-      node_log().warn("journal reader: order {}: its record does not decode",
-                      a.order_id);
-      o = journaled_order{};
+        || !decode(column_blob(s, 4), out.result)) {
+      error
+        = "journal " + path_ + ": corrupt record (order " + a.order_id + ")";
+      ok = false;
     }
   }
   // Reset at once: a statement left stepping holds a read snapshot, and
   // with it the WAL's checkpoints.
   sqlite3_reset(s);
   sqlite3_clear_bindings(s);
-  return o;
+  return ok;
 }
 
 order_page journal_reader::list(const order_query& q) {
@@ -204,7 +210,13 @@ reader(journal_reader_actor::pointer,
   return {
     [r](list_atom, const order_query& q) { return r->list(q); },
     [r](history_atom, const std::string& id) { return r->history(id); },
-    [r](key_atom, const key_query& q) { return r->keyed(q); },
+    [r](key_atom, const key_query& q) -> caf::result<journaled_order> {
+      journaled_order out;
+      std::string error;
+      if (!r->keyed(q, out, error))
+        return make_error(order_errc::journal_failed, error);
+      return out;
+    },
   };
 }
 

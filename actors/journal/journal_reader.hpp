@@ -39,9 +39,11 @@ class journal_reader {
   order_history history(const std::string& order_id);
 
   /// The newest order with `q.key` on `q.kind`'s route if it was decided
-  /// at or after `q.since_us` (its request, id, decision time and result);
-  /// accepted.seq 0 if none, or if its record does not decode.
-  journaled_order keyed(const key_query& q);
+  /// at or after `q.since_us` (its request, id, decision time and result),
+  /// in `out`; accepted.seq 0 if none. False and `error` set if it cannot
+  /// tell (the query failed, or the record does not decode): the key must
+  /// not run again then.
+  bool keyed(const key_query& q, journaled_order& out, std::string& error);
 
  private:
   explicit journal_reader(std::string path) : path_(std::move(path)) {}

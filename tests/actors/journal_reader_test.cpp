@@ -79,27 +79,44 @@ TEST_CASE("journal reader: the decided order of an idempotency key") {
                  decided(3, order_status::timeout, false)};
   commit(*j, ops);
   auto r = open_reader(path);
-  auto parallel = r->keyed({order_kind::parallel, "k-1", 0});
+  auto keyed = [&](order_kind kind, std::string key, int64_t since) {
+    journaled_order out;
+    std::string error;
+    REQUIRE_MESSAGE(r->keyed({kind, std::move(key), since}, out, error), error);
+    return out;
+  };
+  auto parallel = keyed(order_kind::parallel, "k-1", 0);
   CHECK(parallel.accepted.seq == 2);
   CHECK(parallel.accepted.order_id == "ORD_2");
   CHECK(parallel.accepted.request == accepted(2).request);
   CHECK(parallel.decided_us == 2'150'000);
   CHECK(parallel.result.status == order_status::confirmed);
   CHECK(parallel.result.details == "details of ORD_2");
-  auto sequential = r->keyed({order_kind::sequential, "k-1", 0});
+  auto sequential = keyed(order_kind::sequential, "k-1", 0);
   CHECK(sequential.accepted.seq == 3);
   CHECK(sequential.result.status == order_status::timeout);
-  CHECK_MESSAGE(r->keyed({order_kind::parallel, "k-1", 2'150'001}).accepted.seq
-                  == 0,
+  CHECK_MESSAGE(keyed(order_kind::parallel, "k-1", 2'150'001).accepted.seq == 0,
                 "decided before the window: unknown");
-  CHECK_MESSAGE(r->keyed({order_kind::parallel, "k-2", 0}).accepted.seq == 0,
+  CHECK_MESSAGE(keyed(order_kind::parallel, "k-2", 0).accepted.seq == 0,
                 "running: not decided");
-  CHECK(r->keyed({order_kind::parallel, "k-3", 0}).accepted.seq == 0);
+  CHECK(keyed(order_kind::parallel, "k-3", 0).accepted.seq == 0);
   // Asked again after a new commit: the kept statement sees it.
   journal_ops more;
   more.decided = {decided(4, order_status::confirmed, false)};
   commit(*j, more);
-  CHECK(r->keyed({order_kind::parallel, "k-2", 0}).accepted.seq == 4);
+  CHECK(keyed(order_kind::parallel, "k-2", 0).accepted.seq == 4);
+  // A record that does not decode is an error, not "unknown": the key must
+  // not run a second order.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  CHECK(sqlite3_exec(db, "UPDATE orders SET request = x'00' WHERE seq = 4",
+                     nullptr, nullptr, nullptr)
+        == SQLITE_OK);
+  sqlite3_close(db);
+  journaled_order out;
+  std::string error;
+  CHECK_FALSE(r->keyed({order_kind::parallel, "k-2", 0}, out, error));
+  CHECK(error == "journal " + path + ": corrupt record (order ORD_4)");
 }
 
 TEST_CASE("journal reader: filters, search and pages, newest first") {
