@@ -73,17 +73,13 @@ void count_calls(desk_state& st, const order_result& r) {
 }
 
 // Forgets decided keys whose window has passed, and the oldest beyond
-// capacity. An entry of `done_order` whose key has another entry since
-// (after its window, the key ran again) leaves the newer one alone.
+// capacity (every decided key has one entry in `done_order`, and leaves
+// `keys` only here).
 void expire_results(desk_state& st, time_point now) {
   while (!st.done_order.empty()
          && (st.done_order.front().expires <= now
              || st.done_order.size() > st.cfg.dedup_capacity)) {
-    auto& front = st.done_order.front();
-    if (auto i = st.keys.find(front.key); i != st.keys.end()
-                                          && i->second.decided
-                                          && i->second.expires == front.expires)
-      st.keys.erase(i);
+    st.keys.erase(st.done_order.front().key);
     st.done_order.pop_front();
   }
 }
@@ -348,9 +344,8 @@ void deliver_now(desk_self self, order_kind kind,
   auto& k = st.keys[dk];
   k.decided = true;
   k.order_id = r.order_id;
-  k.expires = now + st.cfg.dedup_window;
   k.result = std::make_unique<order_result>(std::move(r));
-  st.done_order.push_back({k.expires, std::move(dk)});
+  st.done_order.push_back({now + st.cfg.dedup_window, std::move(dk)});
   expire_results(st, now);
 }
 
@@ -689,9 +684,8 @@ void recover(desk_self self) {
     e.body = std::move(k.accepted.request);
     e.decided = true;
     e.order_id = k.accepted.order_id;
-    e.expires = now + left;
     e.result = std::make_unique<order_result>(std::move(k.result));
-    st.done_order.push_back({e.expires, std::move(dk)});
+    st.done_order.push_back({now + left, std::move(dk)});
   }
   std::vector<journaled_order>{}.swap(cfg.keyed); // its memory too
   auto resume = std::move(cfg.resume);

@@ -153,14 +153,12 @@ struct desk_state {
     bool looking_up = false;
     bool decided = false;
     std::string order_id;
-    caf::actor_clock::time_point expires; // when decided
     std::unique_ptr<order_result> result; // when decided
     std::vector<key_client> queued;       // while looking_up
   };
   std::unordered_map<std::string, key_entry> keys;
   /// Decided keys kept in memory, oldest first: each is forgotten when its
-  /// window has passed or beyond dedup_capacity (unless it is another
-  /// entry of the same key since).
+  /// window has passed or beyond dedup_capacity.
   struct kept {
     caf::actor_clock::time_point expires;
     std::string key;

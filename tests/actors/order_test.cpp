@@ -232,6 +232,27 @@ order_result with_failing_warehouse(fixture& fx, size_t failing) {
   return ***res;
 }
 
+// A payment gateway that authorizes everything as tx_feedbeef and counts
+// the voids it is sent (each must name that transaction).
+payment_actor counting_gateway(caf::actor_system& sys, int& voids) {
+  return spawn_fn(
+    sys, [&voids](payment_actor::pointer) -> payment_actor::behavior_type {
+      return {
+        [](authorize_atom, const payment_request&) {
+          return payment_reply{true, "tx_feedbeef"};
+        },
+        [](authorize_atom, const payment_batch& b) {
+          return always_authorized(b);
+        },
+        [&voids](void_atom, const void_request& req) {
+          CHECK(req.transaction_id == "tx_feedbeef");
+          ++voids;
+          return true;
+        },
+      };
+    });
+}
+
 } // namespace
 
 TEST_CASE_FIXTURE(fixture, "a Backup warehouse error is not retried when "
@@ -260,22 +281,7 @@ TEST_CASE_FIXTURE(fixture, "a failed order after authorization voids it "
     w.available_rate = 0; // no stock: the order fails after payment
   auto routes = spawn_services(sys, svc);
   // Replace the payment gateway by one that counts voids.
-  routes.payments[0].handle = spawn_fn(
-    sys, [&](payment_actor::pointer) -> payment_actor::behavior_type {
-      return {
-        [](authorize_atom, const payment_request&) {
-          return payment_reply{true, "tx_feedbeef"};
-        },
-        [](authorize_atom, const payment_batch& b) {
-          return always_authorized(b);
-        },
-        [&](void_atom, const void_request& req) {
-          CHECK(req.transaction_id == "tx_feedbeef");
-          ++voids;
-          return true;
-        },
-      };
-    });
+  routes.payments[0].handle = counting_gateway(sys, voids);
   auto dir = sys.spawn(directory, routes);
   auto desk = sys.spawn(order_desk, dir, default_desk());
   auto res = submit(desk, tutorial_order());
@@ -293,21 +299,7 @@ TEST_CASE_FIXTURE(fixture, "a failed order after authorization voids it "
 TEST_CASE_FIXTURE(fixture, "a confirmed order voids nothing") {
   int voids = 0;
   auto routes = spawn_services(sys, all_yes());
-  routes.payments[0].handle = spawn_fn(
-    sys, [&](payment_actor::pointer) -> payment_actor::behavior_type {
-      return {
-        [](authorize_atom, const payment_request&) {
-          return payment_reply{true, "tx_feedbeef"};
-        },
-        [](authorize_atom, const payment_batch& b) {
-          return always_authorized(b);
-        },
-        [&](void_atom, const void_request&) {
-          ++voids;
-          return true;
-        },
-      };
-    });
+  routes.payments[0].handle = counting_gateway(sys, voids);
   auto desk
     = sys.spawn(order_desk, sys.spawn(directory, routes), default_desk());
   auto res = submit(desk, tutorial_order());
