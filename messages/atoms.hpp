@@ -26,6 +26,7 @@ using ready_atom = caf::atom_constant<caf::atom("ready")>;         // peers
 using target_atom = caf::atom_constant<caf::atom("target")>;       // relay
 using name_atom = caf::atom_constant<caf::atom("name")>;           // node
 using expire_atom = caf::atom_constant<caf::atom("expire")>;       // order
+using recorded_atom = caf::atom_constant<caf::atom("recorded")>;   // order
 using done_atom = caf::atom_constant<caf::atom("done")>;           // order
 using write_atom = caf::atom_constant<caf::atom("write")>;         // journal
 using append_atom = caf::atom_constant<caf::atom("append")>;       // desk

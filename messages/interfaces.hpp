@@ -136,9 +136,10 @@ using order_desk_actor = caf::typed_actor<
 /// The journal (actors/journal/journal_actor.hpp): records what the desk
 /// must not forget (its orders' replies among it), committing in groups.
 using journal_actor = caf::typed_actor<
-  // Records `ops`; answers once they are committed (the group's size in
-  // records), or order_errc::journal_failed.
-  caf::replies_to<write_atom, journal_ops>::with<int32_t>,
+  // Records `ops`; answers once they are committed, with the acceptance
+  // numbers of the group's decisions whose order the journal does not hold
+  // (they changed nothing), or order_errc::journal_failed.
+  caf::replies_to<write_atom, journal_ops>::with<std::vector<uint64_t>>,
   // Where an order stands, by order id (committed records only).
   caf::replies_to<get_atom, std::string>::with<journal_lookup>,
   // As get, but for an order not decided yet answers when its decision is

@@ -195,16 +195,19 @@ struct journaled_order {
   int64_t decided_us = 0;             // 0: not decided
   order_result result;                // when decided
   int32_t resumes = 0;                // how often it was resumed before
+  /// In a key query's answer: how many orders the key has had in this
+  /// journal, ever (purged ones too).
+  int64_t key_uses = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, journaled_order& x) {
   return f(caf::meta::type_name("journaled_order"), x.accepted, x.replies,
-           x.decided_us, x.result, x.resumes);
+           x.decided_us, x.result, x.resumes, x.key_uses);
 }
 
 /// The newest order with an idempotency key on a route (its kind), if it
-/// was decided at or after `since_us`.
+/// was decided at or after `since_us`, and how many orders the key had.
 struct key_query {
   order_kind kind = order_kind::parallel;
   std::string key;

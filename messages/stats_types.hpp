@@ -123,6 +123,9 @@ typename Inspector::result_type inspect(Inspector& f, call_stats& x) {
 
 struct desk_stats {
   int64_t in_flight = 0;
+  /// Orders not answered yet: in flight, or decided and waiting for their
+  /// decision's commit (a graceful stop waits for none to be left).
+  int64_t unanswered = 0;
   uint64_t deduplicated = 0; // answered from an earlier order with that key
   std::vector<status_stats> orders;
   std::vector<call_stats> calls;
@@ -134,9 +137,9 @@ struct desk_stats {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, desk_stats& x) {
-  return f(caf::meta::type_name("desk_stats"), x.in_flight, x.deduplicated,
-           x.orders, x.calls, x.resumed, x.voids_pending, x.journaled,
-           x.journal);
+  return f(caf::meta::type_name("desk_stats"), x.in_flight, x.unanswered,
+           x.deduplicated, x.orders, x.calls, x.resumed, x.voids_pending,
+           x.journaled, x.journal);
 }
 
 } // namespace order_node

@@ -25,6 +25,7 @@ struct stats_merge {
 
 void merge_stats(desk_stats& into, const desk_stats& x) {
   into.in_flight += x.in_flight;
+  into.unanswered += x.unanswered;
   into.deduplicated += x.deduplicated;
   into.resumed += x.resumed;
   into.voids_pending += x.voids_pending;
@@ -62,8 +63,13 @@ void merge_stats(desk_stats& into, const desk_stats& x) {
 namespace {
 
 // The shard of `sub`: its key's, or the next in turn (which numbers it).
-const order_desk_actor& shard_for(desk_router_state& st,
-                                  order_submission& sub) {
+const order_desk_actor&
+shard_for(order_desk_actor::stateful_pointer<desk_router_state> self,
+          order_submission& sub) {
+  auto& st = self->state;
+  auto sender = self->current_sender();
+  st.clients.scope(self->node(), sender ? sender->node() : caf::node_id{},
+                   sub.order_key);
   size_t i = 0;
   if (!sub.idempotency_key.empty()) {
     i = std::hash<std::string>{}(sub.idempotency_key) % st.shards.size();
@@ -89,12 +95,12 @@ desk_router(order_desk_actor::stateful_pointer<desk_router_state> self,
       // (as from a single desk).
       if (auto err = validate(sub.request))
         return err;
-      return self->delegate(shard_for(self->state, sub), atom, std::move(sub));
+      return self->delegate(shard_for(self, sub), atom, std::move(sub));
     },
     [=](send_atom atom, order_submission& sub) -> caf::result<order_accepted> {
       if (auto err = validate(sub.request))
         return err;
-      return self->delegate(shard_for(self->state, sub), atom, std::move(sub));
+      return self->delegate(shard_for(self, sub), atom, std::move(sub));
     },
     [=](get_atom atom, std::string& id) -> caf::result<journal_lookup> {
       // The shards share one journal: any of them looks it up.
@@ -156,6 +162,7 @@ order_desk_actor spawn_desk(caf::actor_system& sys, directory_actor directory,
     auto keys = static_cast<int64_t>(cfg.dedup_capacity);
     shard_cfg.dedup_capacity = static_cast<size_t>(keys / n + (i < keys % n));
     shard_cfg.first_seq = cfg.first_seq + static_cast<uint64_t>(i);
+    shard_cfg.scope_clients = false; // the router did
     shard_cfg.seq_stride = static_cast<uint64_t>(n);
   }
   cfgs.front().voids = std::move(voids); // the first shard sends them

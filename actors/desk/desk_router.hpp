@@ -17,6 +17,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/desk/client_keys.hpp"
 #include "actors/desk/order_desk.hpp"
 
 namespace order_node {
@@ -25,6 +26,7 @@ struct desk_router_state {
   std::vector<order_desk_actor> shards;
   uint64_t next_seq = 0;
   uint64_t next_shard = 0;
+  client_keys clients;
   static constexpr const char* name = "desk_router";
 };
 

@@ -10,6 +10,7 @@
 
 #include "actors/desk/voids.hpp"
 #include "actors/journal/journal_actor.hpp"
+#include "actors/order/routes.hpp"
 #include "actors/rules/outcome.hpp"
 #include "actors/support/log.hpp"
 #include "messages/errors.hpp"
@@ -88,6 +89,14 @@ int64_t in_flight(const desk_state& st) {
   return static_cast<int64_t>(st.running.size() + st.spawned.size());
 }
 
+// Decided orders whose answers wait for a commit.
+int64_t unanswered(const desk_state& st) {
+  auto n = st.held.answers.size();
+  for (auto& [write, batch] : st.committing)
+    n += batch.answers.size();
+  return static_cast<int64_t>(n);
+}
+
 std::string dedup_key(order_kind kind, const std::string& key) {
   return std::string{kind == order_kind::parallel ? "p/" : "s/"} + key;
 }
@@ -115,9 +124,108 @@ void answer_waiting(desk_state& st, const std::string& dk, const T& x) {
   }
 }
 
-// The journal committed write `n` (or failed it: `err`): answers its
-// held results, or tells their clients the orders could not be recorded.
-void release(desk_self self, uint64_t n, const caf::error& err) {
+// Tells the clients of an order the journal does not hold (its acceptance's
+// write failed) that it was not recorded, instead of its result `r`. Its
+// payment was never sent (it waits for the record), so there is nothing to
+// void; a key is free again, to be sent again.
+void fail_unrecorded(desk_self self,
+                     caf::typed_response_promise<order_result>& promise,
+                     const std::string& dk, const order_result& r) {
+  auto& st = self->state;
+  if (owes_void(r)) // cannot happen (see above); a void does no harm
+    start_void(
+      self, void_request{authorization_key(st.params->auth_scope, r.order_id),
+                         r.transaction_id});
+  auto err = make_error(order_errc::journal_failed,
+                        "the journal could not record order " + r.order_id
+                          + " (" + st.journal_error
+                          + "); nothing was charged: send it again");
+  if (dk.empty())
+    promise.deliver(err);
+  else
+    answer_waiting(st, dk, err);
+}
+
+// Marks the orders of a write whose acceptance the journal failed: each
+// still in flight decides now, and its clients get an error.
+void unrecord(desk_self self, const std::vector<desk_state::new_record>& xs) {
+  auto& st = self->state;
+  auto now = self->clock().now();
+  for (auto& x : xs) {
+    if (auto* o = st.running.find(x.id)) {
+      st.unrecorded.insert(x.seq);
+      desk_context ctx{self};
+      o->expire(ctx, now); // may finish it
+    } else if (auto i = st.spawned.find(x.id); i != st.spawned.end()) {
+      st.unrecorded.insert(x.seq);
+      if (i->second.actor)
+        self->send(i->second.actor, expire_atom::value);
+      // (One waiting for routes decides at its deadline.)
+    }
+  }
+}
+
+// Tells the orders of a committed write that their acceptance is durable:
+// their payment calls may go.
+void recorded(desk_self self, const std::vector<desk_state::new_record>& xs) {
+  auto& st = self->state;
+  auto now = self->clock().now();
+  for (auto& x : xs) {
+    if (auto* o = st.running.find(x.id)) {
+      desk_context ctx{self};
+      o->on_recorded(ctx, now);
+    } else if (auto i = st.spawned.find(x.id); i != st.spawned.end()) {
+      if (i->second.actor)
+        self->send(i->second.actor, recorded_atom::value);
+      else if (auto j = st.unspawned.find(x.id); j != st.unspawned.end())
+        j->second.awaiting_record = false;
+    }
+  }
+}
+
+constexpr auto first_rewrite = std::chrono::milliseconds(100);
+constexpr auto max_rewrite = std::chrono::seconds(5);
+
+// The journal failed write `n`: its decisions (and the voids they owe) are
+// written again after a backoff, so that an order the journal holds is not
+// left undecided, nor its key free to run a second order (promise 5). Their
+// clients get the error now; later clients of the key wait for the next
+// attempt.
+void rewrite_later(desk_self self, desk_state::held_batch& batch,
+                   const caf::error& err) {
+  auto& st = self->state;
+  if (batch.answers.empty() && batch.voids.empty())
+    return;
+  auto now_us = journal_now_us();
+  for (auto& a : batch.answers) {
+    if (a.dedup_key.empty()) {
+      a.promise.deliver(err);
+    } else if (auto w = st.waiting.find(a.dedup_key); w != st.waiting.end()) {
+      for (auto& rp : w->second)
+        rp.deliver(err);
+      w->second.clear(); // the key stays in flight
+    }
+    st.journal_out.decided.push_back({a.seq, now_us, a.result});
+    a.promise = caf::typed_response_promise<order_result>{};
+    st.held.answers.push_back(std::move(a));
+  }
+  for (auto& v : batch.voids) {
+    st.journal_out.voids.push_back(v);
+    st.held.voids.push_back(std::move(v));
+  }
+  st.rewrite_backoff
+    = st.rewrite_backoff.count() == 0
+        ? caf::timespan{first_rewrite}
+        : std::min(caf::timespan{max_rewrite}, 2 * st.rewrite_backoff);
+  self->delayed_send(self, st.rewrite_backoff, commit_atom::value);
+}
+
+// The journal committed write `n` (or failed it: `err`): answers its held
+// results, or tells their clients the orders could not be recorded.
+// `unrecorded`: acceptance numbers whose decision the journal committed
+// without holding the order.
+void release(desk_self self, uint64_t n, const caf::error& err,
+             const std::vector<uint64_t>& unrecorded) {
   auto& st = self->state;
   auto i = st.committing.find(n);
   if (i == st.committing.end())
@@ -130,20 +238,25 @@ void release(desk_self self, uint64_t n, const caf::error& err) {
     else
       a.promise.deliver(err);
   }
-  // A decision the journal refused may still change at the next start
-  // (the order resumes): its void waits for that decision.
-  if (!err)
-    for (auto& v : batch.voids)
-      start_void(self, std::move(v));
+  if (err) {
+    st.journal_error = error_text(err);
+    unrecord(self, batch.recorded);
+    // A decision the journal refused may still change at the next start
+    // (the order resumes): its void waits for that decision.
+    rewrite_later(self, batch, err);
+    return;
+  }
+  st.rewrite_backoff = caf::timespan{0};
+  recorded(self, batch.recorded);
+  for (auto& v : batch.voids)
+    start_void(self, void_request{std::move(v.auth_key), std::move(v.tx_id)});
   for (auto& a : batch.answers) {
-    if (!err) {
+    if (std::find(unrecorded.begin(), unrecorded.end(), a.seq)
+        != unrecorded.end())
+      fail_unrecorded(self, a.promise, a.dedup_key, a.result);
+    else
       deliver_now(self, a.kind, a.promise, std::move(a.dedup_key),
                   std::move(a.result), true);
-    } else if (a.dedup_key.empty()) {
-      a.promise.deliver(err);
-    } else {
-      answer_waiting(st, a.dedup_key, err);
-    }
   }
 }
 
@@ -163,8 +276,11 @@ void write_journal(desk_self self) {
   st.journal_out = journal_ops{};
   self
     ->request(st.cfg.journal, caf::infinite, write_atom::value, std::move(ops))
-    .then([self, n](int32_t) { release(self, n, caf::error{}); },
-          [self, n](caf::error& err) { release(self, n, err); });
+    .then(
+      [self, n](std::vector<uint64_t>& unrecorded) {
+        release(self, n, caf::error{}, unrecorded);
+      },
+      [self, n](caf::error& err) { release(self, n, err, {}); });
 }
 
 // Answers the clients of an order whose actor never sent its result (it
@@ -260,6 +376,17 @@ void spawn_order(desk_self self, uint64_t id, desk_state::spawned_order& entry,
   entry.actor = self->spawn(order, std::move(args));
 }
 
+// Whether an order can start with the routes the desk has: a new one once
+// the directory has spoken, a resumed one once its services are all
+// reachable (a restarted front connects to its services nodes after it
+// resumed its orders: they wait, within their fresh deadline, rather than
+// fail for want of them).
+bool ready_to_start(const desk_state& st, const order_job& job) {
+  if (!st.routes)
+    return false;
+  return !job.resumed || routes_complete(*st.routes, *st.params);
+}
+
 // Runs a new order; its clients are `rp` or those waiting on `dk`.
 void launch(desk_self self, order_kind kind, order_job job, std::string dk,
             caf::typed_response_promise<order_result> rp) {
@@ -274,7 +401,9 @@ void launch(desk_self self, order_kind kind, order_job job, std::string dk,
     auto from = job.resumed ? job.deadline_from : job.accepted_at;
     st.deadlines.push_back({from + st.params->deadline, id});
     schedule_tick(self);
-    if (st.routes) {
+    if (job.awaiting_record)
+      st.held.recorded.push_back({id, job.seq});
+    if (ready_to_start(st, job)) {
       spawn_order(self, id, entry, std::move(job));
     } else {
       st.unspawned.emplace(id, std::move(job));
@@ -284,12 +413,14 @@ void launch(desk_self self, order_kind kind, order_job job, std::string dk,
   }
   auto& o = st.running.add();
   auto id = o.id;
+  if (job.awaiting_record)
+    st.held.recorded.push_back({id, job.seq});
   o.init(kind, std::move(job), *st.params);
   o.dedup_key = std::move(dk);
   o.promise = std::move(rp);
   st.deadlines.push_back({o.deadline(), id});
   schedule_tick(self);
-  if (st.routes) {
+  if (ready_to_start(st, o.job())) {
     desk_context ctx{self};
     o.start(ctx, self->clock().now()); // may finish it: `o` is gone then
   } else {
@@ -297,8 +428,9 @@ void launch(desk_self self, order_kind kind, order_job job, std::string dk,
   }
 }
 
-// New routes from the directory; the first ones start the orders that
-// waited for them.
+// New routes from the directory; they start the orders that waited for
+// them: new ones at the first routes, resumed ones once the routes reach
+// every instance they may call.
 void on_routes(desk_self self, service_routes_ptr& routes) {
   auto& st = self->state;
   if (!routes)
@@ -307,12 +439,21 @@ void on_routes(desk_self self, service_routes_ptr& routes) {
   auto waiting = std::move(st.unrouted);
   st.unrouted.clear();
   desk_context ctx{self};
-  for (auto id : waiting)
-    if (auto* o = st.running.find(id))
-      o->start(ctx, self->clock().now());
-    else if (auto i = st.spawned.find(id);
-             i != st.spawned.end() && !i->second.actor)
-      spawn_order(self, id, i->second, take_unspawned(st, id));
+  for (auto id : waiting) {
+    if (auto* o = st.running.find(id)) {
+      if (ready_to_start(st, o->job()))
+        o->start(ctx, self->clock().now());
+      else
+        st.unrouted.push_back(id);
+    } else if (auto i = st.spawned.find(id);
+               i != st.spawned.end() && !i->second.actor) {
+      auto j = st.unspawned.find(id);
+      if (j != st.unspawned.end() && !ready_to_start(st, j->second))
+        st.unrouted.push_back(id);
+      else
+        spawn_order(self, id, i->second, take_unspawned(st, id));
+    }
+  }
 }
 
 } // namespace
@@ -356,6 +497,10 @@ void deliver(desk_self self, order_kind kind, uint64_t seq,
              caf::typed_response_promise<order_result>& promise, std::string dk,
              order_result r) {
   auto& st = self->state;
+  if (seq != 0 && st.unrecorded.erase(seq) > 0) {
+    fail_unrecorded(self, promise, dk, r);
+    return;
+  }
   std::optional<void_request> owed;
   if (owes_void(r))
     owed = void_request{authorization_key(st.params->auth_scope, r.order_id),
@@ -367,12 +512,13 @@ void deliver(desk_self self, order_kind kind, uint64_t seq,
     return;
   }
   if (owed) {
-    st.journal_out.voids.push_back({owed->auth_key, seq, owed->transaction_id});
-    st.held.voids.push_back(std::move(*owed));
+    journal_void v{owed->auth_key, seq, owed->transaction_id};
+    st.journal_out.voids.push_back(v);
+    st.held.voids.push_back(std::move(v));
   }
   st.journal_out.decided.push_back({seq, journal_now_us(), r});
   st.held.answers.push_back(
-    {kind, std::move(promise), std::move(dk), std::move(r)});
+    {kind, std::move(promise), std::move(dk), std::move(r), seq});
   schedule_journal_write(self);
 }
 
@@ -445,10 +591,16 @@ caf::error key_conflict(const std::string& key) {
 // the journal said it does not know the key), the order key and id, the
 // in-flight bound, and the journal's acceptance record.
 caf::expected<admission> admit(desk_self self, order_submission& sub,
-                               bool checked) {
+                               bool checked, int64_t key_uses = 0) {
   auto& st = self->state;
   if (auto err = validate(sub.request))
     return err;
+  sub.request.weight += 0.0; // -0 is 0: no "$-0.00" in a quote
+  if (st.cfg.scope_clients && !checked) {
+    auto sender = self->current_sender();
+    st.clients.scope(self->node(), sender ? sender->node() : caf::node_id{},
+                     sub.order_key);
+  }
   admission a;
   auto& job = a.job;
   // Each route has its own key space (as Restate scopes keys per service):
@@ -464,6 +616,10 @@ caf::expected<admission> admit(desk_self self, order_submission& sub,
       return key_conflict(sub.idempotency_key);
     job.order_key = (sub.kind == order_kind::parallel ? "key:" : "slow-key:")
                     + sub.idempotency_key;
+    // A key used again after its retention is a new order, with an id of
+    // its own: the journal counts the orders each key had.
+    if (key_uses > 0)
+      job.order_key += "#" + std::to_string(key_uses + 1);
     job.order_id = make_order_id(st.cfg.seed, job.order_key);
     if (k != st.keys.end()) {
       if (k->second.looking_up) {
@@ -510,6 +666,7 @@ caf::expected<admission> admit(desk_self self, order_submission& sub,
   }
   if (st.cfg.journal) {
     job.seq = st.next_acceptance;
+    job.awaiting_record = true;
     st.next_acceptance += st.cfg.seq_stride;
     st.journal_out.accepted.push_back({job.seq, job.order_id, sub.kind,
                                        job.order_key, sub.idempotency_key,
@@ -576,10 +733,11 @@ void fail_client(desk_state::key_client& c, const caf::error& err) {
     c.result.deliver(err);
 }
 
-// Runs a client's submission again, the journal having said that it does
-// not know its key.
-void run_checked(desk_self self, desk_state::key_client& c) {
-  auto a = admit(self, c.sub, true);
+// Runs a client's submission again, the journal having said that it has no
+// decided order of its key within the retention; the key had `key_uses`
+// orders before.
+void run_checked(desk_self self, desk_state::key_client& c, int64_t key_uses) {
+  auto a = admit(self, c.sub, true, key_uses);
   if (!a) {
     fail_client(c, a.error());
   } else if (c.send) {
@@ -613,7 +771,7 @@ void on_journal_key(desk_self self, const std::string& dk, journaled_order& o) {
   auto& st = self->state;
   for (auto& c : take_queued(st, dk)) {
     if (o.accepted.seq == 0) {
-      run_checked(self, c);
+      run_checked(self, c, o.key_uses);
     } else if (!(c.sub.request == o.accepted.request)) {
       fail_client(c, key_conflict(c.sub.idempotency_key));
     } else {
@@ -776,6 +934,7 @@ order_desk(desk_self self, const directory_actor& directory, desk_config cfg) {
       auto& st = self->state;
       desk_stats out;
       out.in_flight = in_flight(st);
+      out.unanswered = out.in_flight + unanswered(st);
       out.deduplicated = st.deduplicated;
       out.orders = st.stats;
       out.calls = st.calls;

@@ -30,8 +30,10 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
+#include "actors/desk/client_keys.hpp"
 #include "actors/desk/order_core.hpp"
 #include "actors/desk/order_table.hpp"
 #include "actors/desk/outbox.hpp"
@@ -75,6 +77,9 @@ struct desk_config {
   /// the desk or its clients number (seq:N, line:N) are prefixed "rRUN:",
   /// so that no order id repeats within a journal.
   int64_t run = 1;
+  /// Whether this desk numbers the order keys of remote clients
+  /// (client_keys.hpp): a lone desk does, the shards behind a router not.
+  bool scope_clients = true;
   /// This desk's first acceptance number, and the step between two (the
   /// shards of a node interleave theirs).
   uint64_t first_seq = 1;
@@ -103,6 +108,14 @@ struct desk_state {
     bool expired = false; // sent `expire`; the next due time is the last
     uint64_t seq = 0;     // in the journal
   };
+  /// Orders in flight whose acceptance the journal failed to record, by
+  /// acceptance number: they were told to expire, and their clients get an
+  /// error instead of their result (nothing was charged: the payment call
+  /// waits for the record).
+  std::unordered_set<uint64_t> unrecorded;
+  client_keys clients; // with cfg.scope_clients
+  /// The journal's last write error (for the clients of unrecorded orders).
+  std::string journal_error;
   std::unordered_map<uint64_t, spawned_order> spawned; // actor engine
   /// Jobs of the actor engine's orders that wait for the first routes.
   std::unordered_map<uint64_t, order_job> unspawned;
@@ -177,6 +190,13 @@ struct desk_state {
     caf::typed_response_promise<order_result> promise;
     std::string dedup_key;
     order_result result;
+    uint64_t seq = 0;
+  };
+  /// An order whose acceptance is in a write: (engine id, acceptance
+  /// number). Its payment waits for that write's commit.
+  struct new_record {
+    uint64_t id = 0;
+    uint64_t seq = 0;
   };
   /// A `send` that waits for its acceptance's commit.
   struct held_accept {
@@ -186,14 +206,19 @@ struct desk_state {
   struct held_batch {
     std::vector<held_answer> answers;
     std::vector<held_accept> accepts;
-    std::vector<void_request> voids; // sent once their record is committed
+    std::vector<journal_void> voids; // sent once their record is committed
+    std::vector<new_record> recorded;
     bool empty() const {
-      return answers.empty() && accepts.empty() && voids.empty();
+      return answers.empty() && accepts.empty() && voids.empty()
+             && recorded.empty();
     }
   };
   held_batch held;
   std::unordered_map<uint64_t, held_batch> committing;
   uint64_t next_write = 0;
+  /// Decisions whose write failed are written again after this delay
+  /// (doubling to 5 s; 0: none failed since the last commit).
+  caf::timespan rewrite_backoff{};
   int64_t resumed = 0; // orders resumed from the journal at start
   /// Voids of failed orders' authorizations, by authorization key, until
   /// the payment gateway acknowledges them (actors/desk/voids.hpp).

@@ -42,7 +42,8 @@ void commit(journal_self self) {
   st.commit_pending = false;
   auto t0 = std::chrono::steady_clock::now();
   std::string error;
-  bool ok = st.store->commit(error);
+  std::vector<uint64_t> unrecorded;
+  bool ok = st.store->commit(error, unrecorded);
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(
               std::chrono::steady_clock::now() - t0)
               .count();
@@ -50,7 +51,6 @@ void commit(journal_self self) {
   s.observe(static_cast<int64_t>(us), st.group_records);
   auto writers = std::move(st.writers);
   st.writers.clear();
-  auto n = st.group_records;
   st.group_records = 0;
   auto decided = std::move(st.group_attached);
   st.group_attached.clear();
@@ -60,11 +60,13 @@ void commit(journal_self self) {
     node_log().error("{}", error);
     err = make_error(order_errc::journal_failed, error);
   }
+  // Each writer gets every unrecorded acceptance number: a desk knows its
+  // own (the numbers of a node's shards never meet).
   for (auto& w : writers) {
     if (err)
       w.deliver(err);
     else
-      w.deliver(n);
+      w.deliver(unrecorded);
   }
   for (auto& d : decided) {
     auto i = st.attached.find(d.order_id);
@@ -96,20 +98,28 @@ journal_impl::behavior_type journal(journal_self self,
   self->state.retention = retention;
   self->delayed_send(self, purge_interval, purge_atom::value);
   return {
-    [=](write_atom, const journal_ops& ops) -> caf::result<int32_t> {
+    [=](write_atom,
+        const journal_ops& ops) -> caf::result<std::vector<uint64_t>> {
       add(self, ops);
-      auto rp = self->make_response_promise<int32_t>();
+      auto rp = self->make_response_promise<std::vector<uint64_t>>();
       self->state.writers.push_back(rp);
       return rp;
     },
-    [=](get_atom, const std::string& order_id) {
+    [=](get_atom, const std::string& order_id) -> caf::result<journal_lookup> {
       settle(self);
-      return self->state.store->lookup(order_id);
+      std::string error;
+      auto found = self->state.store->lookup(order_id, &error);
+      if (!error.empty())
+        return make_error(order_errc::journal_failed, error);
+      return found;
     },
     [=](attach_atom,
         const std::string& order_id) -> caf::result<journal_lookup> {
       settle(self);
-      auto found = self->state.store->lookup(order_id);
+      std::string error;
+      auto found = self->state.store->lookup(order_id, &error);
+      if (!error.empty())
+        return make_error(order_errc::journal_failed, error);
       if (!found.found || found.decided)
         return found;
       auto rp = self->make_response_promise<journal_lookup>();

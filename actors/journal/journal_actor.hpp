@@ -39,7 +39,7 @@ struct journal_state {
   std::shared_ptr<journal_store> store;
   caf::timespan retention{};
   /// The writers of the current group, answered at its commit.
-  std::vector<caf::typed_response_promise<int32_t>> writers;
+  std::vector<caf::typed_response_promise<std::vector<uint64_t>>> writers;
   int32_t group_records = 0;
   bool commit_pending = false;
   /// Clients attached to orders not decided yet, by order id, and the

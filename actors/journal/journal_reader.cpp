@@ -81,6 +81,7 @@ std::unique_ptr<journal_reader> journal_reader::open(const std::string& path,
 
 journal_reader::~journal_reader() {
   sqlite3_finalize(keyed_);
+  sqlite3_finalize(key_uses_);
   sqlite3_close_v2(db_);
 }
 
@@ -96,6 +97,27 @@ bool journal_reader::keyed(const key_query& q, journaled_order& out,
            != SQLITE_OK) {
     error = "journal " + path_ + ": " + sqlite3_errmsg(db_);
     keyed_ = nullptr;
+    return false;
+  }
+  if (key_uses_ == nullptr
+      && sqlite3_prepare_v3(db_,
+                            "SELECT uses FROM key_uses WHERE "
+                            "idempotency_key = ?1 AND kind = ?2",
+                            -1, SQLITE_PREPARE_PERSISTENT, &key_uses_, nullptr)
+           != SQLITE_OK) {
+    error = "journal " + path_ + ": " + sqlite3_errmsg(db_);
+    key_uses_ = nullptr;
+    return false;
+  }
+  bind_text(key_uses_, 1, q.key);
+  sqlite3_bind_int(key_uses_, 2, q.kind == order_kind::sequential ? 1 : 0);
+  auto uses_rc = sqlite3_step(key_uses_);
+  if (uses_rc == SQLITE_ROW)
+    out.key_uses = sqlite3_column_int64(key_uses_, 0);
+  sqlite3_reset(key_uses_);
+  sqlite3_clear_bindings(key_uses_);
+  if (uses_rc != SQLITE_ROW && uses_rc != SQLITE_DONE) {
+    error = "journal " + path_ + ": " + sqlite3_errmsg(db_);
     return false;
   }
   auto* s = keyed_;

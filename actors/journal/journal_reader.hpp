@@ -40,7 +40,8 @@ class journal_reader {
 
   /// The newest order with `q.key` on `q.kind`'s route if it was decided
   /// at or after `q.since_us` (its request, id, decision time and result),
-  /// in `out`; accepted.seq 0 if none. False and `error` set if it cannot
+  /// in `out`; accepted.seq 0 if none; and in out.key_uses how many orders
+  /// the key ever had in this journal. False and `error` set if it cannot
   /// tell (the query failed, or the record does not decode): the key must
   /// not run again then.
   bool keyed(const key_query& q, journaled_order& out, std::string& error);
@@ -49,7 +50,8 @@ class journal_reader {
   explicit journal_reader(std::string path) : path_(std::move(path)) {}
 
   sqlite3* db_ = nullptr;
-  sqlite3_stmt* keyed_ = nullptr; // prepared once: every keyed order asks
+  sqlite3_stmt* keyed_ = nullptr;    // prepared once: every keyed order asks
+  sqlite3_stmt* key_uses_ = nullptr; // likewise
   std::string path_;
 };
 

@@ -16,10 +16,13 @@ namespace {
 
 // PRAGMA application_id of an order-node journal: "ORNJ".
 constexpr int64_t journal_app_id = 0x4F524E4A;
-// Format 2 (this session's): call records carry start_ms; orders have
-// `voided` and `resumed_us`, voids `acked_us`, and keys an index (the
-// console's filters and search). Format 1 journals are upgraded at open.
-constexpr int64_t journal_version = 2;
+// Format 2: call records carry start_ms; orders have `voided` and
+// `resumed_us`, voids `acked_us`, and keys an index (the console's filters
+// and search). Format 3: `key_uses` counts the orders each idempotency key
+// ever had, so that a key used again after its retention gets an order id
+// of its own (promise 6, docs/durability.md). Older journals are upgraded
+// at open.
+constexpr int64_t journal_version = 3;
 
 constexpr const char* in_use
   = "in use by another process (another order-node on the same journal?)";
@@ -56,6 +59,11 @@ CREATE TABLE voids(
   tx_id TEXT NOT NULL,
   acked INTEGER NOT NULL DEFAULT 0,
   acked_us INTEGER);
+CREATE TABLE key_uses(
+  kind INTEGER NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  uses INTEGER NOT NULL,
+  PRIMARY KEY(kind, idempotency_key)) WITHOUT ROWID;
 INSERT INTO meta(k, v) VALUES('run', 0);
 )sql";
 
@@ -66,6 +74,22 @@ ALTER TABLE orders ADD COLUMN resumed_us INTEGER;
 ALTER TABLE voids ADD COLUMN acked_us INTEGER;
 CREATE INDEX orders_by_key ON orders(idempotency_key)
   WHERE idempotency_key IS NOT NULL;
+)sql";
+
+// From format 2 to 3: every key's uses, from the orders it still has (a key
+// purged before format 3 counts from 0 again: format 2 kept nothing of it).
+constexpr const char* upgrade_2_to_3 = R"sql(
+BEGIN;
+CREATE TABLE key_uses(
+  kind INTEGER NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  uses INTEGER NOT NULL,
+  PRIMARY KEY(kind, idempotency_key)) WITHOUT ROWID;
+INSERT INTO key_uses(kind, idempotency_key, uses)
+  SELECT kind, idempotency_key, count(*) FROM orders
+  WHERE idempotency_key IS NOT NULL GROUP BY kind, idempotency_key;
+PRAGMA user_version=3;
+COMMIT;
 )sql";
 
 } // namespace
@@ -84,10 +108,11 @@ struct journal_store::statements {
   sqlite3_stmt* owe_void = nullptr;
   sqlite3_stmt* ack_void = nullptr;
   sqlite3_stmt* lookup = nullptr;
+  sqlite3_stmt* key_use = nullptr;
 
   ~statements() {
-    for (auto* s :
-         {accepted, reply, decided, drop_replies, owe_void, ack_void, lookup})
+    for (auto* s : {accepted, reply, decided, drop_replies, owe_void, ack_void,
+                    lookup, key_use})
       sqlite3_finalize(s);
   }
 };
@@ -127,7 +152,8 @@ std::unique_ptr<journal_store> journal_store::open(const std::string& path,
     return nullptr;
   auto version = file->file_version();
   std::unique_ptr<journal_store> j{new journal_store(std::move(file), path)};
-  if ((version == 1 && !j->upgrade_from_1(error)) || !j->prepare(error))
+  if ((version == 1 && !j->upgrade_from_1(error))
+      || (version <= 2 && !j->upgrade_from_2(error)) || !j->prepare(error))
     return nullptr;
   return j;
 }
@@ -176,11 +202,24 @@ bool journal_store::upgrade_from_1(std::string& error) {
   sqlite3_finalize(read);
   sqlite3_finalize(write);
   read = write = nullptr;
-  auto done
-    = "PRAGMA user_version=" + std::to_string(journal_version) + ";COMMIT;";
-  if (sqlite3_exec(db_, done.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+  if (sqlite3_exec(db_, "PRAGMA user_version=2;COMMIT;", nullptr, nullptr,
+                   nullptr)
+      != SQLITE_OK)
     return fail(sqlite3_errmsg(db_));
-  node_log().info("{}: upgraded from format 1 to {}", where, journal_version);
+  node_log().info("{}: upgraded from format 1 to 2", where);
+  return true;
+}
+
+// Adds format 3's key_uses, in one transaction (a crash leaves format 2).
+bool journal_store::upgrade_from_2(std::string& error) {
+  if (sqlite3_exec(db_, upgrade_2_to_3, nullptr, nullptr, nullptr)
+      != SQLITE_OK) {
+    error = "journal " + path_
+            + ": upgrade from format 2 failed: " + sqlite3_errmsg(db_);
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return false;
+  }
+  node_log().info("journal {}: upgraded from format 2 to 3", path_);
   return true;
 }
 
@@ -207,7 +246,11 @@ bool journal_store::prepare(std::string& error) {
                  s.ack_void)
          && prep("SELECT order_id, decided_us, result FROM orders "
                  "WHERE order_id = ? ORDER BY seq DESC LIMIT 1",
-                 s.lookup);
+                 s.lookup)
+         && prep("INSERT INTO key_uses(kind, idempotency_key, uses) "
+                 "VALUES(?, ?, 1) ON CONFLICT(kind, idempotency_key) "
+                 "DO UPDATE SET uses = uses + 1",
+                 s.key_use);
 }
 
 void journal_store::write(const journal_ops& ops) {
@@ -221,6 +264,15 @@ void journal_store::write(const journal_ops& ops) {
     if (!step_done(stmt) && write_error_.empty())
       write_error_ = sqlite3_errmsg(db_);
   };
+  if (fail_next_ && write_error_.empty()) {
+    auto kind = *fail_next_;
+    if ((kind == journal_record::accepted && !ops.accepted.empty())
+        || (kind == journal_record::reply && !ops.replies.empty())
+        || (kind == journal_record::decided && !ops.decided.empty())) {
+      write_error_ = "database or disk is full (injected by a test)";
+      fail_next_.reset();
+    }
+  }
   for (auto& a : ops.accepted) {
     sqlite3_bind_int64(s.accepted, 1, static_cast<int64_t>(a.seq));
     bind_text(s.accepted, 2, a.order_id);
@@ -233,6 +285,11 @@ void journal_store::write(const journal_ops& ops) {
     bind_blob(s.accepted, 6, encode(a.request));
     sqlite3_bind_int64(s.accepted, 7, a.accepted_us);
     step(s.accepted);
+    if (!a.idempotency_key.empty()) {
+      sqlite3_bind_int(s.key_use, 1, static_cast<int>(a.kind));
+      bind_text(s.key_use, 2, a.idempotency_key);
+      step(s.key_use);
+    }
   }
   for (auto& r : ops.replies) {
     sqlite3_bind_int64(s.reply, 1, static_cast<int64_t>(r.seq));
@@ -248,6 +305,11 @@ void journal_store::write(const journal_ops& ops) {
     sqlite3_bind_int(s.decided, 4, d.result.voided ? 1 : 0);
     sqlite3_bind_int64(s.decided, 5, static_cast<int64_t>(d.seq));
     step(s.decided);
+    // A decision of an order the journal does not hold (its acceptance's
+    // write failed) changes nothing: its clients must not hear it is
+    // recorded (promise 1).
+    if (sqlite3_changes(db_) == 0)
+      unrecorded_.push_back(d.seq);
     sqlite3_bind_int64(s.drop_replies, 1, static_cast<int64_t>(d.seq));
     step(s.drop_replies);
   }
@@ -268,6 +330,14 @@ void journal_store::write(const journal_ops& ops) {
 }
 
 bool journal_store::commit(std::string& error) {
+  std::vector<uint64_t> ignored;
+  return commit(error, ignored);
+}
+
+bool journal_store::commit(std::string& error,
+                           std::vector<uint64_t>& unrecorded) {
+  unrecorded = std::move(unrecorded_);
+  unrecorded_.clear();
   if (!in_transaction_)
     return true;
   in_transaction_ = false;
@@ -437,19 +507,29 @@ int64_t journal_store::purge(int64_t cutoff_us) {
   return n;
 }
 
-journal_lookup journal_store::lookup(const std::string& order_id) {
+journal_lookup journal_store::lookup(const std::string& order_id,
+                                     std::string* error) {
   journal_lookup out;
   auto* s = st_->lookup;
   bind_text(s, 1, order_id);
   if (sqlite3_step(s) == SQLITE_ROW) {
     out.found = true;
     out.order_id = column_text(s, 0);
-    if (sqlite3_column_type(s, 1) != SQLITE_NULL)
+    if (sqlite3_column_type(s, 1) != SQLITE_NULL) {
       out.decided = decode(column_blob(s, 2), out.result);
+      // Decided, but its result does not decode: not "running".
+      if (!out.decided && error != nullptr)
+        *error = "journal " + path_ + ": corrupt record (order " + order_id
+                 + ": result)";
+    }
   }
   sqlite3_reset(s);
   sqlite3_clear_bindings(s);
   return out;
+}
+
+void journal_store::fail_next(journal_record kind) {
+  fail_next_ = kind;
 }
 
 void journal_store::refuse_writes() {

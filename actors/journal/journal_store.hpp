@@ -38,6 +38,9 @@ struct journal_contents {
   std::vector<journal_void> voids;
 };
 
+/// The kinds of record a test can make the journal fail (fail_next()).
+enum class journal_record : uint8_t { accepted, reply, decided };
+
 /// The system clock in microseconds since the epoch: the journal's time.
 int64_t journal_now_us();
 
@@ -67,15 +70,26 @@ class journal_store {
   /// SQLite refuses (disk full, I/O error).
   bool commit(std::string& error);
 
+  /// As commit(), and `unrecorded` gets the acceptance numbers of the
+  /// decisions written since the last commit whose order the journal does
+  /// not hold (their acceptance's write failed): they changed nothing.
+  bool commit(std::string& error, std::vector<uint64_t>& unrecorded);
+
   /// Deletes decided orders decided before `cutoff_us` and the replies of
   /// decided orders. The number of orders deleted.
   int64_t purge(int64_t cutoff_us);
 
-  /// Looks an order up by its id.
-  journal_lookup lookup(const std::string& order_id);
+  /// Looks an order up by its id. A decided order whose result does not
+  /// decode is not `decided`, and sets `*error` if given.
+  journal_lookup lookup(const std::string& order_id,
+                        std::string* error = nullptr);
 
   /// Makes every later write fail, as a disk that refuses them (tests).
   void refuse_writes();
+
+  /// Fails the next transaction that holds a record of `kind`, as a full
+  /// disk would (tests: the seam of docs/durability.md's edge cases).
+  void fail_next(journal_record kind);
 
   /// Bytes of the WAL file (0 if none).
   int64_t wal_bytes() const;
@@ -86,6 +100,7 @@ class journal_store {
   journal_store(std::unique_ptr<sqlite_file> file, std::string path);
   bool prepare(std::string& error);
   bool upgrade_from_1(std::string& error);
+  bool upgrade_from_2(std::string& error);
   bool exec(const char* sql, std::string& error);
   bool read_uid(uint64_t& out, std::string& error);
 
@@ -93,7 +108,9 @@ class journal_store {
   sqlite3* db_ = nullptr; // file_'s
   std::string path_;
   bool in_transaction_ = false;
-  std::string write_error_; // the transaction's first failed statement
+  std::string write_error_;          // the transaction's first failed statement
+  std::vector<uint64_t> unrecorded_; // see commit()
+  std::optional<journal_record> fail_next_;
   struct statements;
   std::unique_ptr<statements> st_;
 };

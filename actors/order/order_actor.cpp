@@ -117,6 +117,10 @@ order_actor::behavior_type order(order_self self, order_actor_args args) {
       actor_context ctx{self};
       self->state.machine.retry(ctx, slot, self->clock().now());
     },
+    [=](recorded_atom) {
+      actor_context ctx{self};
+      self->state.machine.on_recorded(ctx, self->clock().now());
+    },
   };
 }
 

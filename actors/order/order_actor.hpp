@@ -10,6 +10,10 @@
 // (which answers every client of the order) and quits. A reply that comes
 // after that is dropped with the actor.
 //
+// With a journal the payment request waits for the desk's `recorded`: the
+// journal has committed the order's acceptance, so nothing is charged for
+// an order the journal never held (docs/durability.md, promise 3).
+//
 // Timers: no request has a timeout of its own; one clock entry per call is
 // what saturates the bare-CAF peer at 10,000 orders in flight. The deadline
 // comes from the desk's deadline queue (one timer per desk and tick, not
@@ -41,7 +45,9 @@ using order_actor = caf::typed_actor<
   // The deadline has passed: decide with what has arrived.
   caf::reacts_to<expire_atom>,
   // A retry of a slot is due (the order's own delayed message).
-  caf::reacts_to<retry_atom, int32_t>>;
+  caf::reacts_to<retry_atom, int32_t>,
+  // The journal committed the order's acceptance: its payment may go.
+  caf::reacts_to<recorded_atom>>;
 
 struct order_actor_args {
   uint64_t id = 0; // the desk's name for the order, echoed with the result

@@ -159,6 +159,7 @@ void order_machine::reset() {
   job_.deadline_from = order_time{};
   job_.resumed = false;
   job_.replayed.clear();
+  job_.awaiting_record = false;
   deadline_ = order_time{};
   replies_.warehouses.clear();
   replies_.quotes.clear();
@@ -169,6 +170,7 @@ void order_machine::reset() {
   failovers_.clear();
   pick_ = 0;
   outstanding_ = 0;
+  deferred_ = -1;
   started_ = false;
   decided_ = false;
 }
@@ -256,6 +258,14 @@ void order_machine::call(order_context& ctx, int32_t id, bool failover,
   if (decided_)
     return;
   auto ref = slot_of(replies_, id);
+  if (ref.which == check::payment && job_.awaiting_record) {
+    // Charged only once the journal holds the order: on_recorded().
+    with_slot(replies_, id,
+              [](auto& slot) { slot.state = call_state::pending; });
+    sent_at_[static_cast<size_t>(id)] = now;
+    deferred_ = id;
+    return;
+  }
   call_ticket t;
   t.slot = id;
   t.service = ref.which;
@@ -387,6 +397,15 @@ void order_machine::retry(order_context& ctx, int32_t id, order_time now) {
   on_final(ctx, id, now);
 }
 
+void order_machine::on_recorded(order_context& ctx, order_time now) {
+  job_.awaiting_record = false;
+  if (decided_ || deferred_ < 0)
+    return;
+  auto id = deferred_;
+  deferred_ = -1;
+  call(ctx, id, false, now);
+}
+
 void order_machine::expire(order_context& ctx, order_time now) {
   if (decided_)
     return;
@@ -400,9 +419,19 @@ void order_machine::expire(order_context& ctx, order_time now) {
     with_slot(replies_, id, [&](auto& slot) {
       if (slot.state != call_state::pending)
         return;
+      if (id == deferred_) {
+        // Never sent, so nothing to void: an error, not a timeout.
+        static const std::string why
+          = "not sent: the journal had not recorded the order";
+        slot.state = call_state::failed;
+        slot.error = why;
+        record(id, slot.attempts, call_end::error, why, now);
+        return;
+      }
       slot.state = call_state::timed_out;
       record(id, slot.attempts, call_end::timeout, "", now);
     });
+  deferred_ = -1;
   finish(ctx, now);
 }
 
@@ -449,10 +478,9 @@ void order_machine::record(int32_t id, int32_t attempt, call_end outcome,
   const std::string* instance = nullptr;
   with_slot(replies_, id, [&](auto& slot) { instance = &slot.instance; });
   auto sent = sent_at_[static_cast<size_t>(id)];
-  calls_.push_back(call_record{service_name(ref.which), *instance, attempt,
-                               ms_between(sent, now), outcome,
-                               std::move(detail),
-                               ms_between(job_.accepted_at, sent)});
+  calls_.push_back(call_record{
+    service_name(ref.which), *instance, attempt, ms_between(sent, now), outcome,
+    std::move(detail), ms_between(job_.accepted_at, sent)});
 }
 
 void order_machine::finish(order_context& ctx, order_time now) {

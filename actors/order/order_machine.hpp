@@ -58,6 +58,10 @@ struct order_job {
   /// Replies journaled before a restart: start() takes them as answered
   /// and calls only the other slots.
   std::vector<journal_reply> replayed;
+  /// Journaled, and its acceptance not committed yet: the payment call
+  /// waits for on_recorded(), so that nothing is charged for an order the
+  /// journal may never hold (its write can fail: a full disk).
+  bool awaiting_record = false;
 };
 
 /// One call an order wants sent.
@@ -141,6 +145,10 @@ class order_machine {
   /// A retry of `slot` is due.
   void retry(order_context& ctx, int32_t slot, order_time now);
 
+  /// The journal has committed the order's acceptance: a payment call that
+  /// waited for it is sent now.
+  void on_recorded(order_context& ctx, order_time now);
+
   /// The deadline has passed: calls still pending time out and the order
   /// decides with what has arrived. One that never started (its engine
   /// had no routes) fails every check.
@@ -180,6 +188,7 @@ class order_machine {
   std::vector<int32_t> failovers_;  // per slot: instances lost so far
   size_t pick_ = 0;                 // spreads orders over instances
   int32_t outstanding_ = 0;         // slots not final (parallel)
+  int32_t deferred_ = -1;           // the payment slot awaiting the record
   bool started_ = false;
   bool decided_ = false;
 };

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/order/order_machine.hpp"
 #include "actors/rules/decide.hpp"
 #include "messages/interfaces.hpp"
 
@@ -56,6 +57,22 @@ inline size_t count_instances(const service_routes& routes, check service,
       return count_routes(routes.carriers, instance);
   }
   return 0;
+}
+
+/// Whether `routes` reach every instance an order of `params` may call: a
+/// resumed order waits for that (a restarted front before its services
+/// nodes are connected), new ones do not.
+inline bool routes_complete(const service_routes& routes,
+                            const order_params& params) {
+  auto all = [](auto& of, auto& names) {
+    for (auto& name : names)
+      if (count_routes(of, name) == 0)
+        return false;
+    return true;
+  };
+  return all(routes.warehouses, params.warehouses)
+         && all(routes.carriers, params.carriers) && !routes.payments.empty()
+         && !routes.frauds.empty();
 }
 
 } // namespace order_node

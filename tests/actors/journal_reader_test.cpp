@@ -286,6 +286,7 @@ TEST_CASE("journal: a format 1 journal is upgraded at open") {
              "ALTER TABLE orders DROP COLUMN voided;"
              "ALTER TABLE orders DROP COLUMN resumed_us;"
              "ALTER TABLE voids DROP COLUMN acked_us;"
+             "DROP TABLE key_uses;"
              "PRAGMA user_version=1;");
     sqlite3_stmt* s = nullptr;
     REQUIRE(sqlite3_prepare_v2(db, "UPDATE orders SET result = ? WHERE seq = 1",
@@ -327,11 +328,42 @@ TEST_CASE("journal: a format newer than this order-node's is refused") {
   {
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-    exec(db, "PRAGMA user_version=3;");
+    exec(db, "PRAGMA user_version=4;");
     sqlite3_close(db);
   }
   std::string error;
   CHECK(journal_store::open(path, journal_sync::off, error) == nullptr);
-  CHECK(error.find("format version 3, this order-node reads version 1 to 2")
+  CHECK(error.find("format version 4, this order-node reads version 1 to 3")
         != std::string::npos);
+}
+
+TEST_CASE("journal: a format 2 journal is upgraded at open, its keys' uses "
+          "counted from its orders") {
+  temp_dir dir;
+  auto path = dir.file("orders.journal");
+  {
+    auto j = open_store(path);
+    journal_ops ops;
+    ops.accepted = {accepted(1, "k-1"), accepted(2, "k-1"), accepted(3)};
+    commit(*j, ops);
+  }
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    exec(db, "DROP TABLE key_uses; PRAGMA user_version=2;");
+    sqlite3_close(db);
+  }
+  auto j = open_store(path);
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db,
+                             "SELECT uses FROM key_uses WHERE "
+                             "idempotency_key = 'k-1'",
+                             -1, &s, nullptr)
+          == SQLITE_OK);
+  REQUIRE(sqlite3_step(s) == SQLITE_ROW);
+  CHECK(sqlite3_column_int64(s, 0) == 2);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
 }
