@@ -464,8 +464,15 @@ std::string node_config::check() const {
     return problem;
   if (auto problem = check_http(); !problem.empty())
     return problem;
-  if (repl == "off" && http == "off" && role != "services")
+  // A front serving --listen (remote clients) needs neither.
+  if (repl == "off" && http == "off" && role != "services"
+      && !(role == "front" && !listen.empty()))
     return "with repl=off and http=off order-node would have nothing to do";
+  if (auto threads = caf::get_or(content, "scheduler.max-threads",
+                                 caf::defaults::scheduler::max_threads);
+      threads < 1 || threads > 1024)
+    return "scheduler.max-threads must be from 1 to 1024, got "
+           + std::to_string(threads);
   if (io_threads < 0 || io_threads > 64)
     return "ingress.io-threads must be from 0 to 64";
   if (idle_timeout.count() <= 0 || drain_timeout.count() < 0)

@@ -182,7 +182,8 @@ struct core : std::enable_shared_from_this<core> {
   http_metrics metrics;
   clock_type::time_point started = clock_type::now();
   std::atomic<bool> shutting_down{false};
-  bool stopped = false; // on `strand`
+  std::atomic<int64_t> dropped{0}; // unanswered at the drain timeout
+  bool stopped = false;            // on `strand`
   std::atomic<int64_t> pending{
     0}; // requests from handing to the desk to written
   std::function<void()> on_stopped; // on `strand`
@@ -243,9 +244,11 @@ struct core : std::enable_shared_from_this<core> {
     drain_timer.async_wait([this](beast::error_code ec) {
       if (ec)
         return;
-      if (pending > 0)
+      if (pending > 0) {
+        dropped = pending.load();
         http_log().warn("drain timeout: {} requests unanswered",
-                        pending.load());
+                        dropped.load());
+      }
       finish();
     });
   }
@@ -789,6 +792,8 @@ class server_impl final : public http_server {
   }
 
   void join() override { wait(); }
+
+  int64_t dropped() const override { return core_->dropped.load(); }
 
  private:
   void begin_shutdown(std::function<void()> on_stopped) {

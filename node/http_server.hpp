@@ -75,6 +75,9 @@ class http_server {
 
   /// Waits for the I/O thread to end.
   virtual void join() = 0;
+
+  /// Requests left unanswered when the drain timed out (after join()).
+  virtual int64_t dropped() const = 0;
 };
 
 } // namespace order_node

@@ -195,6 +195,8 @@ int serve_orders(caf::actor_system& sys, const node_config& cfg, uint64_t seed,
   if (server) {
     server->shutdown({});
     server->join();
+    if (server->dropped() > 0)
+      rc = 1; // the drain timeout left clients without their answer
   }
   return rc;
 }
@@ -224,9 +226,14 @@ int main(int argc, char** argv) {
   caf::actor_system sys{cfg};
   role_actors role;
   int rc = 1;
-  if (start_role(sys, cfg, seed, std::move(journal), role))
+  if (start_role(sys, cfg, seed, std::move(journal), role)) {
     rc = cfg.role == "services" ? serve_services()
                                 : serve_orders(sys, cfg, seed, role);
+    // What the ingress and the REPL no longer wait for (remote clients'
+    // orders, those resumed at start) is answered too, or counted.
+    if (role.drain(sys, cfg.drain_timeout) > 0)
+      rc = 1;
+  }
   role.stop();
   node_log().info("order-node stopped");
   flush_logs();

@@ -6,6 +6,7 @@
 #include <limits>
 #include <random>
 #include <string_view>
+#include <thread>
 
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
@@ -237,18 +238,22 @@ std::string ledger_path(const node_config& cfg) {
 bool open_journal(const node_config& cfg, opened_journal& out,
                   std::string& error) {
   auto sync = journal_sync_from_string(cfg.journal_sync); // checked
+  // The journal first: one it refuses leaves no new ledger file behind.
+  std::unique_ptr<journal_store> store;
+  if (journals(cfg)) {
+    store = journal_store::open(cfg.journal, sync.value_or(journal_sync::full),
+                                error);
+    if (!store)
+      return false;
+  }
   if (auto path = ledger_path(cfg); !path.empty()) {
     out.ledger
       = ledger_store::open(path, sync.value_or(journal_sync::full), error);
     if (!out.ledger)
       return false;
   }
-  if (!journals(cfg))
-    return true;
-  auto store = journal_store::open(cfg.journal,
-                                   sync.value_or(journal_sync::full), error);
   if (!store)
-    return false;
+    return true;
   // No decided keyed orders: the desk asks the journal's reader about a
   // key when it comes (docs/durability.md), so none need to be in memory.
   if (!store->recover(std::numeric_limits<int64_t>::max(), out.contents, error))
@@ -269,6 +274,39 @@ bool start_role(caf::actor_system& sys, const node_config& cfg, uint64_t seed,
   if (cfg.role == "client")
     return start_client(sys, cfg, out);
   return start_single(sys, cfg, seed, journal, out);
+}
+
+int64_t role_actors::drain(caf::actor_system& sys, caf::timespan bound) const {
+  if (!local.desk)
+    return 0;
+  // Polled: a drain happens once, and the desk's stats are what the
+  // metrics read anyway.
+  caf::scoped_actor self{sys};
+  auto until = std::chrono::steady_clock::now() + bound;
+  int64_t left = -1;
+  for (bool first = true;; first = false) {
+    self->request(local.desk, std::chrono::seconds(5), stats_atom::value)
+      .receive([&](desk_stats& s) { left = s.unanswered; },
+               [&](caf::error&) { left = -1; });
+    if (first && left > 0)
+      node_log().info("stop: waiting for {} {} in flight (at most {} ms)", left,
+                      left == 1 ? "order" : "orders", to_ms(bound).count());
+    else if (!first && left == 0)
+      node_log().info("stop: every order answered");
+    if (left == 0 || std::chrono::steady_clock::now() >= until)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (left < 0)
+    node_log().error("stop: the desk did not say within {} ms whether "
+                     "orders are in flight",
+                     to_ms(bound).count());
+  else if (left > 0)
+    node_log().error("stop: {} {} not answered within {} ms (a journal "
+                     "resumes them at the next start)",
+                     left, left == 1 ? "order was" : "orders were",
+                     to_ms(bound).count());
+  return left < 0 ? 1 : left;
 }
 
 void role_actors::stop() const {

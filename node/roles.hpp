@@ -41,6 +41,11 @@ struct role_actors {
   /// that stopped answering.
   caf::timespan order_timeout{};
 
+  /// Waits until the local desk has answered every order (its clients',
+  /// remote ones and those resumed at start), at most `bound`: the number
+  /// of orders it had not answered then (0 without a local desk).
+  int64_t drain(caf::actor_system& sys, caf::timespan bound) const;
+
   void stop() const;
 };
 

@@ -266,6 +266,8 @@ int child::stop(int signo, std::chrono::milliseconds limit) {
     auto r = ::waitpid(pid_, &status, WNOHANG);
     if (r == pid_) {
       pid_ = -1;
+      // What it wrote last (its closing lines) is still in the pipe.
+      wait_for("\x01never\x01", std::chrono::milliseconds(200));
       return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     }
     wait_for("\x01never\x01", std::chrono::milliseconds(20)); // drain stderr

@@ -71,6 +71,10 @@ class child {
   /// Sends `signo` (SIGSTOP, SIGCONT, SIGKILL, ...) without waiting.
   void signal(int signo);
 
+  /// Its process id (its files are under /proc/PID/root, in its own mount
+  /// namespace too).
+  int pid() const { return pid_; }
+
  private:
   bool read_some(int fd, std::string& into);
 
