@@ -8,6 +8,7 @@
 #include <iostream>
 #include <optional>
 #include <random>
+#include <string_view>
 #include <thread>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@
 #include "node/cluster.hpp"
 #include "node/config.hpp"
 #include "node/http_server.hpp"
+#include "node/journal_tool.hpp"
 #include "node/repl.hpp"
 #include "node/roles.hpp"
 #include "node/signals.hpp"
@@ -210,6 +212,9 @@ int main(int argc, char** argv) {
   // and is then handled like any other (drain, exit 0).
   auto stop_signals = stop_signal_set();
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Reading a journal starts no node (node/journal_tool.hpp).
+  if (argc >= 2 && std::string_view{argv[1]} == "journal")
+    return run_journal_tool(argc, argv);
   node_config cfg;
   if (auto done = parse_command_line(argc, argv, cfg))
     return *done;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <sys/stat.h>
 
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -10,6 +11,7 @@
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
+#include "actors/journal/journal_store.hpp"
 #include "actors/journal/sqlite_file.hpp"
 #include "actors/support/log.hpp"
 #include "messages/errors.hpp"
@@ -65,6 +67,49 @@ journal_entry read_entry(sqlite3_stmt* s) {
 
 } // namespace
 
+namespace {
+
+// `path` as an SQLite URI's path (RFC 3986: what would end it is escaped).
+std::string uri_path(const std::string& path) {
+  std::string out;
+  for (char c : path) {
+    if (c == '%' || c == '?' || c == '#') {
+      static constexpr char hex[] = "0123456789ABCDEF";
+      auto u = static_cast<unsigned char>(c);
+      out += '%';
+      out += hex[u >> 4];
+      out += hex[u & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+std::unique_ptr<journal_reader>
+journal_reader::open_offline(const std::string& path, std::string& error) {
+  struct stat st;
+  if (::stat((path + "-wal").c_str(), &st) == 0)
+    return open(path, error); // a node has it (or crashed): read the WAL
+  if (::stat(path.c_str(), &st) != 0) {
+    error = "journal " + path + ": cannot open it for reading: no such file";
+    return nullptr;
+  }
+  std::unique_ptr<journal_reader> r{new journal_reader(path)};
+  auto uri = "file:" + uri_path(path) + "?immutable=1";
+  auto rc = sqlite3_open_v2(
+    uri.c_str(), &r->db_,
+    SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nullptr);
+  if (rc != SQLITE_OK) {
+    error = "journal " + path + ": cannot open it for reading: "
+            + (r->db_ != nullptr ? sqlite3_errmsg(r->db_) : sqlite3_errstr(rc));
+    return nullptr;
+  }
+  return r;
+}
+
 std::unique_ptr<journal_reader> journal_reader::open(const std::string& path,
                                                      std::string& error) {
   std::unique_ptr<journal_reader> r{new journal_reader(path)};
@@ -83,6 +128,29 @@ journal_reader::~journal_reader() {
   sqlite3_finalize(keyed_);
   sqlite3_finalize(key_uses_);
   sqlite3_close_v2(db_);
+}
+
+bool journal_reader::verify(std::string& error) {
+  int64_t app_id = 0;
+  int64_t version = 0;
+  if (!query_int(db_, "PRAGMA application_id", app_id)
+      || !query_int(db_, "PRAGMA user_version", version)) {
+    error = "journal " + path_ + ": not an order-node journal ("
+            + sqlite3_errmsg(db_) + ")";
+    return false;
+  }
+  if (app_id != journal_app_id) {
+    error = "journal " + path_ + ": not an order-node journal (application_id "
+            + std::to_string(app_id) + ")";
+    return false;
+  }
+  if (version < 1 || version > journal_version) {
+    error = "journal " + path_ + ": format version " + std::to_string(version)
+            + ", this order-node reads version 1 to "
+            + std::to_string(journal_version);
+    return false;
+  }
+  return true;
 }
 
 bool journal_reader::keyed(const key_query& q, journaled_order& out,

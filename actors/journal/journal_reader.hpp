@@ -27,6 +27,12 @@ class journal_reader {
   static std::unique_ptr<journal_reader> open(const std::string& path,
                                               std::string& error);
 
+  /// As open(), for a reader without a node: when no node has the journal
+  /// open (no WAL file), the file is read as immutable, so that reading it
+  /// creates no file beside it (SQLite's -wal and -shm).
+  static std::unique_ptr<journal_reader> open_offline(const std::string& path,
+                                                      std::string& error);
+
   ~journal_reader();
   journal_reader(const journal_reader&) = delete;
   journal_reader& operator=(const journal_reader&) = delete;
@@ -37,6 +43,12 @@ class journal_reader {
 
   /// The newest order with id `order_id`.
   order_history history(const std::string& order_id);
+
+  /// Whether the file is an order-node journal of a format this order-node
+  /// reads; false and `error` set (naming the file) if not. The node's
+  /// own reader opens a file the journal has checked already; a reader
+  /// of its own (`order-node journal`) asks.
+  bool verify(std::string& error);
 
   /// The newest order with `q.key` on `q.kind`'s route if it was decided
   /// at or after `q.since_us` (its request, id, decision time and result),

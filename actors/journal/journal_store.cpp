@@ -14,15 +14,12 @@ namespace order_node {
 
 namespace {
 
-// PRAGMA application_id of an order-node journal: "ORNJ".
-constexpr int64_t journal_app_id = 0x4F524E4A;
-// Format 2: call records carry start_ms; orders have `voided` and
-// `resumed_us`, voids `acked_us`, and keys an index (the console's filters
-// and search). Format 3: `key_uses` counts the orders each idempotency key
-// ever had, so that a key used again after its retention gets an order id
-// of its own (promise 6, docs/durability.md). Older journals are upgraded
-// at open.
-constexpr int64_t journal_version = 3;
+// The formats (journal_version, journal_store.hpp). 2: call records carry
+// start_ms; orders have `voided` and `resumed_us`, voids `acked_us`, and
+// keys an index (the console's filters and search). 3: `key_uses` counts
+// the orders each idempotency key ever had, so that a key used again after
+// its retention gets an order id of its own (promise 6, docs/
+// durability.md). Older journals are upgraded at open.
 
 constexpr const char* in_use
   = "in use by another process (another order-node on the same journal?)";

@@ -38,6 +38,12 @@ struct journal_contents {
   std::vector<journal_void> voids;
 };
 
+/// PRAGMA application_id of an order-node journal: "ORNJ".
+inline constexpr int64_t journal_app_id = 0x4F524E4A;
+/// The journal's format (PRAGMA user_version) this order-node writes; it
+/// reads 1 and up to it (journal_store.cpp says what each added).
+inline constexpr int64_t journal_version = 3;
+
 /// The kinds of record a test can make the journal fail (fail_next()).
 enum class journal_record : uint8_t { accepted, reply, decided };
 

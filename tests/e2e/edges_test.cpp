@@ -16,6 +16,7 @@
 
 #include <sqlite3.h>
 
+#include "common.hpp"
 #include "http_client.hpp"
 
 using namespace order_node::testing;
@@ -253,4 +254,81 @@ TEST_CASE("a front restarted on its journal resumes its orders once its "
     CHECK_MESSAGE(j["status"] == "confirmed", j.dump());
     CHECK(j["resumed"] == true);
   }
+}
+
+namespace {
+
+// The bytes of a file ("" if it cannot be read).
+std::string bytes_of(const std::string& path) {
+  std::string out;
+  if (FILE* f = std::fopen(path.c_str(), "rb")) {
+    char buf[4096];
+    for (size_t n; (n = std::fread(buf, 1, sizeof(buf), f)) > 0;)
+      out.append(buf, n);
+    std::fclose(f);
+  }
+  return out;
+}
+
+bool exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+} // namespace
+
+TEST_CASE("order-node journal reads a journal without a node: read-only, "
+          "also while a node runs on it") {
+  work_dir dir;
+  auto path = dir.path + "/orders.journal";
+  auto journal = "--journal=" + path;
+  auto script = run_process(ORDER_NODE_BIN, {"--seed=7", "--http=off", journal},
+                            "order " + std::string{tutorial_args} + "\nslow "
+                              + tutorial_args + "\n",
+                            60s);
+  REQUIRE_MESSAGE(script.exit_code == 0, script.err);
+  auto first = json::parse(script.lines().at(0));
+  auto id = first["orderId"].get<std::string>();
+  auto before = bytes_of(path);
+  auto list
+    = run_process(ORDER_NODE_BIN, {"journal", "list", journal}, "", 10s);
+  REQUIRE_MESSAGE(list.exit_code == 0, list.err);
+  auto page = json::parse(list.out);
+  REQUIRE(page["orders"].size() == 2);
+  CHECK(page["orders"][1]["orderId"] == id); // newest first
+  auto show
+    = run_process(ORDER_NODE_BIN, {"journal", "show", id, journal}, "", 10s);
+  REQUIRE(show.exit_code == 0);
+  CHECK(json::parse(show.out)["status"] == "confirmed");
+  auto trace
+    = run_process(ORDER_NODE_BIN, {"journal", "trace", id, journal}, "", 10s);
+  REQUIRE(trace.exit_code == 0);
+  CHECK(trace.out.rfind(id + " confirmed in ", 0) == 0);
+  CHECK(run_process(ORDER_NODE_BIN,
+                    {"journal", "show", "ORD_00000000", journal}, "", 10s)
+          .exit_code
+        == 1);
+  CHECK(run_process(ORDER_NODE_BIN,
+                    {"journal", "list", "--status=bogus", journal}, "", 10s)
+          .exit_code
+        == 2);
+  auto missing = run_process(
+    ORDER_NODE_BIN, {"journal", "list", "--journal=" + dir.path + "/none"}, "",
+    10s);
+  CHECK(missing.exit_code == 1);
+  CHECK_MESSAGE(!exists(dir.path + "/none"), "reading creates no journal");
+  CHECK_MESSAGE(bytes_of(path) == before, "reading writes nothing");
+  CHECK_MESSAGE(!exists(path + "-wal"), "nor a WAL beside it");
+  CHECK(!exists(path + "-shm"));
+  // While a node runs on it (and holds its lock): its new order is listed.
+  child node{ORDER_NODE_BIN, {"--seed=7", "--http=off", journal}, true};
+  REQUIRE(node.send("order " + std::string{tutorial_args} + "\n"));
+  auto line = node.read_line(10s);
+  REQUIRE_MESSAGE(!line.empty(), node.err());
+  auto live
+    = run_process(ORDER_NODE_BIN, {"journal", "list", journal}, "", 10s);
+  REQUIRE_MESSAGE(live.exit_code == 0, live.err);
+  CHECK(json::parse(live.out)["orders"].size() == 3);
+  node.close_stdin();
+  CHECK(node.stop(0, 10s) == 0);
 }
