@@ -113,6 +113,14 @@ std::string check_file(sqlite3* db, const std::string& where,
     auto code = sqlite3_errcode(db);
     if (code == SQLITE_BUSY)
       return where + ": " + spec.in_use;
+    // A WAL file needs its -wal and -shm files beside it: in a directory
+    // it cannot write, a good file cannot be opened, and is not "another
+    // program's".
+    if (code == SQLITE_CANTOPEN || code == SQLITE_READONLY
+        || code == SQLITE_PERM)
+      return where + ": cannot open it: " + sqlite3_errmsg(db)
+             + " (order-node writes the file and, beside it, its -wal and "
+               "-shm files: is its directory writable?)";
     return where
            + (code == SQLITE_CORRUPT
                 ? ": corrupt ("

@@ -332,3 +332,31 @@ TEST_CASE("order-node journal reads a journal without a node: read-only, "
   node.close_stdin();
   CHECK(node.stop(0, 10s) == 0);
 }
+
+TEST_CASE("a good journal in a directory it cannot write is not called "
+          "another program's") {
+  if (!root()) {
+    MESSAGE("skipped: needs root for a read-only bind mount in a private "
+            "mount namespace (CI runs as root)");
+    return;
+  }
+  work_dir dir;
+  auto journal = "--journal=" + dir.path + "/orders.journal";
+  auto made = run_process(ORDER_NODE_BIN, {"--http=off", journal},
+                          "order " + std::string{tutorial_args} + "\n", 30s);
+  REQUIRE_MESSAGE(made.exit_code == 0, made.err);
+  auto cmd = "mount --bind " + dir.path + " " + dir.path
+             + " && mount -o remount,bind,ro " + dir.path + " && exec "
+             + std::string{ORDER_NODE_BIN} + " --http=off " + journal;
+  auto r
+    = run_process("/usr/bin/unshare",
+                  {"-m", "--propagation", "private", "sh", "-c", cmd}, "", 30s);
+  if (r.err.find("mount:") != std::string::npos) {
+    MESSAGE("skipped: cannot bind-mount here: " << r.err);
+    return;
+  }
+  CHECK(r.exit_code == 1);
+  CHECK_MESSAGE(r.err.find("is its directory writable?") != std::string::npos,
+                r.err);
+  CHECK(r.err.find("not an order-node") == std::string::npos);
+}
