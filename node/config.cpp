@@ -260,6 +260,21 @@ std::string to_std(caf::string_view x) {
   return std::string{x.begin(), x.end()};
 }
 
+// CAF's name of an option's type as a user reads it: "an integer" rather
+// than "a int32".
+std::string type_words(caf::string_view type) {
+  auto t = to_std(type);
+  if (t.rfind("int", 0) == 0 || t.rfind("uint", 0) == 0)
+    return "an integer";
+  if (t.rfind("real", 0) == 0)
+    return "a number";
+  if (t == "timespan")
+    return "a duration (e.g. 500ms, 2s, 1min)";
+  if (t == "boolean")
+    return "true or false";
+  return "a " + t;
+}
+
 // "--NAME" followed by `parts`: a sentence about a command-line option.
 template <class... Ts>
 std::string option_error(const std::string& name, const Ts&... parts) {
@@ -297,7 +312,7 @@ std::string node_config::check_config_file(const std::string& path,
     // sees: a known key it did not keep is such a value.
     auto* value = parsed_value(parsed, key);
     if (value == nullptr || opt->check(*value))
-      return where + key.name + " must be a " + to_std(opt->type_name())
+      return where + key.name + " must be " + type_words(opt->type_name())
              + ", got " + key.value;
     // CAF itself stores only keys of one-level sections: a [a.b] section
     // reaches it as nested maps and would be ignored. The command line,
@@ -342,7 +357,8 @@ std::string node_config::read_options(int argc, char** argv) {
     if (!value)
       return option_error(name, " needs a value (--", name, "=<", type, ">)");
     if (!opt->parse(*value))
-      return option_error(name, " must be a ", type, ", got '", *value, "'");
+      return option_error(name, " must be ", type_words(opt->type_name()),
+                          ", got '", *value, "'");
     cli.push_back(std::move(arg));
   }
   struct stat st;
@@ -350,6 +366,8 @@ std::string node_config::read_options(int argc, char** argv) {
     file = default_config_file;
   std::string text;
   if (!file.empty()) {
+    if (::stat(file.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+      return "cannot read config file " + file + ": it is a directory";
     std::ifstream f{file};
     if (!f)
       return "cannot read config file " + file + ": " + std::strerror(errno);

@@ -120,6 +120,25 @@ TEST_CASE("the config file's errors name the file, the line and the key") {
   CHECK(e.exit_code == 2);
   CHECK(e.err.find("cannot read config file /nonexistent/order-node.ini")
         != std::string::npos);
+  auto f = run_node({"--config-file=/tmp"}, "");
+  CHECK(f.exit_code == 2);
+  CHECK_MESSAGE(f.err.find("cannot read config file /tmp: it is a directory")
+                  != std::string::npos,
+                f.err);
+  config_file words{"max-attempts = \"x\"\n"};
+  auto g = run_node({words.arg()}, "");
+  CHECK_MESSAGE(g.err.find(":1: max-attempts must be an integer, got \"x\"")
+                  != std::string::npos,
+                g.err);
+}
+
+TEST_CASE("scheduler.max-threads=0 is refused at start, not a hang") {
+  auto r = run_node({"--scheduler.max-threads=0"}, "");
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("scheduler.max-threads must be from 1 to 1024, "
+                           "got 0")
+                  != std::string::npos,
+                r.err);
 }
 
 TEST_CASE("a valid config file sets options like the command line") {
