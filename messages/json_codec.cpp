@@ -2,6 +2,8 @@
 // and the escaping; this file does the rules.
 #include "messages/json_codec.hpp"
 
+#include <algorithm>
+
 #include <charconv>
 #include <cmath>
 
@@ -260,9 +262,40 @@ void write_result(json_writer& w, const order_result& x) {
 
 caf::expected<order_input> parse_order_json(std::string_view text,
                                             bool allow_key) {
-  json j = json::parse(text.begin(), text.end(), nullptr, false);
+  // A key given twice is refused, not read as its last value (the REPL's
+  // key=value form refuses it too): which one the client meant is unknown.
+  std::string twice;
+  std::vector<std::vector<std::string>> keys; // per open object
+  json::parser_callback_t cb
+    = [&](int, json::parse_event_t event, json& parsed) {
+        switch (event) {
+          case json::parse_event_t::object_start:
+            keys.emplace_back();
+            break;
+          case json::parse_event_t::object_end:
+            if (!keys.empty())
+              keys.pop_back();
+            break;
+          case json::parse_event_t::key:
+            if (!keys.empty() && twice.empty()) {
+              auto k = parsed.get<std::string>();
+              auto& seen = keys.back();
+              if (std::find(seen.begin(), seen.end(), k) != seen.end())
+                twice = std::move(k);
+              else
+                seen.push_back(std::move(k));
+            }
+            break;
+          default:
+            break;
+        }
+        return true;
+      };
+  json j = json::parse(text.begin(), text.end(), cb, false);
   if (j.is_discarded())
     return invalid("body is not valid JSON");
+  if (!twice.empty())
+    return invalid("duplicate field '" + twice.substr(0, 64) + "'");
   if (!j.is_object())
     return invalid(std::string{"expected a JSON object, got "}
                    + json_type_name(j));

@@ -41,6 +41,20 @@ caf::error check_id(const char* field, const std::string& x, bool required) {
                            + std::to_string(x.size()));
   if (!is_valid_utf8(x))
     return invalid_request(std::string{field} + " must be valid UTF-8");
+  // Control characters would break the REPL's lines and the logs; HTTP's
+  // JSON can carry them escaped, so both refuse them here alike.
+  for (size_t i = 0; i < x.size(); ++i) {
+    auto c = static_cast<unsigned char>(x[i]);
+    if (c < 0x20 || c == 0x7F) {
+      static constexpr char hex[] = "0123456789ABCDEF";
+      std::string code = "U+00";
+      code += hex[c >> 4];
+      code += hex[c & 0xF];
+      return invalid_request(std::string{field}
+                             + " must not contain control characters, got "
+                             + code + " at byte " + std::to_string(i + 1));
+    }
+  }
   return {};
 }
 

@@ -1,6 +1,8 @@
 // node/http_router.cpp — see http_router.hpp.
 #include "node/http_router.hpp"
 
+#include <iterator>
+
 #include <algorithm>
 #include <cctype>
 
@@ -102,7 +104,15 @@ http_action read_order(request_t& req, order_kind kind, bool send,
   a.route = route;
   a.sub.kind = kind;
   a.sub.request = std::move(input->request);
-  if (auto key = req["idempotency-key"]; !key.empty()) {
+  // A header given but empty, or given twice, is refused: either would
+  // run an order the client may believe is keyed.
+  auto keys = req.equal_range("idempotency-key");
+  if (keys.first != keys.second) {
+    if (std::next(keys.first) != keys.second)
+      return error(400, "idempotency-key is given twice", route);
+    auto key = keys.first->value();
+    if (key.empty())
+      return error(400, "idempotency-key must not be empty", route);
     a.sub.idempotency_key = std::string{key};
     if (auto err = validate_idempotency_key(a.sub.idempotency_key))
       return error(400, error_text(err), route);

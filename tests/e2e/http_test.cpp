@@ -124,6 +124,22 @@ TEST_CASE("every error answers its code with a JSON body naming it") {
   expect(post_request("/OrderService/ProcessOrder", tutorial_body,
                       "Idempotency-Key: has space\r\n"),
          400, "idempotency key");
+  expect(post_request("/OrderService/ProcessOrder", tutorial_body,
+                      "Idempotency-Key:\r\n"),
+         400, "idempotency-key must not be empty");
+  expect(post_request("/OrderService/ProcessOrder", tutorial_body,
+                      "Idempotency-Key: a1\r\nIdempotency-Key: a2\r\n"),
+         400, "idempotency-key is given twice");
+  // The same checks as the REPL's: a key twice, a control character.
+  expect(
+    post_request("/OrderService/ProcessOrder",
+                 R"({"userId":"u","userId":"v","productId":"p",)"
+                 R"("quantity":1,"amount":1,"weight":1,"destination":"x"})"),
+    400, "duplicate field 'userId'");
+  expect(post_request("/OrderService/ProcessOrder",
+                      R"({"userId":"u\u0001","productId":"p","quantity":1,)"
+                      R"("amount":1,"weight":1,"destination":"x"})"),
+         400, "userId must not contain control characters, got U+0001");
   auto r404 = expect(get_request("/nope"), 404, "no route /nope");
   for (auto route :
        {"POST /OrderService/ProcessOrder",

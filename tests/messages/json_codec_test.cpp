@@ -101,6 +101,27 @@ TEST_CASE("unknown and missing fields are rejected by name") {
   CHECK(error_of(j.dump()) == "missing field 'weight'");
 }
 
+TEST_CASE("a field given twice is rejected, not read as its last value") {
+  CHECK(error_of(R"({"userId":"a","userId":"b","productId":"p","quantity":1,)"
+                 R"("amount":1,"weight":1,"destination":"x"})")
+        == "duplicate field 'userId'");
+}
+
+TEST_CASE("control characters in a string field are rejected") {
+  order_request r{"user\x01", "p", 1, 1.0, 1.0, "x"};
+  auto err = validate(r);
+  REQUIRE(err);
+  CHECK(error_text(err)
+        == "userId must not contain control characters, got U+0001 at byte "
+           "5");
+  r.user_id = "user";
+  r.destination = "New\tYork";
+  REQUIRE(validate(r));
+  CHECK(error_text(validate(r)).rfind("destination must not contain", 0) == 0);
+  r.destination = "New York";
+  CHECK_FALSE(validate(r));
+}
+
 TEST_CASE("malformed JSON and non-objects are rejected") {
   CHECK(error_of("{\"userId\":") == "body is not valid JSON");
   CHECK(error_of("[1,2]") == "expected a JSON object, got array");

@@ -136,6 +136,13 @@ TEST_CASE("bad order arguments are errors that name the field") {
   CHECK(error_of("order destination=\"New York") == "unterminated quote");
   CHECK(error_of(with("weight=5.5", "weight=5.5 key="))
         == "idempotency key must be 1 to 256 bytes, got 0");
+  // As over HTTP (messages/validate.hpp): no control characters.
+  CHECK(error_of(with("userId=user123", "userId=\"a\tb\""))
+        == "userId must not contain control characters, got U+0009 at byte "
+           "2");
+  CHECK(error_of(with("weight=5.5",
+                      "weight=5.5 userId=x")) // the JSON form says it too
+        == "duplicate field 'userId'");
 }
 
 TEST_CASE("bench parses its arguments and rejects bad ones") {
