@@ -50,8 +50,14 @@ bool publish(caf::actor_system& sys, const node_config& cfg, node_info info,
   out.published = node;
   auto port = publish_node(sys, cfg, out.published);
   if (!port) {
-    node_log().error("cannot listen on {}: {}", cfg.listen_address(),
-                     sys.render(port.error()));
+    if (port.error() == caf::sec::cannot_open_port)
+      node_log().error("cannot listen on {}: the port is in use, or the "
+                       "address is not this machine's (another order-node "
+                       "on it? pass another --listen=HOST:PORT)",
+                       cfg.listen_address());
+    else
+      node_log().error("cannot listen on {}: {}", cfg.listen_address(),
+                       sys.render(port.error()));
     return false;
   }
   std::string host;

@@ -243,6 +243,21 @@ void connected(self_ptr self, size_t i, node_actor node, node_info info) {
   check_ready(self);
 }
 
+// Why a peer that said `info` in its hello is not what this node asked
+// for: a client connects to a front, a front to services nodes. Empty if
+// it is.
+std::string wrong_role(const peers_config& cfg, const node_info& info) {
+  if (cfg.desk && info.role != "front")
+    return "it is a " + info.role
+           + " node, not a front: --connect takes a front's --listen "
+             "address";
+  if (cfg.directory && info.role != "services")
+    return "it is a " + info.role
+           + " node, not a services node: --peers lists services nodes' "
+             "--listen addresses";
+  return {};
+}
+
 void try_connect(self_ptr self, size_t i) {
   auto& st = self->state;
   auto& p = st.peers[i];
@@ -277,8 +292,15 @@ void try_connect(self_ptr self, size_t i) {
                     st.cfg.fingerprint)
           .then(
             [=](node_info& info) {
-              if (self->state.peers[i].generation == gen)
-                connected(self, i, node, std::move(info));
+              if (self->state.peers[i].generation != gen)
+                return;
+              if (auto why = wrong_role(self->state.cfg, info); !why.empty()) {
+                node_log().error("peer {}: refused: {}",
+                                 self->state.peers[i].address, why);
+                connect_failed(self, i, why);
+                return;
+              }
+              connected(self, i, node, std::move(info));
             },
             [=](caf::error& err) {
               if (self->state.peers[i].generation != gen)

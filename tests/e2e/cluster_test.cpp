@@ -483,6 +483,39 @@ TEST_CASE("a client without a front exits with an error") {
         != std::string::npos);
 }
 
+TEST_CASE("a client pointed at a services node, a front at a front, and a "
+          "busy --listen port say so") {
+  services_node a{{"--seed=7"}};
+  auto client
+    = run_process(ORDER_NODE_BIN, {"--role=client", "--connect=" + a.address()},
+                  "order " + tutorial_args + "\n", 30s);
+  CHECK(client.exit_code == 1);
+  CHECK_MESSAGE(client.err.find("it is a services node, not a front: "
+                                "--connect takes a front's --listen address")
+                  != std::string::npos,
+                client.err);
+  child front{ORDER_NODE_BIN,
+              {"--role=front", peers_of({&a}), "--repl=off", "--http=off",
+               "--listen=127.0.0.1:0", "--journal=off"}};
+  auto front_port = listening_port(front);
+  auto second = run_process(ORDER_NODE_BIN,
+                            {"--role=front",
+                             "--peers=127.0.0.1:" + std::to_string(front_port),
+                             "--http=off", "--journal=off"},
+                            "", 30s);
+  CHECK_MESSAGE(second.err.find("it is a front node, not a services node: "
+                                "--peers lists services nodes'")
+                  != std::string::npos,
+                second.err);
+  auto busy = run_process(
+    ORDER_NODE_BIN, {"--role=services", "--listen=" + a.address()}, "", 30s);
+  CHECK(busy.exit_code == 1);
+  CHECK_MESSAGE(
+    busy.err.find("cannot listen on " + a.address() + ": the port is in use")
+      != std::string::npos,
+    busy.err);
+}
+
 TEST_CASE("a peer port that accepts TCP but never answers does not block") {
   services_node a{{"--seed=7"}};
   // A listening socket nobody accepts from: the kernel completes the TCP
