@@ -139,10 +139,11 @@ order_desk_actor spawn_desk(caf::actor_system& sys, directory_actor directory,
   auto n = std::min<int64_t>(cfg.shards, cfg.max_in_flight);
   if (n <= 1)
     return sys.spawn(order_desk, std::move(directory), std::move(cfg));
-  // Each shard numbers its acceptances in its own lane, and takes the
-  // recovered orders and results of the keys the router sends it (orders
-  // without a key: the first shard).
+  // The shards share one acceptance counter (journal order is acceptance
+  // order), and each takes the recovered orders and results of the keys
+  // the router sends it (orders without a key: the first shard).
   std::vector<desk_config> cfgs(static_cast<size_t>(n));
+  cfg.acceptances = std::make_shared<std::atomic<uint64_t>>(cfg.first_seq);
   // What recovery found goes to one shard each, moved: it can be large.
   auto resume = std::move(cfg.resume);
   auto keyed = std::move(cfg.keyed);
@@ -161,9 +162,7 @@ order_desk_actor spawn_desk(caf::actor_system& sys, directory_actor directory,
     shard_cfg.share = cfg.max_in_flight / n + (i < cfg.max_in_flight % n);
     auto keys = static_cast<int64_t>(cfg.dedup_capacity);
     shard_cfg.dedup_capacity = static_cast<size_t>(keys / n + (i < keys % n));
-    shard_cfg.first_seq = cfg.first_seq + static_cast<uint64_t>(i);
     shard_cfg.scope_clients = false; // the router did
-    shard_cfg.seq_stride = static_cast<uint64_t>(n);
   }
   cfgs.front().voids = std::move(voids); // the first shard sends them
   for (auto& o : resume)

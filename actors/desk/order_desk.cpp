@@ -665,9 +665,10 @@ caf::expected<admission> admit(desk_self self, order_submission& sub,
     k.order_id = job.order_id;
   }
   if (st.cfg.journal) {
-    job.seq = st.next_acceptance;
+    job.seq = st.cfg.acceptances
+                ? st.cfg.acceptances->fetch_add(1, std::memory_order_relaxed)
+                : st.next_acceptance++;
     job.awaiting_record = true;
-    st.next_acceptance += st.cfg.seq_stride;
     st.journal_out.accepted.push_back({job.seq, job.order_id, sub.kind,
                                        job.order_key, sub.idempotency_key,
                                        job.request, journal_now_us()});

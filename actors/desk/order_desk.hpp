@@ -26,6 +26,7 @@
 // Interface: messages/interfaces.hpp (order_desk_actor).
 #pragma once
 
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <string>
@@ -80,10 +81,12 @@ struct desk_config {
   /// Whether this desk numbers the order keys of remote clients
   /// (client_keys.hpp): a lone desk does, the shards behind a router not.
   bool scope_clients = true;
-  /// This desk's first acceptance number, and the step between two (the
-  /// shards of a node interleave theirs).
+  /// The node's next acceptance number, shared by its shards (one atomic
+  /// increment an order), so that the journal's numbers follow the order
+  /// of acceptance across shards: "newest first" lists are in time order.
+  /// Null: the desk counts alone, from first_seq.
+  std::shared_ptr<std::atomic<uint64_t>> acceptances;
   uint64_t first_seq = 1;
-  uint64_t seq_stride = 1;
   /// From recovery: orders to resume, decided orders whose idempotency
   /// key is remembered, and payment voids not acknowledged.
   std::vector<journaled_order> resume;

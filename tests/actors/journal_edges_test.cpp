@@ -322,3 +322,56 @@ TEST_CASE("the order keys of remote clients carry their client's number") {
   CHECK_MESSAGE(local == "line:1", "a node's own script keeps its keys");
   CHECK(none.empty());
 }
+
+TEST_CASE_FIXTURE(fixture, "a node's shards number acceptances in the order "
+                           "they come: newest first is in time order") {
+  temp_dir dir;
+  auto path = dir.file("j");
+  journal_contents contents;
+  std::string error;
+  std::shared_ptr<journal_store> store
+    = journal_store::open(path, journal_sync::off, error);
+  REQUIRE(store->recover(0, contents, error));
+  auto d = engine_desk();
+  d.shards = 2;
+  d.journal = spawn_journal(sys, store, 24h, false);
+  auto p = spawn_pipeline(sys, all_yes(), d);
+  // Three keys on one shard, then an order for the other one.
+  std::vector<std::string> keys;
+  for (int i = 0; keys.size() < 3; ++i) {
+    auto k = "s" + std::to_string(i);
+    if (std::hash<std::string>{}(k) % 2 == 0)
+      keys.push_back(k);
+  }
+  std::vector<std::shared_ptr<std::optional<caf::expected<order_result>>>> rs;
+  for (auto& k : keys)
+    rs.push_back(submit(p.desk, tutorial_order(order_kind::parallel, k)));
+  rs.push_back(submit(p.desk, tutorial_order()));
+  run_until(200);
+  std::vector<uint64_t> seqs;
+  for (auto& r : rs) {
+    REQUIRE(r->has_value());
+    REQUIRE(r->value());
+    auto l = store->lookup((***r).order_id);
+    REQUIRE(l.found);
+  }
+  journal_contents after;
+  caf::anon_send_exit(d.journal, caf::exit_reason::user_shutdown);
+  run_until(300);
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "SELECT order_id FROM orders ORDER BY seq", -1,
+                             &s, nullptr)
+          == SQLITE_OK);
+  std::vector<std::string> by_seq;
+  while (sqlite3_step(s) == SQLITE_ROW)
+    by_seq.emplace_back(
+      reinterpret_cast<const char*>(sqlite3_column_text(s, 0)));
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  std::vector<std::string> sent;
+  for (auto& r : rs)
+    sent.push_back((***r).order_id);
+  CHECK(by_seq == sent);
+}
