@@ -20,6 +20,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "actors/support/log_format.hpp"
+
 namespace order_node {
 
 namespace {
@@ -80,7 +82,7 @@ class block_stderr_sink final : public spdlog::sinks::sink {
     write_out(guard);
   }
 
-  // The format is fixed (line_formatter); set at construction.
+  // The format is fixed (log_format.hpp); set at construction.
   void set_pattern(const std::string&) override {}
   void set_formatter(std::unique_ptr<spdlog::formatter>) override {}
 
@@ -119,7 +121,7 @@ class block_stderr_sink final : public spdlog::sinks::sink {
 };
 
 // `name: ` before the text of every logger but the default one (lines of
-// the colour sink).
+// the colour sink, whose pattern reads as log_format.hpp's text lines).
 class room_prefix final : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& msg, const std::tm&,
@@ -135,53 +137,6 @@ class room_prefix final : public spdlog::custom_flag_formatter {
   }
 };
 
-// `2026-12-02T00:52:35.989 info [name: ]text`, as the colour sink's pattern
-// but at a fraction of spdlog's pattern formatter's cost (about 1,400
-// instructions a line, more than a tenth of an order's): the date and time
-// up to the second are formatted once a second per thread. Thread-safe.
-class line_formatter final : public spdlog::formatter {
- public:
-  void format(const spdlog::details::log_msg& msg,
-              spdlog::memory_buf_t& dest) override {
-    using namespace std::chrono;
-    thread_local seconds cached_second_{-1};
-    thread_local std::string cached_prefix_ = std::string(20, ' ');
-    auto since = msg.time.time_since_epoch();
-    auto secs = duration_cast<seconds>(since);
-    if (secs != cached_second_) {
-      cached_second_ = secs;
-      auto t = static_cast<std::time_t>(secs.count());
-      std::tm local{};
-      ::localtime_r(&t, &local);
-      char buf[32];
-      auto n = std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S.", &local);
-      cached_prefix_.assign(buf, n);
-    }
-    dest.append(cached_prefix_.data(), cached_prefix_.data() + 20);
-    auto ms
-      = static_cast<int>(duration_cast<milliseconds>(since - secs).count());
-    char digits[3] = {static_cast<char>('0' + ms / 100),
-                      static_cast<char>('0' + ms / 10 % 10),
-                      static_cast<char>('0' + ms % 10)};
-    dest.append(digits, digits + 3);
-    dest.push_back(' ');
-    auto level = spdlog::level::to_string_view(msg.level);
-    dest.append(level.begin(), level.end());
-    dest.push_back(' ');
-    if (msg.logger_name != "order-node") {
-      dest.append(msg.logger_name.begin(), msg.logger_name.end());
-      dest.push_back(':');
-      dest.push_back(' ');
-    }
-    dest.append(msg.payload.begin(), msg.payload.end());
-    dest.push_back('\n');
-  }
-
-  std::unique_ptr<spdlog::formatter> clone() const override {
-    return std::make_unique<line_formatter>();
-  }
-};
-
 spdlog::sink_ptr shared_sink() {
   static spdlog::sink_ptr sink = [] {
     spdlog::sink_ptr out;
@@ -189,11 +144,11 @@ spdlog::sink_ptr shared_sink() {
       out = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
       auto formatter = std::make_unique<spdlog::pattern_formatter>();
       formatter->add_flag<room_prefix>('*').set_pattern(
-        "%Y-%m-%dT%H:%M:%S.%e %^%l%$ %*%v");
+        "%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %*%v");
       out->set_formatter(std::move(formatter));
     } else {
       out = std::make_shared<block_stderr_sink>(
-        std::make_unique<line_formatter>());
+        make_log_formatter(log_format::text));
     }
     return out;
   }();

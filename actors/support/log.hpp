@@ -1,6 +1,7 @@
 // actors/support/log.hpp — the process's spdlog loggers, all writing to stderr
-// through one sink: "order-node" (the default) and one per room ("http"). Hot
-// paths check should_log() before building arguments.
+// through one sink: "order-node" (the default) and one per room ("http").
+// Lines read `2026-12-02T01:13:14.169+00:00 info [room: ]text`
+// (log_format.hpp). Hot paths check should_log() before building arguments.
 #pragma once
 
 #include <string>

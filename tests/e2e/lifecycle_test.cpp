@@ -9,6 +9,8 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <regex>
+#include <sstream>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -215,4 +217,27 @@ TEST_CASE("a second signal exits at once without draining") {
   n.proc.signal(SIGINT);
   CHECK(!n.proc.wait_for("exiting at once", 5s).empty());
   CHECK(n.proc.stop(0, 5s) == 128 + SIGINT);
+}
+
+namespace {
+
+// `text` split at its newlines (stderr: each line a log line).
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in{text};
+  for (std::string line; std::getline(in, line);)
+    out.push_back(line);
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("a log line's time carries its offset from UTC") {
+  auto r = run_node({"--seed=7"}, "order " + tutorial_args + "\n");
+  auto lines = split_lines(r.err);
+  REQUIRE(!lines.empty());
+  std::regex line{"\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}"
+                  "[+-]\\d\\d:\\d\\d (info|warning|error) .*"};
+  for (auto& l : lines)
+    CHECK_MESSAGE(std::regex_match(l, line), l);
 }
