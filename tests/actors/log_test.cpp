@@ -1,19 +1,219 @@
-// tests/actors/log_test.cpp — the log lines: text and JSON, the time with
-// its offset from UTC.
+// tests/actors/log_test.cpp — the logs: a stderr nobody reads makes
+// logging drop lines (counted, reported), never spin a core or hang; the
+// text and JSON lines.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
+#include <fcntl.h>
+#include <mutex>
 #include <optional>
+#include <poll.h>
+#include <sstream>
 #include <string>
+#include <sys/resource.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/details/log_msg.h>
 #include <spdlog/formatter.h>
+#include <spdlog/spdlog.h>
 
+#include "actors/support/log.hpp"
 #include "actors/support/log_format.hpp"
 
 using namespace order_node;
+using namespace std::chrono_literals;
+
+namespace {
+
+// CPU time (user + system) of every thread of this process so far.
+std::chrono::microseconds cpu_time() {
+  rusage r{};
+  ::getrusage(RUSAGE_SELF, &r);
+  auto us = [](const timeval& t) {
+    return std::chrono::seconds(t.tv_sec)
+           + std::chrono::microseconds(t.tv_usec);
+  };
+  return us(r.ru_utime) + us(r.ru_stime);
+}
+
+// Log lines at level warn to stderr, as tests/actors/main.cpp sets them.
+log_options quiet() {
+  log_options out;
+  out.level = "warn";
+  return out;
+}
+
+// Puts a pipe in place of stderr and the logs on it: full (as a reader
+// that stopped reading leaves it) or empty, non-blocking or blocking.
+// drain() starts reading it; finish() sends the logs to a new sink, reads
+// until the old one has written all it had (its last lines included), and
+// puts stderr back.
+class stderr_pipe {
+ public:
+  stderr_pipe(bool full, bool nonblocking) {
+    REQUIRE(::pipe(fds_) == 0);
+    ::fcntl(fds_[1], F_SETFL, O_NONBLOCK);
+    std::string chunk(4096, 'x');
+    while (full && ::write(fds_[1], chunk.data(), chunk.size()) > 0) {
+    }
+    if (!nonblocking)
+      ::fcntl(fds_[1], F_SETFL, 0);
+    saved_ = ::dup(STDERR_FILENO);
+    ::dup2(fds_[1], STDERR_FILENO);
+    REQUIRE(configure_logs(quiet()).empty());
+  }
+
+  void drain() {
+    drainer_ = std::thread{[this] {
+      ::fcntl(fds_[0], F_SETFL, O_NONBLOCK);
+      char buf[65536];
+      for (;;) {
+        bool last = stop_.load();
+        pollfd p{fds_[0], POLLIN, 0};
+        ::poll(&p, 1, 10);
+        for (ssize_t n; (n = ::read(fds_[0], buf, sizeof(buf))) > 0;) {
+          std::lock_guard<std::mutex> guard{mtx_};
+          text_.append(buf, static_cast<size_t>(n));
+        }
+        if (last)
+          return;
+      }
+    }};
+  }
+
+  // What was read, the full pipe's filler removed.
+  std::string text() {
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto first = text_.find_first_not_of('x');
+    return first == std::string::npos ? "" : text_.substr(first);
+  }
+
+  void finish() {
+    if (saved_ < 0)
+      return;
+    if (!drainer_.joinable())
+      drain();
+    configure_logs(quiet()); // the pipe's sink ends: its lines are read
+    stop_ = true;
+    drainer_.join();
+    ::dup2(saved_, STDERR_FILENO);
+    ::close(saved_);
+    saved_ = -1;
+    ::close(fds_[0]);
+    ::close(fds_[1]);
+  }
+
+  ~stderr_pipe() { finish(); }
+
+ private:
+  int fds_[2] = {-1, -1};
+  int saved_ = -1;
+  std::thread drainer_;
+  std::atomic<bool> stop_{false};
+  std::mutex mtx_;
+  std::string text_;
+};
+
+// Two threads log `lines` warnings of 1 KiB each, then the logs are
+// flushed, while stderr is a full pipe. Whether that finished within a
+// bound, the CPU time it took, and what the pipe got once read.
+struct blocked_run {
+  bool finished = false;
+  std::chrono::microseconds cpu{0};
+  uint64_t dropped = 0;
+  std::string text;
+};
+
+blocked_run log_into_full_pipe(bool nonblocking, int lines) {
+  blocked_run out;
+  stderr_pipe pipe{true, nonblocking};
+  auto dropped_before = dropped_log_lines();
+  std::mutex mtx;
+  std::condition_variable cv;
+  bool done = false;
+  auto start = cpu_time();
+  std::thread act{[&] {
+    std::string text(1024, 'y');
+    auto log_lines = [&] {
+      for (int i = 0; i < lines; ++i)
+        node_log().warn("{} {}", i, text);
+    };
+    std::thread other{log_lines};
+    log_lines();
+    other.join();
+    flush_logs();
+    std::lock_guard<std::mutex> guard{mtx};
+    done = true;
+    cv.notify_all();
+  }};
+  {
+    std::unique_lock<std::mutex> guard{mtx};
+    out.finished = cv.wait_for(guard, 10s, [&] { return done; });
+  }
+  out.cpu
+    = std::chrono::duration_cast<std::chrono::microseconds>(cpu_time() - start);
+  out.dropped = dropped_log_lines() - dropped_before;
+  pipe.drain(); // lets a thread stuck in write() go on
+  act.join();
+  pipe.finish();
+  out.text = pipe.text();
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("logging into a blocking stderr nobody reads returns and does not "
+          "spin") {
+  auto r = log_into_full_pipe(false, 2000);
+  CHECK_MESSAGE(r.finished, "logging 4,000 lines and flushing took over 10 s");
+  CHECK_MESSAGE(r.cpu < 500ms,
+                "CPU time " << r.cpu.count() / 1000 << " ms: a thread spins");
+  CHECK_MESSAGE(r.dropped > 0, "4 MB of lines, 1 MiB of buffer");
+  CHECK_MESSAGE(r.text.find("warning log: " + std::to_string(r.dropped)
+                            + " lines dropped: the output did not take them")
+                  != std::string::npos,
+                "the drop is reported once stderr takes lines again");
+}
+
+TEST_CASE("logging into a non-blocking stderr nobody reads returns and does "
+          "not spin") {
+  auto r = log_into_full_pipe(true, 2000);
+  CHECK_MESSAGE(r.finished, "logging 4,000 lines and flushing took over 10 s");
+  CHECK_MESSAGE(r.cpu < 500ms,
+                "CPU time " << r.cpu.count() / 1000 << " ms: a thread spins");
+  CHECK_MESSAGE(r.dropped > 0, "4 MB of lines, 1 MiB of buffer");
+}
+
+TEST_CASE("a reader that keeps up gets every line, flushed in order") {
+  stderr_pipe pipe{false, false};
+  pipe.drain();
+  auto dropped_before = dropped_log_lines();
+  std::string text(1000, 'w');
+  for (int batch = 0; batch < 3; ++batch) {
+    for (int i = 0; i < 200; ++i)
+      node_log().warn("{} {}", batch * 200 + i, text);
+    flush_logs();
+  }
+  pipe.finish();
+  auto got = pipe.text();
+  CHECK(dropped_log_lines() == dropped_before);
+  std::istringstream in{got};
+  int n = 0;
+  for (std::string line; std::getline(in, line); ++n) {
+    auto at = line.find(" warning ");
+    REQUIRE_MESSAGE(at != std::string::npos, line.substr(0, 80));
+    CHECK(
+      line.compare(at + 9, std::string::npos, std::to_string(n) + " " + text)
+      == 0);
+  }
+  CHECK(n == 600);
+}
 
 namespace {
 
