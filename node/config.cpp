@@ -29,6 +29,27 @@ std::string rate_error(const char* name, double x) {
   return {};
 }
 
+// "100MiB", "512KiB", "1GiB" or a number of bytes; false if not one.
+bool parse_bytes(const std::string& text, uint64_t& out) {
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9')
+    ++digits;
+  if (digits == 0 || digits > 12)
+    return false;
+  auto unit = text.substr(digits);
+  uint64_t scale = 1;
+  if (unit == "KiB")
+    scale = uint64_t{1} << 10;
+  else if (unit == "MiB")
+    scale = uint64_t{1} << 20;
+  else if (unit == "GiB")
+    scale = uint64_t{1} << 30;
+  else if (!unit.empty() && unit != "B")
+    return false;
+  out = std::stoull(text.substr(0, digits)) * scale;
+  return true;
+}
+
 } // namespace
 
 node_config::node_config() {
@@ -102,6 +123,20 @@ node_config::node_config() {
          "talk TLS and accept only peers signed by the CA")
     .add(tls_key, "tls-key", "PEM private key of --tls-cert")
     .add(tls_ca, "tls-ca", "PEM certificate of the CA that signs the nodes");
+  opt_group{custom_options_, "log"}
+    .add(log_output_format, "format",
+         "text: `TIME LEVEL [room: ]message` lines; json: one JSON object a "
+         "line with time, level, logger and message (default: text)")
+    .add(log_file, "file",
+         "write the logs to this file instead of stderr; when it is full "
+         "it becomes PATH.1 (before the extension: node.log, node.1.log), "
+         "PATH.1 becomes PATH.2, ... (default: stderr)")
+    .add(log_file_size, "file-size",
+         "with --log.file: the size at which the file rotates, in bytes or "
+         "with KiB, MiB or GiB, from 64KiB (default: 100MiB)")
+    .add(log_file_count, "file-count",
+         "with --log.file: rotated files kept beside the current one, 0 to "
+         "100 (default: 5)");
   opt_group{custom_options_, "journal"}.add(
     journal_sync, "sync",
     "full: a commit survives power loss; normal: a crash of the "
@@ -448,6 +483,17 @@ std::string node_config::check() const {
     return "log-level must be one of trace, debug, info, warn, error, off, "
            "got '"
            + log_level + "'";
+  if (log_format f; !parse_log_format(log_output_format, f))
+    return "log.format must be text or json, got '" + log_output_format + "'";
+  if (uint64_t bytes = 0; !parse_bytes(log_file_size, bytes)
+                          || bytes < (uint64_t{64} << 10)
+                          || bytes > (uint64_t{1} << 40))
+    return "log.file-size must be from 64KiB to 1024GiB (a number of bytes, "
+           "or with KiB, MiB or GiB), got '"
+           + log_file_size + "'";
+  if (log_file_count < 0 || log_file_count > 100)
+    return "log.file-count must be from 0 to 100, got "
+           + std::to_string(log_file_count);
   if (http != "off") {
     std::string host;
     uint16_t port = 0;
@@ -667,6 +713,18 @@ services_config node_config::make_services(uint64_t effective_seed,
   }
   scale_latencies(out, scale);
   out.hosts = host_list();
+  return out;
+}
+
+log_options node_config::make_log() const {
+  log_options out;
+  out.level = log_level;
+  parse_log_format(log_output_format, out.format); // checked by check()
+  out.file = log_file;
+  uint64_t bytes = 0;
+  if (parse_bytes(log_file_size, bytes))
+    out.file_size = static_cast<size_t>(bytes);
+  out.file_count = static_cast<size_t>(log_file_count);
   return out;
 }
 

@@ -211,7 +211,10 @@ int main(int argc, char** argv) {
   node_config cfg;
   if (auto done = parse_command_line(argc, argv, cfg))
     return *done;
-  node_log().set_level(spdlog::level::from_str(cfg.log_level));
+  if (auto problem = configure_logs(cfg.make_log()); !problem.empty()) {
+    std::cerr << "order-node: " << problem << '\n';
+    return 1;
+  }
   auto seed
     = cfg.seed_given() ? static_cast<uint64_t>(cfg.seed) : random_seed();
   opened_journal journal;

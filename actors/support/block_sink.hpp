@@ -43,6 +43,15 @@ class block_output {
 /// Writes to a file descriptor (stderr): poll() for room on EAGAIN.
 std::unique_ptr<block_output> fd_output(int fd);
 
+/// Writes to `path` with spdlog's rotating file sink: when the file would
+/// pass `max_bytes`, it becomes PATH.1 (PATH.1 becomes PATH.2, ...; `files`
+/// of them are kept) and a new PATH starts. Null, with `error` set, if the
+/// file cannot be opened.
+std::unique_ptr<block_output> rotating_file_output(const std::string& path,
+                                                   size_t max_bytes,
+                                                   size_t files,
+                                                   std::string& error);
+
 /// A sink that formats lines with `formatter` in the logging thread and
 /// writes them to `out` in blocks. Its flush() returns when what was logged
 /// before has been written, or after a second without progress.

@@ -78,7 +78,17 @@ std::shared_ptr<spdlog::logger> make_logger(const std::string& name) {
 } // namespace
 
 std::string configure_logs(const log_options& opts) {
-  auto sink = stderr_sink(opts.format);
+  spdlog::sink_ptr sink;
+  if (opts.file.empty()) {
+    sink = stderr_sink(opts.format);
+  } else {
+    std::string error;
+    auto out
+      = rotating_file_output(opts.file, opts.file_size, opts.file_count, error);
+    if (!out)
+      return "cannot open log file " + opts.file + ": " + error;
+    sink = make_block_sink(make_log_formatter(opts.format), std::move(out));
+  }
   spdlog::sink_ptr old;
   {
     std::lock_guard<std::mutex> guard{sink_mtx};

@@ -1,10 +1,12 @@
 // actors/support/log.hpp — the process's spdlog loggers: "order-node" (the
-// default) and one per room ("http"), all writing to stderr through one
-// sink, so that lines stay in order (a terminal: spdlog's colour sink; a
-// pipe, a socket or a file: block_sink.hpp), as text or JSON lines
-// (log_format.hpp). Hot paths check should_log() before building arguments.
+// default) and one per room ("http", "cluster"), all writing through one
+// sink, so that lines stay in order: stderr (a terminal: spdlog's colour
+// sink; a pipe, a socket or a file: block_sink.hpp) or a rotating file, as
+// text or JSON lines (log_format.hpp). Hot paths check should_log() before
+// building arguments.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -16,14 +18,17 @@ class logger;
 
 namespace order_node {
 
-/// How the lines read.
+/// Where the lines go and how they read (--log-level, --log.*).
 struct log_options {
   std::string level = "info"; // trace, debug, info, warn, error, off
   log_format format = log_format::text;
+  std::string file;                             // empty: stderr
+  size_t file_size = size_t{100} * 1024 * 1024; // a file's bytes, at most
+  size_t file_count = 5; // rotated files kept beside the current one
 };
 
-/// Sends every logger's lines to a new sink for `opts`, from now on, and
-/// sets the level. Empty on success, else one sentence.
+/// Sends every logger's lines where `opts` says, from now on, and sets the
+/// level. Empty on success, else one sentence (the file cannot be opened).
 /// Called before other threads log (at startup); without it, lines go to
 /// stderr as text at level info.
 std::string configure_logs(const log_options& opts);

@@ -1,6 +1,6 @@
 // tests/actors/log_test.cpp — the logs: a stderr nobody reads makes
 // logging drop lines (counted, reported), never spin a core or hang; the
-// text and JSON lines.
+// text and JSON lines; the rotating log file.
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -8,6 +8,8 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <fcntl.h>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <optional>
 #include <poll.h>
@@ -25,8 +27,10 @@
 
 #include "actors/support/log.hpp"
 #include "actors/support/log_format.hpp"
+#include "temp_dir.hpp"
 
 using namespace order_node;
+using namespace order_node::testing;
 using namespace std::chrono_literals;
 
 namespace {
@@ -307,4 +311,46 @@ TEST_CASE("a JSON line keeps UTF-8 and replaces bytes that are not") {
   CHECK(message.find("a\xef\xbf\xbd b") == 0);
   CHECK(message.find(" e\xef\xbf\xbd") != std::string::npos);
   CHECK(message.find('\xff') == std::string::npos);
+}
+
+TEST_CASE("--log.file rotates between lines and keeps file-count files") {
+  temp_dir dir;
+  auto path = dir.file("node.log");
+  log_options opts;
+  opts.level = "info";
+  opts.file = path;
+  opts.file_size = size_t{64} * 1024;
+  opts.file_count = 2;
+  REQUIRE(configure_logs(opts).empty());
+  std::string text(1000, 'z');
+  for (int i = 0; i < 300; ++i) // about 300 KB: five files' worth
+    node_log().info("{} {}", i, text);
+  flush_logs();
+  log_options back;
+  back.level = "warn";
+  REQUIRE(configure_logs(back).empty());
+  namespace fs = std::filesystem;
+  for (auto name : {"node.log", "node.1.log", "node.2.log"}) {
+    auto file = dir.file(name);
+    REQUIRE_MESSAGE(fs::exists(file), name);
+    CHECK(fs::file_size(file) <= opts.file_size);
+    std::ifstream in{file};
+    std::string line;
+    int lines = 0;
+    while (std::getline(in, line)) {
+      ++lines;
+      CHECK_MESSAGE(line.size() > 1000, "a whole line: " << line.size());
+    }
+    CHECK(lines > 0);
+  }
+  CHECK_MESSAGE(!fs::exists(dir.file("node.3.log")), "file-count is 2");
+}
+
+TEST_CASE("a log file that cannot be opened is named in the error") {
+  temp_dir dir;
+  std::ofstream{dir.file("plain")} << "a file, not a directory\n";
+  log_options opts;
+  opts.file = dir.file("plain") + "/node.log";
+  auto error = configure_logs(opts);
+  CHECK(error.rfind("cannot open log file " + opts.file, 0) == 0);
 }

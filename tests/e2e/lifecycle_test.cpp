@@ -241,3 +241,53 @@ TEST_CASE("a log line's time carries its offset from UTC") {
   for (auto& l : lines)
     CHECK_MESSAGE(std::regex_match(l, line), l);
 }
+
+TEST_CASE("--log.format=json writes one JSON object a line") {
+  auto r = run_node({"--seed=7", "--log.format=json"},
+                    "order " + tutorial_args + "\n");
+  CHECK(r.exit_code == 0);
+  auto lines = split_lines(r.err);
+  REQUIRE(!lines.empty());
+  bool order_line = false;
+  for (auto& l : lines) {
+    auto j = json::parse(l, nullptr, false);
+    REQUIRE_MESSAGE(j.is_object(), l);
+    CHECK(j.size() == 4);
+    CHECK(std::regex_match(j["time"].get<std::string>(),
+                           std::regex{".*T.*\\.\\d{3}[+-]\\d\\d:\\d\\d"}));
+    CHECK(j["level"].is_string());
+    CHECK(j["logger"].is_string());
+    auto message = j["message"].get<std::string>();
+    order_line
+      = order_line || message.rfind("Order processed in parallel", 0) == 0;
+  }
+  CHECK_MESSAGE(order_line, r.err);
+}
+
+TEST_CASE("--log.file writes the logs to the file, not to stderr") {
+  work_dir dir;
+  auto file = dir.path + "/node.log";
+  auto r = run_node({"--seed=7", "--log.file=" + file},
+                    "order " + tutorial_args + "\n");
+  CHECK(r.exit_code == 0);
+  CHECK_MESSAGE(r.err.empty(), r.err);
+  std::ifstream in{file};
+  std::ostringstream text;
+  text << in.rdbuf();
+  CHECK(text.str().find(" info order-node started: ") != std::string::npos);
+  CHECK(text.str().find(" info order-node stopped") != std::string::npos);
+  std::ofstream{dir.path + "/plain"} << "a file, not a directory\n";
+  auto bad = run_node({"--log.file=" + dir.path + "/plain/node.log"}, "");
+  CHECK(bad.exit_code == 1);
+  CHECK_MESSAGE(bad.err.find("order-node: cannot open log file") == 0, bad.err);
+}
+
+TEST_CASE("a bad --log.* value is refused at startup") {
+  auto f = run_node({"--log.format=xml"}, "");
+  CHECK(f.exit_code == 2);
+  CHECK(f.err.find("log.format must be text or json, got 'xml'")
+        != std::string::npos);
+  auto s = run_node({"--log.file-size=10MB"}, "");
+  CHECK(s.exit_code == 2);
+  CHECK(s.err.find("log.file-size must be from 64KiB") != std::string::npos);
+}
