@@ -18,6 +18,7 @@
 
 #include "messages/registry.hpp"
 #include "node/http_server.hpp"
+#include "node/output.hpp"
 
 namespace order_node {
 
@@ -417,42 +418,84 @@ std::string node_config::long_usage() const {
   return out;
 }
 
+namespace {
+
+// The option groups CAF itself adds (actor_system_config, the middleman,
+// caf-openssl): listed by --long-help only. CAF's `logger.*` options are
+// accepted but do nothing: Debian's CAF is built without its logger
+// (CAF_LOG_LEVEL_QUIET); order-node logs with --log-level and --log.*.
+bool caf_category(const std::string& cat) {
+  for (auto x : {"stream", "scheduler", "work-stealing", "logger", "middleman",
+                 "openssl", "opencl"})
+    if (cat == x)
+      return true;
+  return false;
+}
+
+// CAF's own options in the global group: --help's head names them.
+bool caf_global(const std::string& name) {
+  return name == "help" || name == "long-help" || name == "dump-config"
+         || name == "config-file";
+}
+
+// `  --NAME=<TYPE>` padded to the description's column, then the text.
+void append_option(std::string& out, std::string flag,
+                   const std::string& text) {
+  flag.insert(0, "  ");
+  if (flag.size() < 44)
+    flag.resize(44, ' ');
+  else
+    flag += "\n" + std::string(44, ' ');
+  out += flag;
+  out += text;
+  out += '\n';
+}
+
+} // namespace
+
 std::string node_config::usage() const {
   std::string out
     = "Usage: order-node [--option=value ...]\n"
-      "Reads commands (order, slow, bench, stats, nodes, help, quit) from\n"
-      "stdin: a terminal gets a prompt, a pipe or file runs as a script with\n"
-      "one JSON line per result on stdout. Logs go to stderr. Options can\n"
-      "also be set in a config file: --config-file=PATH (default:\n"
-      "order-node.ini). Clusters (--role=services|front|client):\n"
-      "docs/cluster.md.\n"
-      "CAF's own options (scheduler, logger, ...): --long-help.\n";
+      "Serves orders over HTTP (--http; docs/http.md) and reads commands from\n"
+      "stdin (--repl): a terminal gets a prompt, a pipe or file runs as a\n"
+      "script with one JSON line per result on stdout (docs/repl.md). Logs go\n"
+      "to stderr (or --log.file). Clusters (--role=services|front|client):\n"
+      "docs/cluster.md. As a system service: README.md, \"Install as a\n"
+      "service\".\n"
+      "\ncommands (stdin):\n";
+  std::string commands = help_text();
+  for (size_t start = 0; start < commands.size();) {
+    auto end = commands.find('\n', start);
+    if (end == std::string::npos)
+      end = commands.size();
+    out += "  " + commands.substr(start, end - start) + '\n';
+    start = end + 1;
+  }
+  out += "\nprogram:\n";
+  append_option(out, "--help", "this text, then exit");
+  append_option(out, "--long-help",
+                "also CAF's own options (scheduler, middleman, openssl, ...; "
+                "its logger.* options do nothing here), then exit");
+  append_option(out, "--config-file=<path>",
+                "read options from this file, in CAF's format, before the "
+                "command line (default: order-node.ini in the working "
+                "directory, if there is one)");
+  append_option(out, "--dump-config", "print the effective options, then exit");
   std::string group = "-";
   for (auto& opt : custom_options_) {
-    auto cat = std::string{opt.category().begin(), opt.category().end()};
-    if (cat != "global" && cat != "order" && cat != "desk" && cat != "ingress"
-        && cat != "cluster" && cat.rfind("services", 0) != 0)
+    auto cat = to_std(opt.category());
+    auto name = to_std(opt.long_name());
+    if (caf_category(cat) || (cat == "global" && caf_global(name)))
       continue;
     if (cat != group) {
       group = cat;
       out += "\n" + (cat == "global" ? std::string{"general"} : cat) + ":\n";
     }
-    auto name = std::string{opt.long_name().begin(), opt.long_name().end()};
-    if (name == "help" || name == "long-help" || name == "dump-config"
-        || name == "config-file")
-      continue;
-    std::string flag = "  --";
+    std::string flag = "--";
     if (cat != "global")
       flag.append(cat).append(".");
-    flag.append(name).append("=<");
-    flag.append(opt.type_name().begin(), opt.type_name().end()).append(">");
-    if (flag.size() < 44)
-      flag.resize(44, ' ');
-    else
-      flag += "\n" + std::string(44, ' ');
-    out += flag;
-    out.append(opt.description().begin(), opt.description().end());
-    out += '\n';
+    flag.append(name).append("=<").append(to_std(opt.type_name())).append(">");
+    append_option(out, flag, to_std(opt.description()));
   }
   return out;
 }
