@@ -476,6 +476,8 @@ std::string node_config::usage() const {
   append_option(out, "--long-help",
                 "also CAF's own options (scheduler, middleman, openssl, ...; "
                 "its logger.* options do nothing here), then exit");
+  append_option(out, "--version",
+                "the version and, built from git, the commit; then exit");
   append_option(out, "--config-file=<path>",
                 "read options from this file, in CAF's format, before the "
                 "command line (default: order-node.ini in the working "

@@ -22,6 +22,7 @@
 #include "node/repl.hpp"
 #include "node/roles.hpp"
 #include "node/signals.hpp"
+#include "node/version.hpp"
 
 using namespace order_node;
 
@@ -67,7 +68,8 @@ struct wake_pipe {
 };
 
 // Parses the command line into `cfg`. An exit status if the program is
-// done (help printed, or options refused with one line on stderr).
+// done (help or the version printed, or options refused with one line on
+// stderr).
 std::optional<int> parse_command_line(int argc, char** argv, node_config& cfg) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -77,6 +79,10 @@ std::optional<int> parse_command_line(int argc, char** argv, node_config& cfg) {
     }
     if (arg == "--long-help") {
       std::cout << cfg.long_usage() << '\n';
+      return 0;
+    }
+    if (arg == "--version") {
+      std::cout << version_line() << '\n';
       return 0;
     }
   }

@@ -219,6 +219,18 @@ TEST_CASE("a second signal exits at once without draining") {
   CHECK(n.proc.stop(0, 5s) == 128 + SIGINT);
 }
 
+TEST_CASE("--version prints the project's version on one line") {
+  auto r = run_process(ORDER_NODE_BIN, {"--version"}, "", 10s);
+  CHECK(r.exit_code == 0);
+  REQUIRE(r.lines().size() == 1);
+  auto line = r.lines()[0];
+  CHECK_MESSAGE(line.rfind("order-node " ORDER_NODE_VERSION, 0) == 0, line);
+  CHECK_MESSAGE(
+    std::regex_match(line, std::regex{"order-node [0-9]+\\.[0-9]+\\.[0-9]+"
+                                      "( \\(git [0-9A-Za-z._-]+\\))?"}),
+    line);
+}
+
 namespace {
 
 // `text` split at its newlines (stderr: each line a log line).

@@ -58,9 +58,9 @@ TEST_CASE("--help lists every option order-node adds to CAF's") {
     CHECK_MESSAGE(lists(usage, flag), flag << " is missing from --help");
 }
 
-TEST_CASE("--help names --log.format and --log.file") {
+TEST_CASE("--help names --version, --log.format and --log.file") {
   auto usage = node_config{}.usage();
-  for (auto flag : {"--long-help", "--config-file", "--log.format",
+  for (auto flag : {"--version", "--long-help", "--config-file", "--log.format",
                     "--log.file", "--log-level"})
     CHECK_MESSAGE(lists(usage, flag), flag);
 }
