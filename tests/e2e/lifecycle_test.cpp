@@ -231,6 +231,15 @@ TEST_CASE("--version prints the project's version on one line") {
     line);
 }
 
+TEST_CASE("the service's config file (packaging/order-node.conf) starts a "
+          "node") {
+  child node{ORDER_NODE_BIN,
+             {"--repl=off", "--config-file=" PACKAGING_DIR "/order-node.conf",
+              "--http=127.0.0.1:0"}};
+  CHECK_MESSAGE(!node.wait_for("http: listening on", 15s).empty(), node.err());
+  CHECK(node.stop(SIGTERM, 15s) == 0);
+}
+
 namespace {
 
 // `text` split at its newlines (stderr: each line a log line).
