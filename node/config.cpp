@@ -18,6 +18,7 @@
 
 #include "messages/registry.hpp"
 #include "node/http_server.hpp"
+#include "node/output.hpp"
 
 namespace order_node {
 
@@ -27,6 +28,27 @@ std::string rate_error(const char* name, double x) {
   if (!(x >= 0.0 && x <= 1.0))
     return std::string{name} + " must be from 0 to 1, got " + std::to_string(x);
   return {};
+}
+
+// "100MiB", "512KiB", "1GiB" or a number of bytes; false if not one.
+bool parse_bytes(const std::string& text, uint64_t& out) {
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9')
+    ++digits;
+  if (digits == 0 || digits > 12)
+    return false;
+  auto unit = text.substr(digits);
+  uint64_t scale = 1;
+  if (unit == "KiB")
+    scale = uint64_t{1} << 10;
+  else if (unit == "MiB")
+    scale = uint64_t{1} << 20;
+  else if (unit == "GiB")
+    scale = uint64_t{1} << 30;
+  else if (!unit.empty() && unit != "B")
+    return false;
+  out = std::stoull(text.substr(0, digits)) * scale;
+  return true;
 }
 
 } // namespace
@@ -102,6 +124,20 @@ node_config::node_config() {
          "talk TLS and accept only peers signed by the CA")
     .add(tls_key, "tls-key", "PEM private key of --tls-cert")
     .add(tls_ca, "tls-ca", "PEM certificate of the CA that signs the nodes");
+  opt_group{custom_options_, "log"}
+    .add(log_output_format, "format",
+         "text: `TIME LEVEL [room: ]message` lines; json: one JSON object a "
+         "line with time, level, logger and message (default: text)")
+    .add(log_file, "file",
+         "write the logs to this file instead of stderr; when it is full "
+         "it becomes PATH.1 (before the extension: node.log, node.1.log), "
+         "PATH.1 becomes PATH.2, ... (default: stderr)")
+    .add(log_file_size, "file-size",
+         "with --log.file: the size at which the file rotates, in bytes or "
+         "with KiB, MiB or GiB, from 64KiB (default: 100MiB)")
+    .add(log_file_count, "file-count",
+         "with --log.file: rotated files kept beside the current one, 0 to "
+         "100 (default: 5)");
   opt_group{custom_options_, "journal"}.add(
     journal_sync, "sync",
     "full: a commit survives power loss; normal: a crash of the "
@@ -400,42 +436,86 @@ std::string node_config::long_usage() const {
   return out;
 }
 
+namespace {
+
+// The option groups CAF itself adds (actor_system_config, the middleman,
+// caf-openssl): listed by --long-help only. CAF's `logger.*` options are
+// accepted but do nothing: Debian's CAF is built without its logger
+// (CAF_LOG_LEVEL_QUIET); order-node logs with --log-level and --log.*.
+bool caf_category(const std::string& cat) {
+  for (auto x : {"stream", "scheduler", "work-stealing", "logger", "middleman",
+                 "openssl", "opencl"})
+    if (cat == x)
+      return true;
+  return false;
+}
+
+// CAF's own options in the global group: --help's head names them.
+bool caf_global(const std::string& name) {
+  return name == "help" || name == "long-help" || name == "dump-config"
+         || name == "config-file";
+}
+
+// `  --NAME=<TYPE>` padded to the description's column, then the text.
+void append_option(std::string& out, std::string flag,
+                   const std::string& text) {
+  flag.insert(0, "  ");
+  if (flag.size() < 44)
+    flag.resize(44, ' ');
+  else
+    flag += "\n" + std::string(44, ' ');
+  out += flag;
+  out += text;
+  out += '\n';
+}
+
+} // namespace
+
 std::string node_config::usage() const {
   std::string out
     = "Usage: order-node [--option=value ...]\n"
-      "Reads commands (order, slow, bench, stats, nodes, help, quit) from\n"
-      "stdin: a terminal gets a prompt, a pipe or file runs as a script with\n"
-      "one JSON line per result on stdout. Logs go to stderr. Options can\n"
-      "also be set in a config file: --config-file=PATH (default:\n"
-      "order-node.ini). Clusters (--role=services|front|client):\n"
-      "docs/cluster.md.\n"
-      "CAF's own options (scheduler, logger, ...): --long-help.\n";
+      "Serves orders over HTTP (--http; docs/http.md) and reads commands from\n"
+      "stdin (--repl): a terminal gets a prompt, a pipe or file runs as a\n"
+      "script with one JSON line per result on stdout (docs/repl.md). Logs go\n"
+      "to stderr (or --log.file). Clusters (--role=services|front|client):\n"
+      "docs/cluster.md. As a system service: README.md, \"Install as a\n"
+      "service\".\n"
+      "\ncommands (stdin):\n";
+  std::string commands = help_text();
+  for (size_t start = 0; start < commands.size();) {
+    auto end = commands.find('\n', start);
+    if (end == std::string::npos)
+      end = commands.size();
+    out += "  " + commands.substr(start, end - start) + '\n';
+    start = end + 1;
+  }
+  out += "\nprogram:\n";
+  append_option(out, "--help", "this text, then exit");
+  append_option(out, "--long-help",
+                "also CAF's own options (scheduler, middleman, openssl, ...; "
+                "its logger.* options do nothing here), then exit");
+  append_option(out, "--version",
+                "the version and, built from git, the commit; then exit");
+  append_option(out, "--config-file=<path>",
+                "read options from this file, in CAF's format, before the "
+                "command line (default: order-node.ini in the working "
+                "directory, if there is one)");
+  append_option(out, "--dump-config", "print the effective options, then exit");
   std::string group = "-";
   for (auto& opt : custom_options_) {
-    auto cat = std::string{opt.category().begin(), opt.category().end()};
-    if (cat != "global" && cat != "order" && cat != "desk" && cat != "ingress"
-        && cat != "cluster" && cat.rfind("services", 0) != 0)
+    auto cat = to_std(opt.category());
+    auto name = to_std(opt.long_name());
+    if (caf_category(cat) || (cat == "global" && caf_global(name)))
       continue;
     if (cat != group) {
       group = cat;
       out += "\n" + (cat == "global" ? std::string{"general"} : cat) + ":\n";
     }
-    auto name = std::string{opt.long_name().begin(), opt.long_name().end()};
-    if (name == "help" || name == "long-help" || name == "dump-config"
-        || name == "config-file")
-      continue;
-    std::string flag = "  --";
+    std::string flag = "--";
     if (cat != "global")
       flag.append(cat).append(".");
-    flag.append(name).append("=<");
-    flag.append(opt.type_name().begin(), opt.type_name().end()).append(">");
-    if (flag.size() < 44)
-      flag.resize(44, ' ');
-    else
-      flag += "\n" + std::string(44, ' ');
-    out += flag;
-    out.append(opt.description().begin(), opt.description().end());
-    out += '\n';
+    flag.append(name).append("=<").append(to_std(opt.type_name())).append(">");
+    append_option(out, flag, to_std(opt.description()));
   }
   return out;
 }
@@ -466,6 +546,17 @@ std::string node_config::check() const {
     return "log-level must be one of trace, debug, info, warn, error, off, "
            "got '"
            + log_level + "'";
+  if (log_format f; !parse_log_format(log_output_format, f))
+    return "log.format must be text or json, got '" + log_output_format + "'";
+  if (uint64_t bytes = 0; !parse_bytes(log_file_size, bytes)
+                          || bytes < (uint64_t{64} << 10)
+                          || bytes > (uint64_t{1} << 40))
+    return "log.file-size must be from 64KiB to 1024GiB (a number of bytes, "
+           "or with KiB, MiB or GiB), got '"
+           + log_file_size + "'";
+  if (log_file_count < 0 || log_file_count > 100)
+    return "log.file-count must be from 0 to 100, got "
+           + std::to_string(log_file_count);
   if (http != "off") {
     std::string host;
     uint16_t port = 0;
@@ -692,6 +783,18 @@ services_config node_config::make_services(uint64_t effective_seed,
   }
   scale_latencies(out, scale);
   out.hosts = host_list();
+  return out;
+}
+
+log_options node_config::make_log() const {
+  log_options out;
+  out.level = log_level;
+  parse_log_format(log_output_format, out.format); // checked by check()
+  out.file = log_file;
+  uint64_t bytes = 0;
+  if (parse_bytes(log_file_size, bytes))
+    out.file_size = static_cast<size_t>(bytes);
+  out.file_count = static_cast<size_t>(log_file_count);
   return out;
 }
 

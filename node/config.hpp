@@ -11,6 +11,7 @@
 
 #include "actors/desk/order_desk.hpp"
 #include "actors/rules/service_config.hpp"
+#include "actors/support/log.hpp"
 
 namespace order_node {
 
@@ -27,6 +28,12 @@ class node_config : public caf::actor_system_config {
   std::string http = "127.0.0.1:9080"; // HOST:PORT or "off"
   std::string repl = "on";             // "off": do not read stdin
   std::string engine = "actor";        // or "batched" (order_engine)
+
+  // log.* (log-level is global)
+  std::string log_output_format = "text"; // or "json"
+  std::string log_file;                   // empty: stderr
+  std::string log_file_size = "100MiB";
+  int64_t log_file_count = 5;
 
   // cluster (global names: the interface of issue #5)
   std::string role = "single"; // single, services, front, client
@@ -129,6 +136,9 @@ class node_config : public caf::actor_system_config {
 
   /// The desk's settings for the effective seed.
   desk_config make_desk(uint64_t effective_seed) const;
+
+  /// Where the logs go and how they read (checked by check()).
+  log_options make_log() const;
 };
 
 } // namespace order_node

@@ -24,6 +24,7 @@
 #include "node/repl.hpp"
 #include "node/roles.hpp"
 #include "node/signals.hpp"
+#include "node/version.hpp"
 
 using namespace order_node;
 
@@ -69,7 +70,8 @@ struct wake_pipe {
 };
 
 // Parses the command line into `cfg`. An exit status if the program is
-// done (help printed, or options refused with one line on stderr).
+// done (help or the version printed, or options refused with one line on
+// stderr).
 std::optional<int> parse_command_line(int argc, char** argv, node_config& cfg) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -79,6 +81,10 @@ std::optional<int> parse_command_line(int argc, char** argv, node_config& cfg) {
     }
     if (arg == "--long-help") {
       std::cout << cfg.long_usage() << '\n';
+      return 0;
+    }
+    if (arg == "--version") {
+      std::cout << version_line() << '\n';
       return 0;
     }
   }
@@ -218,7 +224,10 @@ int main(int argc, char** argv) {
   node_config cfg;
   if (auto done = parse_command_line(argc, argv, cfg))
     return *done;
-  node_log().set_level(spdlog::level::from_str(cfg.log_level));
+  if (auto problem = configure_logs(cfg.make_log()); !problem.empty()) {
+    std::cerr << "order-node: " << problem << '\n';
+    return 1;
+  }
   auto seed
     = cfg.seed_given() ? static_cast<uint64_t>(cfg.seed) : random_seed();
   opened_journal journal;

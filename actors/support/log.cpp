@@ -1,125 +1,23 @@
-// actors/support/log.cpp — see log.hpp. Every logger shares one sink, so lines
-// stay in order. On a terminal it is spdlog's colour sink (one write per line);
-// otherwise lines collect in a buffer written in blocks: with one info line
-// per order, a write() per line cost a third of the orders/s
-// (docs/performance.md). The block is written when it holds 64 KiB, at once
-// for a warning or an error, and at the latest after 100 ms.
+// actors/support/log.cpp — see log.hpp. The sink is chosen once, at
+// configure_logs() (or at the first line), and shared by every logger.
 #include "actors/support/log.hpp"
 
-#include <atomic>
-#include <cerrno>
-#include <chrono>
-#include <condition_variable>
-#include <ctime>
 #include <mutex>
-#include <thread>
 #include <unistd.h>
+#include <utility>
 
 #include <spdlog/pattern_formatter.h>
-#include <spdlog/sinks/sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include "actors/support/block_sink.hpp"
 
 namespace order_node {
 
 namespace {
 
-// A lock for a few dozen instructions: a thread that finds it taken spins
-// instead of sleeping in the kernel (a futex wait and wake per contended
-// line cost more than the line).
-class spin_lock {
- public:
-  void lock() noexcept {
-    while (taken_.exchange(true, std::memory_order_acquire))
-      while (taken_.load(std::memory_order_relaxed))
-        __builtin_ia32_pause();
-  }
-  void unlock() noexcept { taken_.store(false, std::memory_order_release); }
-
- private:
-  std::atomic<bool> taken_{false};
-};
-
-// Lines are formatted by the calling thread outside any lock; the lock
-// only guards appending them to the block (two desks log at once), and a
-// full block is written after it is released, in the order blocks filled.
-class block_stderr_sink final : public spdlog::sinks::sink {
- public:
-  explicit block_stderr_sink(std::unique_ptr<spdlog::formatter> f)
-      : formatter_(std::move(f)) {
-    flusher_ = std::thread{[this] {
-      std::unique_lock<std::mutex> guard{stop_mtx_};
-      while (!stop_cv_.wait_for(guard, std::chrono::milliseconds(100),
-                                [this] { return stopping_; }))
-        flush();
-    }};
-  }
-
-  ~block_stderr_sink() override {
-    {
-      std::lock_guard<std::mutex> guard{stop_mtx_};
-      stopping_ = true;
-    }
-    stop_cv_.notify_one();
-    flusher_.join();
-    flush();
-  }
-
-  void log(const spdlog::details::log_msg& msg) override {
-    thread_local spdlog::memory_buf_t line;
-    line.clear();
-    formatter_->format(msg, line);
-    std::unique_lock<spin_lock> guard{mtx_};
-    buf_.append(line.data(), line.data() + line.size());
-    if (buf_.size() >= block_bytes)
-      write_out(guard);
-  }
-
-  void flush() override {
-    std::unique_lock<spin_lock> guard{mtx_};
-    write_out(guard);
-  }
-
-  // The format is fixed (line_formatter); set at construction.
-  void set_pattern(const std::string&) override {}
-  void set_formatter(std::unique_ptr<spdlog::formatter>) override {}
-
- private:
-  static constexpr size_t block_bytes = size_t{64} * 1024;
-
-  // Takes the block and writes it, releasing `guard` (on mtx_) meanwhile.
-  void write_out(std::unique_lock<spin_lock>& guard) {
-    if (buf_.size() == 0)
-      return;
-    std::lock_guard<std::mutex> order{write_mtx_}; // blocks leave in order
-    spdlog::memory_buf_t out;
-    std::swap(out, buf_);
-    guard.unlock();
-    const char* p = out.data();
-    size_t left = out.size();
-    while (left > 0) {
-      auto n = ::write(STDERR_FILENO, p, left);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        break; // stderr is gone: nothing to tell anyone
-      p += n;
-      left -= static_cast<size_t>(n);
-    }
-  }
-
-  std::unique_ptr<spdlog::formatter> formatter_; // thread-safe
-  spin_lock mtx_;                                // buf_
-  std::mutex write_mtx_; // taken with mtx_ held, kept while writing
-  spdlog::memory_buf_t buf_;
-  std::mutex stop_mtx_;
-  std::condition_variable stop_cv_;
-  bool stopping_ = false;
-  std::thread flusher_; // writes the block every 100 ms
-};
-
-// `name: ` before the text of every logger but the default one (lines of
-// the colour sink).
+// `name: ` before the text of every logger but the default one (text lines
+// of the colour sink).
 class room_prefix final : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& msg, const std::tm&,
@@ -135,81 +33,75 @@ class room_prefix final : public spdlog::custom_flag_formatter {
   }
 };
 
-// `2026-12-02T00:52:35.989 info [name: ]text`, as the colour sink's pattern
-// but at a fraction of spdlog's pattern formatter's cost (about 1,400
-// instructions a line, more than a tenth of an order's): the date and time
-// up to the second are formatted once a second per thread. Thread-safe.
-class line_formatter final : public spdlog::formatter {
- public:
-  void format(const spdlog::details::log_msg& msg,
-              spdlog::memory_buf_t& dest) override {
-    using namespace std::chrono;
-    thread_local seconds cached_second_{-1};
-    thread_local std::string cached_prefix_ = std::string(20, ' ');
-    auto since = msg.time.time_since_epoch();
-    auto secs = duration_cast<seconds>(since);
-    if (secs != cached_second_) {
-      cached_second_ = secs;
-      auto t = static_cast<std::time_t>(secs.count());
-      std::tm local{};
-      ::localtime_r(&t, &local);
-      char buf[32];
-      auto n = std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S.", &local);
-      cached_prefix_.assign(buf, n);
-    }
-    dest.append(cached_prefix_.data(), cached_prefix_.data() + 20);
-    auto ms
-      = static_cast<int>(duration_cast<milliseconds>(since - secs).count());
-    char digits[3] = {static_cast<char>('0' + ms / 100),
-                      static_cast<char>('0' + ms / 10 % 10),
-                      static_cast<char>('0' + ms % 10)};
-    dest.append(digits, digits + 3);
-    dest.push_back(' ');
-    auto level = spdlog::level::to_string_view(msg.level);
-    dest.append(level.begin(), level.end());
-    dest.push_back(' ');
-    if (msg.logger_name != "order-node") {
-      dest.append(msg.logger_name.begin(), msg.logger_name.end());
-      dest.push_back(':');
-      dest.push_back(' ');
-    }
-    dest.append(msg.payload.begin(), msg.payload.end());
-    dest.push_back('\n');
+// A person at a terminal reads each line as it comes, in colour: spdlog's
+// colour sink, one write per line. Its pattern reads as text_formatter's.
+spdlog::sink_ptr terminal_sink(log_format format) {
+  auto out = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  if (format == log_format::json) {
+    out->set_formatter(make_log_formatter(format));
+  } else {
+    auto formatter = std::make_unique<spdlog::pattern_formatter>();
+    formatter->add_flag<room_prefix>('*').set_pattern(
+      "%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %*%v");
+    out->set_formatter(std::move(formatter));
   }
+  return out;
+}
 
-  std::unique_ptr<spdlog::formatter> clone() const override {
-    return std::make_unique<line_formatter>();
-  }
-};
+spdlog::sink_ptr stderr_sink(log_format format) {
+  if (::isatty(STDERR_FILENO) != 0)
+    return terminal_sink(format);
+  return make_block_sink(make_log_formatter(format), fd_output(STDERR_FILENO));
+}
+
+std::mutex sink_mtx;           // current_sink
+spdlog::sink_ptr current_sink; // every logger's
 
 spdlog::sink_ptr shared_sink() {
-  static spdlog::sink_ptr sink = [] {
-    spdlog::sink_ptr out;
-    if (::isatty(STDERR_FILENO) != 0) {
-      out = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
-      auto formatter = std::make_unique<spdlog::pattern_formatter>();
-      formatter->add_flag<room_prefix>('*').set_pattern(
-        "%Y-%m-%dT%H:%M:%S.%e %^%l%$ %*%v");
-      out->set_formatter(std::move(formatter));
-    } else {
-      out = std::make_shared<block_stderr_sink>(
-        std::make_unique<line_formatter>());
-    }
-    return out;
-  }();
-  return sink;
+  std::lock_guard<std::mutex> guard{sink_mtx};
+  if (!current_sink)
+    current_sink = stderr_sink(log_format::text);
+  return current_sink;
 }
 
 std::shared_ptr<spdlog::logger> make_logger(const std::string& name) {
   if (auto existing = spdlog::get(name))
     return existing;
   auto log = std::make_shared<spdlog::logger>(name, shared_sink());
-  log->flush_on(spdlog::level::warn);
+  // The block sink writes warnings at once itself; the colour sink writes
+  // every line at once.
+  log->flush_on(spdlog::level::off);
   spdlog::register_logger(log);
   return log;
 }
 
 } // namespace
+
+std::string configure_logs(const log_options& opts) {
+  spdlog::sink_ptr sink;
+  if (opts.file.empty()) {
+    sink = stderr_sink(opts.format);
+  } else {
+    std::string error;
+    auto out
+      = rotating_file_output(opts.file, opts.file_size, opts.file_count, error);
+    if (!out)
+      return "cannot open log file " + opts.file + ": " + error;
+    sink = make_block_sink(make_log_formatter(opts.format), std::move(out));
+  }
+  spdlog::sink_ptr old;
+  {
+    std::lock_guard<std::mutex> guard{sink_mtx};
+    old = std::exchange(current_sink, sink);
+  }
+  auto level = spdlog::level::from_str(opts.level);
+  node_log(); // exists, with the new sink if it is new
+  spdlog::apply_all([&](const std::shared_ptr<spdlog::logger>& l) {
+    l->sinks().assign(1, sink);
+    l->set_level(level);
+  });
+  return {}; // `old` flushes and ends when its last logger let it go
+}
 
 spdlog::logger& node_log() {
   static std::shared_ptr<spdlog::logger> instance = make_logger("order-node");
@@ -224,8 +116,12 @@ spdlog::logger& room_log(const std::string& name) {
 }
 
 void flush_logs() {
-  spdlog::apply_all(
-    [](const std::shared_ptr<spdlog::logger>& l) { l->flush(); });
+  // Loggers hold nothing themselves; every line is in the one sink.
+  shared_sink()->flush();
+}
+
+uint64_t dropped_log_lines() {
+  return block_sink_dropped_lines();
 }
 
 } // namespace order_node

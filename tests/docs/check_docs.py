@@ -44,9 +44,10 @@ Comparison, line by line:
     compared as a set (prometheus-cpp prints a metric's series in no fixed
     order).
   - anything else exactly.
-  - a log line (`2026-11-25T08:34:25.013 info text`, after a prompt too) is
-    not compared with stdout: its `level text` must appear in the stderr of
-    the command (after a curl: of the node in the background), with the
+  - a log line (`2026-11-25T08:34:25.013+00:00 info text`, after a prompt
+    too) is not compared with stdout: its `level text` must appear in a
+    line of the same shape (time with its UTC offset) in the stderr of the
+    command (after a curl: of the node in the background), with the
     ports replaced, and any `process N` and `durationMs=N` (the result's
     `processingTimeMs` is compared).
 
@@ -81,9 +82,10 @@ DOCS = ["README.md", "docs/repl.md", "docs/http.md", "docs/cluster.md",
         "docs/console.md"]
 MARKER = re.compile(r"^<!--\s*docs-test:\s*(\S+)\s*-->\s*$")
 KNOWN_MARKERS = ("skip", "cluster", "timing")
+# The time with its offset from UTC, in the docs and on stderr alike.
 LOG_LINE = re.compile(
-    r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3} (trace|debug|info|warning|"
-    r"error|critical) (.*)$")
+    r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d (trace|debug|info|"
+    r"warning|error|critical) (.*)$")
 HUMAN_RESULT = re.compile(r"^(ORD_[0-9a-f]+) (\S+) (\d+) ms \u2014 (.*)$")
 PROM_LINE = re.compile(r"^(order_node_\w+)(\{[^}]*\})? (\S+)$")
 # The banner a terminal prints before its first prompt; a pipe does not.

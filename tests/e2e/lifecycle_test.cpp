@@ -9,6 +9,8 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <regex>
+#include <sstream>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -234,4 +236,98 @@ TEST_CASE("a second signal exits at once without draining") {
   n.proc.signal(SIGINT);
   CHECK(!n.proc.wait_for("exiting at once", 5s).empty());
   CHECK(n.proc.stop(0, 5s) == 128 + SIGINT);
+}
+
+TEST_CASE("--version prints the project's version on one line") {
+  auto r = run_process(ORDER_NODE_BIN, {"--version"}, "", 10s);
+  CHECK(r.exit_code == 0);
+  REQUIRE(r.lines().size() == 1);
+  auto line = r.lines()[0];
+  CHECK_MESSAGE(line.rfind("order-node " ORDER_NODE_VERSION, 0) == 0, line);
+  CHECK_MESSAGE(
+    std::regex_match(line, std::regex{"order-node [0-9]+\\.[0-9]+\\.[0-9]+"
+                                      "( \\(git [0-9A-Za-z._-]+\\))?"}),
+    line);
+}
+
+TEST_CASE("the service's config file (packaging/order-node.conf) starts a "
+          "node") {
+  child node{ORDER_NODE_BIN,
+             {"--repl=off", "--config-file=" PACKAGING_DIR "/order-node.conf",
+              "--http=127.0.0.1:0"}};
+  CHECK_MESSAGE(!node.wait_for("http: listening on", 15s).empty(), node.err());
+  CHECK(node.stop(SIGTERM, 15s) == 0);
+}
+
+namespace {
+
+// `text` split at its newlines (stderr: each line a log line).
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in{text};
+  for (std::string line; std::getline(in, line);)
+    out.push_back(line);
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("a log line's time carries its offset from UTC") {
+  auto r = run_node({"--seed=7"}, "order " + tutorial_args + "\n");
+  auto lines = split_lines(r.err);
+  REQUIRE(!lines.empty());
+  std::regex line{"\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}"
+                  "[+-]\\d\\d:\\d\\d (info|warning|error) .*"};
+  for (auto& l : lines)
+    CHECK_MESSAGE(std::regex_match(l, line), l);
+}
+
+TEST_CASE("--log.format=json writes one JSON object a line") {
+  auto r = run_node({"--seed=7", "--log.format=json"},
+                    "order " + tutorial_args + "\n");
+  CHECK(r.exit_code == 0);
+  auto lines = split_lines(r.err);
+  REQUIRE(!lines.empty());
+  bool order_line = false;
+  for (auto& l : lines) {
+    auto j = json::parse(l, nullptr, false);
+    REQUIRE_MESSAGE(j.is_object(), l);
+    CHECK(j.size() == 4);
+    CHECK(std::regex_match(j["time"].get<std::string>(),
+                           std::regex{".*T.*\\.\\d{3}[+-]\\d\\d:\\d\\d"}));
+    CHECK(j["level"].is_string());
+    CHECK(j["logger"].is_string());
+    auto message = j["message"].get<std::string>();
+    order_line
+      = order_line || message.rfind("Order processed in parallel", 0) == 0;
+  }
+  CHECK_MESSAGE(order_line, r.err);
+}
+
+TEST_CASE("--log.file writes the logs to the file, not to stderr") {
+  work_dir dir;
+  auto file = dir.path + "/node.log";
+  auto r = run_node({"--seed=7", "--log.file=" + file},
+                    "order " + tutorial_args + "\n");
+  CHECK(r.exit_code == 0);
+  CHECK_MESSAGE(r.err.empty(), r.err);
+  std::ifstream in{file};
+  std::ostringstream text;
+  text << in.rdbuf();
+  CHECK(text.str().find(" info order-node started: ") != std::string::npos);
+  CHECK(text.str().find(" info order-node stopped") != std::string::npos);
+  std::ofstream{dir.path + "/plain"} << "a file, not a directory\n";
+  auto bad = run_node({"--log.file=" + dir.path + "/plain/node.log"}, "");
+  CHECK(bad.exit_code == 1);
+  CHECK_MESSAGE(bad.err.find("order-node: cannot open log file") == 0, bad.err);
+}
+
+TEST_CASE("a bad --log.* value is refused at startup") {
+  auto f = run_node({"--log.format=xml"}, "");
+  CHECK(f.exit_code == 2);
+  CHECK(f.err.find("log.format must be text or json, got 'xml'")
+        != std::string::npos);
+  auto s = run_node({"--log.file-size=10MB"}, "");
+  CHECK(s.exit_code == 2);
+  CHECK(s.err.find("log.file-size must be from 64KiB") != std::string::npos);
 }
