@@ -258,3 +258,17 @@ TEST_CASE_FIXTURE(fixture, "with metrics off the desk runs orders and counts "
   CHECK(s.calls.empty());
   CHECK(s.in_flight == 0);
 }
+
+TEST_CASE_FIXTURE(fixture, "a weight of -0 is 0: quotes read $0.00, not "
+                           "$-0.00") {
+  auto p = spawn_pipeline(sys, all_yes(), engine_desk());
+  auto sub = tutorial_order();
+  sub.request.weight = -0.0;
+  auto r = submit(p.desk, sub);
+  run_until(200);
+  REQUIRE(r->has_value());
+  REQUIRE(r->value());
+  CHECK((***r).status == order_status::confirmed);
+  CHECK((***r).details.find("-0") == std::string::npos);
+  CHECK((***r).details == "Shipping: $0.00 via Standard (3 days)");
+}

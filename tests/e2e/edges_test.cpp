@@ -360,3 +360,43 @@ TEST_CASE("a good journal in a directory it cannot write is not called "
                 r.err);
   CHECK(r.err.find("not an order-node") == std::string::npos);
 }
+
+TEST_CASE("a journal that is refused leaves no ledger file behind") {
+  work_dir dir;
+  auto path = dir.path + "/orders.journal";
+  if (FILE* f = std::fopen(path.c_str(), "w")) {
+    std::fputs("not a database, but a note\n", f);
+    std::fclose(f);
+  }
+  auto r
+    = run_process(ORDER_NODE_BIN, {"--http=off", "--journal=" + path}, "", 30s);
+  CHECK(r.exit_code == 1);
+  CHECK_MESSAGE(r.err.find("not an order-node journal") != std::string::npos,
+                r.err);
+  CHECK_MESSAGE(!exists(dir.path + "/orders.ledger"),
+                "the ledger is opened after the journal");
+}
+
+TEST_CASE("a decided order whose stored result does not decode is an error, "
+          "not 'running'") {
+  work_dir dir;
+  auto path = dir.path + "/orders.journal";
+  auto journal = "--journal=" + path;
+  auto made = run_process(ORDER_NODE_BIN, {"--seed=7", "--http=off", journal},
+                          "order " + std::string{tutorial_args} + "\n", 30s);
+  REQUIRE_MESSAGE(made.exit_code == 0, made.err);
+  auto id = json::parse(made.lines().at(0))["orderId"].get<std::string>();
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, "UPDATE orders SET result = x'00ff00'", nullptr,
+                       nullptr, nullptr)
+          == SQLITE_OK);
+  sqlite3_close(db);
+  node n{{journal}};
+  for (auto route : {"/orders/" + id, "/orders/" + id + "/attach"}) {
+    auto r = call(n.port, get_request(route));
+    CHECK_MESSAGE(r.status == 500, route << ": " << r.status << " " << r.body);
+    CHECK(r.body.find("corrupt record (order " + id + ": result)")
+          != std::string::npos);
+  }
+}
