@@ -156,27 +156,23 @@ bool journal_reader::verify(std::string& error) {
 bool journal_reader::keyed(const key_query& q, journaled_order& out,
                            std::string& error) {
   out = journaled_order{};
-  if (keyed_ == nullptr
-      && sqlite3_prepare_v3(db_,
-                            "SELECT seq, order_id, request, decided_us, result "
-                            "FROM orders WHERE idempotency_key = ?1 AND "
-                            "kind = ?2 ORDER BY seq DESC LIMIT 1",
-                            -1, SQLITE_PREPARE_PERSISTENT, &keyed_, nullptr)
-           != SQLITE_OK) {
-    error = "journal " + path_ + ": " + sqlite3_errmsg(db_);
-    keyed_ = nullptr;
+  // Prepared once, kept: every keyed order asks.
+  auto prepared = [&](sqlite3_stmt*& stmt, const char* sql) {
+    if (stmt == nullptr
+        && sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt,
+                              nullptr)
+             != SQLITE_OK) {
+      error = "journal " + path_ + ": " + sqlite3_errmsg(db_);
+      stmt = nullptr;
+    }
+    return stmt != nullptr;
+  };
+  if (!prepared(keyed_, "SELECT seq, order_id, request, decided_us, result "
+                        "FROM orders WHERE idempotency_key = ?1 AND "
+                        "kind = ?2 ORDER BY seq DESC LIMIT 1")
+      || !prepared(key_uses_, "SELECT uses FROM key_uses WHERE "
+                              "idempotency_key = ?1 AND kind = ?2"))
     return false;
-  }
-  if (key_uses_ == nullptr
-      && sqlite3_prepare_v3(db_,
-                            "SELECT uses FROM key_uses WHERE "
-                            "idempotency_key = ?1 AND kind = ?2",
-                            -1, SQLITE_PREPARE_PERSISTENT, &key_uses_, nullptr)
-           != SQLITE_OK) {
-    error = "journal " + path_ + ": " + sqlite3_errmsg(db_);
-    key_uses_ = nullptr;
-    return false;
-  }
   bind_text(key_uses_, 1, q.key);
   sqlite3_bind_int(key_uses_, 2, q.kind == order_kind::sequential ? 1 : 0);
   auto uses_rc = sqlite3_step(key_uses_);

@@ -100,6 +100,29 @@ struct edge_pipeline {
   }
 };
 
+// What a node killed mid-order left at `path`: `a`, accepted and not
+// decided; then the journal reopened as a restart does (`contents`: what
+// it recovered).
+std::shared_ptr<journal_store> left_unfinished(const std::string& path,
+                                               const journal_accepted& a,
+                                               journal_contents& contents) {
+  std::string error;
+  {
+    journal_contents first;
+    auto store = journal_store::open(path, journal_sync::off, error);
+    REQUIRE(store->recover(0, first, error));
+    journal_ops ops;
+    ops.accepted.push_back(a);
+    store->write(ops);
+    REQUIRE(store->commit(error));
+  }
+  std::shared_ptr<journal_store> store
+    = journal_store::open(path, journal_sync::off, error);
+  REQUIRE_MESSAGE(store->recover(0, contents, error), error);
+  REQUIRE(contents.unfinished.size() == 1);
+  return store;
+}
+
 // The seed of a desk_config's order ids (the services' seed is another).
 const uint64_t desk_seed = desk_config{}.seed;
 
@@ -210,29 +233,16 @@ TEST_CASE_FIXTURE(fixture, "a resumed order waits for its services to be "
   auto path = dir.file("j");
   auto seed = all_yes().seed;
   auto id = make_order_id(seed, "key:w1");
-  std::string error;
-  {
-    // What a front killed mid-order left: the order, accepted a second ago.
-    journal_contents first;
-    auto store = journal_store::open(path, journal_sync::off, error);
-    REQUIRE(store->recover(0, first, error));
-    journal_ops ops;
-    journal_accepted a;
-    a.seq = 1;
-    a.order_id = id;
-    a.order_key = "key:w1";
-    a.idempotency_key = "w1";
-    a.request = tutorial_order().request;
-    a.accepted_us = journal_now_us() - 1'000'000;
-    ops.accepted.push_back(a);
-    store->write(ops);
-    REQUIRE(store->commit(error));
-  }
+  // A front killed mid-order: the order, accepted a second ago.
+  journal_accepted a;
+  a.seq = 1;
+  a.order_id = id;
+  a.order_key = "key:w1";
+  a.idempotency_key = "w1";
+  a.request = tutorial_order().request;
+  a.accepted_us = journal_now_us() - 1'000'000;
   journal_contents contents;
-  std::shared_ptr<journal_store> store
-    = journal_store::open(path, journal_sync::off, error);
-  REQUIRE(store->recover(0, contents, error));
-  REQUIRE(contents.unfinished.size() == 1);
+  auto store = left_unfinished(path, a, contents);
   auto d = engine_desk();
   d.journal = spawn_journal(sys, store, 24h, false);
   d.run = contents.run;
@@ -263,26 +273,14 @@ TEST_CASE_FIXTURE(fixture, "a resumed order whose services never come fails "
                            "at its fresh deadline") {
   temp_dir dir;
   auto path = dir.file("j");
-  std::string error;
-  {
-    journal_contents first;
-    auto store = journal_store::open(path, journal_sync::off, error);
-    REQUIRE(store->recover(0, first, error));
-    journal_ops ops;
-    journal_accepted a;
-    a.seq = 1;
-    a.order_id = "ORD_00000001";
-    a.order_key = "line:1";
-    a.request = tutorial_order().request;
-    a.accepted_us = journal_now_us();
-    ops.accepted.push_back(a);
-    store->write(ops);
-    REQUIRE(store->commit(error));
-  }
+  journal_accepted a;
+  a.seq = 1;
+  a.order_id = "ORD_00000001";
+  a.order_key = "line:1";
+  a.request = tutorial_order().request;
+  a.accepted_us = journal_now_us();
   journal_contents contents;
-  std::shared_ptr<journal_store> store
-    = journal_store::open(path, journal_sync::off, error);
-  REQUIRE(store->recover(0, contents, error));
+  auto store = left_unfinished(path, a, contents);
   auto d = engine_desk();
   d.journal = spawn_journal(sys, store, 24h, false);
   d.resume = contents.unfinished;
@@ -348,14 +346,12 @@ TEST_CASE_FIXTURE(fixture, "a node's shards number acceptances in the order "
     rs.push_back(submit(p.desk, tutorial_order(order_kind::parallel, k)));
   rs.push_back(submit(p.desk, tutorial_order()));
   run_until(200);
-  std::vector<uint64_t> seqs;
   for (auto& r : rs) {
     REQUIRE(r->has_value());
     REQUIRE(r->value());
     auto l = store->lookup((***r).order_id);
     REQUIRE(l.found);
   }
-  journal_contents after;
   caf::anon_send_exit(d.journal, caf::exit_reason::user_shutdown);
   run_until(300);
   sqlite3* db = nullptr;
