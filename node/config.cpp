@@ -474,6 +474,8 @@ void append_option(std::string& out, std::string flag,
 std::string node_config::usage() const {
   std::string out
     = "Usage: order-node [--option=value ...]\n"
+      "       order-node journal list|show|trace ... (reads a journal without\n"
+      "       starting a node on it: order-node journal --help)\n"
       "Serves orders over HTTP (--http; docs/http.md) and reads commands from\n"
       "stdin (--repl): a terminal gets a prompt, a pipe or file runs as a\n"
       "script with one JSON line per result on stdout (docs/repl.md). Logs go\n"
