@@ -134,6 +134,17 @@ struct blocked_run {
   std::string text;
 };
 
+// What logging 4,000 lines and flushing may cost in CPU time. The plain
+// and ASan builds stay under 0.5 s; under TSan the same work took 0.56 and
+// 0.83 s (session 12's CI stage), while the old, spinning sink burnt
+// 3.2 s in a plain build. TSan's instrumentation is what the larger bound
+// is for.
+#if defined(__SANITIZE_THREAD__)
+constexpr auto cpu_bound = std::chrono::milliseconds(2500);
+#else
+constexpr auto cpu_bound = std::chrono::milliseconds(500);
+#endif
+
 blocked_run log_into_full_pipe(bool nonblocking, int lines) {
   blocked_run out;
   stderr_pipe pipe{true, nonblocking};
@@ -176,7 +187,7 @@ TEST_CASE("logging into a blocking stderr nobody reads returns and does not "
           "spin") {
   auto r = log_into_full_pipe(false, 2000);
   CHECK_MESSAGE(r.finished, "logging 4,000 lines and flushing took over 10 s");
-  CHECK_MESSAGE(r.cpu < 500ms,
+  CHECK_MESSAGE(r.cpu < cpu_bound,
                 "CPU time " << r.cpu.count() / 1000 << " ms: a thread spins");
   CHECK_MESSAGE(r.dropped > 0, "4 MB of lines, 1 MiB of buffer");
   CHECK_MESSAGE(r.text.find("warning log: " + std::to_string(r.dropped)
@@ -189,7 +200,7 @@ TEST_CASE("logging into a non-blocking stderr nobody reads returns and does "
           "not spin") {
   auto r = log_into_full_pipe(true, 2000);
   CHECK_MESSAGE(r.finished, "logging 4,000 lines and flushing took over 10 s");
-  CHECK_MESSAGE(r.cpu < 500ms,
+  CHECK_MESSAGE(r.cpu < cpu_bound,
                 "CPU time " << r.cpu.count() / 1000 << " ms: a thread spins");
   CHECK_MESSAGE(r.dropped > 0, "4 MB of lines, 1 MiB of buffer");
 }
