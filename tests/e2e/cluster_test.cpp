@@ -664,6 +664,17 @@ TEST_CASE("TLS: a node with a bad certificate, key or CA refuses to start, "
 
 TEST_CASE("a peer speaking another message set is refused with a clear log "
           "line") {
+#ifdef __SANITIZE_THREAD__
+  // The foreign node runs in this test's process, on Debian's CAF, which is
+  // not built with TSan: its middleman's threads hand strings to each other
+  // inside libcaf_io and libstdc++, where no frame is left for
+  // .ci/tsan.supp's CAF rules to match (a data race report in CAF's
+  // make_type_erased_value, one CI run in three). The order-node processes
+  // are checked by every other case here.
+  MESSAGE("skipped under TSan: the foreign node runs Debian's "
+          "uninstrumented CAF in this process");
+  return;
+#endif
   // In this process: a node whose node_info has another wire name (as a
   // build with a renamed type would), published on a free port.
   struct foreign_config : caf::actor_system_config {
