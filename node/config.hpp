@@ -9,7 +9,7 @@
 
 #include <caf/actor_system_config.hpp>
 
-#include "actors/desk/order_desk.hpp"
+#include "actors/desk/desk_config.hpp"
 #include "actors/rules/service_config.hpp"
 #include "actors/support/log.hpp"
 
