@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "messages/units.hpp"
 #include "messages/validate.hpp"
 
 namespace order_node {
@@ -191,11 +192,6 @@ class json_writer {
   bool first_ = true;
 };
 
-// Rounds to hundredths for output (call durations).
-double hundredths(double x) {
-  return std::round(x * 100.0) / 100.0;
-}
-
 // The fields of a result, inside an object the caller has begun.
 void write_result(json_writer& w, const order_result& x) {
   w.key("orderId");
@@ -258,13 +254,10 @@ void write_result(json_writer& w, const order_result& x) {
   w.end_array();
 }
 
-} // namespace
-
-caf::expected<order_input> parse_order_json(std::string_view text,
-                                            bool allow_key) {
-  // A key given twice is refused, not read as its last value (the REPL's
-  // key=value form refuses it too): which one the client meant is unknown.
-  std::string twice;
+// Parses `text`; a key given twice in one object is refused, not read as
+// its last value (the REPL's key=value form refuses it too): which one the
+// client meant is unknown. `twice` names the first such key.
+json parse_once_per_key(std::string_view text, std::string& twice) {
   std::vector<std::vector<std::string>> keys; // per open object
   json::parser_callback_t cb
     = [&](int, json::parse_event_t event, json& parsed) {
@@ -291,7 +284,15 @@ caf::expected<order_input> parse_order_json(std::string_view text,
         }
         return true;
       };
-  json j = json::parse(text.begin(), text.end(), cb, false);
+  return json::parse(text.begin(), text.end(), cb, false);
+}
+
+} // namespace
+
+caf::expected<order_input> parse_order_json(std::string_view text,
+                                            bool allow_key) {
+  std::string twice;
+  json j = parse_once_per_key(text, twice);
   if (j.is_discarded())
     return invalid("body is not valid JSON");
   if (!twice.empty())

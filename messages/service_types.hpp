@@ -10,6 +10,17 @@
 
 namespace order_node {
 
+/// The four kinds of call an order makes, in the order their failures are
+/// reported. messages/service_table.hpp has what goes with each.
+enum class check : uint8_t { inventory, payment, fraud, shipping };
+
+/// The service's name in call records and logs ("inventory", ...).
+inline const char* service_name(check c) {
+  constexpr const char* names[] = {"inventory", "payment", "fraud", "shipping"};
+  auto i = static_cast<size_t>(c);
+  return i < sizeof names / sizeof names[0] ? names[i] : "unknown";
+}
+
 /// Every service request names its call, so that the outcome is a pure
 /// function of (seed, order key, service, instance, attempt).
 struct call_id {

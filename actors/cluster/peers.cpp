@@ -18,6 +18,8 @@
 #include "actors/cluster/address.hpp"
 #include "actors/support/log.hpp"
 #include "messages/errors.hpp"
+#include "messages/service_table.hpp"
+#include "messages/units.hpp"
 
 namespace order_node {
 
@@ -40,12 +42,9 @@ const char* to_string(phase x) {
   return "down";
 }
 
-double to_ms(caf::timespan x) {
-  return std::chrono::duration<double, std::milli>(x).count();
-}
-
-template <class Handle>
-using relay_map = std::map<std::string, relay_actor<Handle>>;
+/// A peer's relays to the instances of one service, by instance name.
+template <class Row>
+using relay_map = std::map<std::string, relay_actor<typename Row::handle>>;
 
 struct peer {
   std::string address; // as configured
@@ -68,10 +67,7 @@ struct peer {
   double last_rtt_ms = -1;
   // Relays to what it hosts; kept across reconnects, retargeted.
   relay_counters_ptr counters = std::make_shared<relay_counters>();
-  relay_map<warehouse_actor> warehouses;
-  relay_map<payment_actor> payments;
-  relay_map<fraud_actor> frauds;
-  relay_map<carrier_actor> carriers;
+  per_service<relay_map> relays;
   service_routes routes; // relays of the instances it hosts now
 };
 
@@ -86,48 +82,50 @@ struct peers_state {
 using peers_impl = peers_actor::extend<caf::reacts_to<tick_atom>>;
 using self_ptr = peers_impl::stateful_pointer<peers_state>;
 
-// Points the relays of `kind` at the instances in `remote` (spawning relays
-// for new ones), appends them to `out`, and takes every other relay of that
-// kind off its target.
-template <class Handle, class Spawn>
-void attach(self_ptr self, peer& p, const char* kind, relay_map<Handle>& relays,
-            const std::vector<instance_route<Handle>>& remote,
-            std::vector<instance_route<Handle>>& out, Spawn spawn_fn) {
+// Points the peer's relays of `row`'s service at the instances it hosts in
+// `remote` (spawning relays for new ones), adds them to the peer's routes,
+// and takes every other relay of that service off its target.
+template <class Row>
+void attach(self_ptr self, peer& p, Row row, const service_routes& remote) {
+  using handle = typename Row::handle;
+  auto& relays = p.relays.of(row);
   std::set<std::string> hosted;
-  for (auto& r : remote) {
+  for (auto& r : row.routes(remote)) {
     auto i = relays.find(r.instance);
     if (i == relays.end()) {
-      relay_args args{r.instance + " (" + kind + ") on " + p.address,
+      relay_args args{r.instance + " (" + Row::role + ") on " + p.address,
                       p.counters};
-      i = relays.emplace(r.instance, self->spawn<caf::linked>(spawn_fn, args))
+      i = relays
+            .emplace(r.instance,
+                     self->spawn<caf::linked>(service_relay<Row>, args))
             .first;
     }
     self->send(i->second, target_atom::value, r.handle);
-    out.push_back({r.instance, i->second});
+    row.routes(p.routes).push_back({r.instance, i->second});
     hosted.insert(r.instance);
   }
   for (auto& kvp : relays)
     if (hosted.count(kvp.first) == 0)
-      self->send(kvp.second, target_atom::value, Handle{});
+      self->send(kvp.second, target_atom::value, handle{});
 }
 
-template <class Handle>
-void detach(self_ptr self, relay_map<Handle>& relays) {
-  for (auto& kvp : relays)
-    self->send(kvp.second, target_atom::value, Handle{});
+// Takes every relay of the peer off its target.
+void detach(self_ptr self, peer& p) {
+  p.relays.each([&](auto row, auto& relays) {
+    for (auto& kvp : relays)
+      self->send(kvp.second, target_atom::value,
+                 typename decltype(row)::handle{});
+  });
 }
 
+// "warehouse:Main", "payment" (an instance named as its service), ...
 std::vector<std::string> hosted_names(const service_routes& r) {
   std::vector<std::string> out;
-  for (auto& x : r.warehouses)
-    out.push_back("warehouse:" + x.instance);
-  for (auto& x : r.payments)
-    out.push_back(x.instance == "payment" ? "payment"
-                                          : "payment:" + x.instance);
-  for (auto& x : r.frauds)
-    out.push_back(x.instance == "fraud" ? "fraud" : "fraud:" + x.instance);
-  for (auto& x : r.carriers)
-    out.push_back("carrier:" + x.instance);
+  for_each_service([&](auto row) {
+    std::string role = row.role;
+    for (auto& x : row.routes(r))
+      out.push_back(x.instance == role ? role : role + ":" + x.instance);
+  });
   return out;
 }
 
@@ -137,16 +135,14 @@ void publish_routes(self_ptr self) {
   if (!st.cfg.directory)
     return;
   auto merged = std::make_shared<service_routes>();
-  auto append = [](auto& to, const auto& from) {
-    to.insert(to.end(), from.begin(), from.end());
-  };
   for (auto& p : st.peers) {
     if (p.state == phase::down)
       continue;
-    append(merged->warehouses, p.routes.warehouses);
-    append(merged->payments, p.routes.payments);
-    append(merged->frauds, p.routes.frauds);
-    append(merged->carriers, p.routes.carriers);
+    for_each_service([&](auto row) {
+      auto& to = row.routes(*merged);
+      auto& from = row.routes(p.routes);
+      to.insert(to.end(), from.begin(), from.end());
+    });
   }
   self->send(st.cfg.directory, routes_atom::value,
              service_routes_ptr{std::move(merged)});
@@ -154,16 +150,8 @@ void publish_routes(self_ptr self) {
 
 // The peer answers: route to it (first connection or back from a freeze).
 void take_in(self_ptr self, peer& p) {
-  auto& remote = p.info.routes;
   p.routes = service_routes{};
-  attach(self, p, "warehouse", p.warehouses, remote.warehouses,
-         p.routes.warehouses, warehouse_relay);
-  attach(self, p, "payment", p.payments, remote.payments, p.routes.payments,
-         payment_relay);
-  attach(self, p, "fraud", p.frauds, remote.frauds, p.routes.frauds,
-         fraud_relay);
-  attach(self, p, "carrier", p.carriers, remote.carriers, p.routes.carriers,
-         carrier_relay);
+  for_each_service([&](auto row) { attach(self, p, row, p.info.routes); });
   if (self->state.cfg.desk && p.info.desk)
     self->send(self->state.cfg.desk, target_atom::value, p.info.desk);
   p.state = phase::up;
@@ -175,10 +163,7 @@ void take_in(self_ptr self, peer& p) {
 void take_out(self_ptr self, peer& p, std::string reason) {
   p.state = phase::down;
   p.reason = std::move(reason);
-  detach<warehouse_actor>(self, p.warehouses);
-  detach<payment_actor>(self, p.payments);
-  detach<fraud_actor>(self, p.frauds);
-  detach<carrier_actor>(self, p.carriers);
+  detach(self, p);
   if (self->state.cfg.desk && p.info.desk)
     self->send(self->state.cfg.desk, target_atom::value, order_desk_actor{});
   p.routes = service_routes{};
@@ -214,7 +199,7 @@ void connect_failed(self_ptr self, size_t i, const std::string& why) {
   if (p.failures++ == 0)
     node_log().warn("peer {}: cannot connect: {}; retrying with backoff up "
                     "to {:.0f} ms",
-                    p.address, why, to_ms(st.cfg.reconnect_max));
+                    p.address, why, ms_of(st.cfg.reconnect_max));
   else
     node_log().debug("peer {}: attempt {} failed: {}", p.address, p.failures,
                      why);
@@ -343,7 +328,7 @@ void ping(self_ptr self, size_t i) {
         auto now = self->clock().now();
         p.ping_outstanding = false;
         p.last_pong = now;
-        p.last_rtt_ms = to_ms(now - sent);
+        p.last_rtt_ms = ms_of(now - sent);
         if (p.state == phase::suspect) {
           p.state = phase::up;
           p.reason.clear();
@@ -376,17 +361,17 @@ void on_tick(self_ptr self) {
       node_log().warn(
         "peer {}: down: no heartbeat answer for {:.0f} ms; routing "
         "around it",
-        p.address, to_ms(silence));
+        p.address, ms_of(silence));
       take_out(self, p,
                "no heartbeat answer for "
-                 + std::to_string(static_cast<int64_t>(to_ms(silence)))
+                 + std::to_string(static_cast<int64_t>(ms_of(silence)))
                  + " ms");
     } else if (p.state == phase::up
                && silence > 2 * st.cfg.heartbeat_interval) {
       p.state = phase::suspect;
       p.reason = "missed heartbeats";
       node_log().warn("peer {}: suspect: no heartbeat answer for {:.0f} ms",
-                      p.address, to_ms(silence));
+                      p.address, ms_of(silence));
     }
     if (!p.ping_outstanding)
       ping(self, i);

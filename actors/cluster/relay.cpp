@@ -10,6 +10,7 @@
 
 #include "actors/support/log.hpp"
 #include "messages/errors.hpp"
+#include "messages/service_table.hpp"
 
 namespace order_node {
 
@@ -148,53 +149,34 @@ auto forward_one(relay_self<Handle> self) {
 
 } // namespace
 
-typename relay_actor<warehouse_actor>::behavior_type
-warehouse_relay(relay_self<warehouse_actor> self, relay_args args) {
-  init<warehouse_actor>(self, std::move(args));
-  return {
-    forward_one<inventory_reply, warehouse_actor, check_atom,
-                inventory_request>(self),
-    forward_batch<inventory_outcomes, warehouse_actor, check_atom,
-                  inventory_batch>(self),
-    retarget<warehouse_actor>(self),
-  };
+template <class Row>
+typename relay_actor<typename Row::handle>::behavior_type
+service_relay(relay_self<typename Row::handle> self, relay_args args) {
+  using handle = typename Row::handle;
+  using atom = typename Row::atom;
+  init<handle>(self, std::move(args));
+  auto one
+    = forward_one<typename Row::reply, handle, atom, typename Row::request>(
+      self);
+  auto batch
+    = forward_batch<outcomes_of<Row>, handle, atom, batch_of<Row>>(self);
+  if constexpr (Row::kind == check::payment)
+    return {one, batch,
+            forward_one<bool, handle, void_atom, void_request>(self),
+            retarget<handle>(self)};
+  else
+    return {one, batch, retarget<handle>(self)};
 }
 
-typename relay_actor<payment_actor>::behavior_type
-payment_relay(relay_self<payment_actor> self, relay_args args) {
-  init<payment_actor>(self, std::move(args));
-  return {
-    forward_one<payment_reply, payment_actor, authorize_atom, payment_request>(
-      self),
-    forward_batch<payment_outcomes, payment_actor, authorize_atom,
-                  payment_batch>(self),
-    // A void lost with its node is an error: the desk sends it again.
-    forward_one<bool, payment_actor, void_atom, void_request>(self),
-    retarget<payment_actor>(self),
-  };
+// peers.cpp spawns a relay per row through the table without seeing the
+// definition above: this table of every row's relay, a definition the
+// compiler must emit, makes it emit each of them.
+template <class... Rows>
+constexpr auto relay_functions(std::tuple<Rows...>*) {
+  return std::make_tuple(&service_relay<Rows>...);
 }
-
-typename relay_actor<fraud_actor>::behavior_type
-fraud_relay(relay_self<fraud_actor> self, relay_args args) {
-  init<fraud_actor>(self, std::move(args));
-  return {
-    forward_one<fraud_reply, fraud_actor, assess_atom, fraud_request>(self),
-    forward_batch<fraud_outcomes, fraud_actor, assess_atom, fraud_batch>(self),
-    retarget<fraud_actor>(self),
-  };
-}
-
-typename relay_actor<carrier_actor>::behavior_type
-carrier_relay(relay_self<carrier_actor> self, relay_args args) {
-  init<carrier_actor>(self, std::move(args));
-  return {
-    forward_one<shipping_quote, carrier_actor, quote_atom, shipping_request>(
-      self),
-    forward_batch<shipping_outcomes, carrier_actor, quote_atom, shipping_batch>(
-      self),
-    retarget<carrier_actor>(self),
-  };
-}
+extern const auto every_relay
+  = relay_functions(static_cast<all_services*>(nullptr));
 
 typename relay_actor<order_desk_actor>::behavior_type
 desk_relay(relay_self<order_desk_actor> self, relay_args args) {

@@ -75,17 +75,12 @@ template <class Handle>
 using relay_self =
   typename relay_actor<Handle>::template stateful_pointer<relay_state<Handle>>;
 
-typename relay_actor<warehouse_actor>::behavior_type
-warehouse_relay(relay_self<warehouse_actor> self, relay_args args);
-
-typename relay_actor<payment_actor>::behavior_type
-payment_relay(relay_self<payment_actor> self, relay_args args);
-
-typename relay_actor<fraud_actor>::behavior_type
-fraud_relay(relay_self<fraud_actor> self, relay_args args);
-
-typename relay_actor<carrier_actor>::behavior_type
-carrier_relay(relay_self<carrier_actor> self, relay_args args);
+/// The relay of an instance of the service of `Row` (a row of messages/
+/// service_table.hpp): its single calls, its call batches and, for payment,
+/// its voids.
+template <class Row>
+typename relay_actor<typename Row::handle>::behavior_type
+service_relay(relay_self<typename Row::handle> self, relay_args args);
 
 typename relay_actor<order_desk_actor>::behavior_type
 desk_relay(relay_self<order_desk_actor> self, relay_args args);

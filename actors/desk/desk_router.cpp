@@ -8,6 +8,7 @@
 
 #include <caf/actor_system.hpp>
 
+#include "actors/desk/order_desk.hpp"
 #include "messages/validate.hpp"
 
 namespace order_node {

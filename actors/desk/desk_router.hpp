@@ -18,7 +18,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/desk/client_keys.hpp"
-#include "actors/desk/order_desk.hpp"
+#include "actors/desk/desk_config.hpp"
 
 namespace order_node {
 

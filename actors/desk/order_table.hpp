@@ -11,9 +11,22 @@
 #include <utility>
 #include <vector>
 
-#include "actors/desk/order_core.hpp"
+#include "actors/desk/desk_actor.hpp"
+#include "actors/order/order_machine.hpp"
 
 namespace order_node {
+
+/// An order in flight in the table: the order itself and who waits for it.
+struct order_run : order_machine {
+  order_client client;
+
+  /// Clears it for the next order (the table reuses its slots).
+  void clear() {
+    reset();
+    client.dedup_key.clear();
+    client.promise = caf::typed_response_promise<order_result>{};
+  }
+};
 
 class order_table {
  public:
@@ -43,6 +56,11 @@ class order_table {
     if (index >= slots_.size() || slots_[index].run.id != id)
       return nullptr;
     return &slots_[index].run;
+  }
+
+  bool contains(uint64_t id) const {
+    auto index = static_cast<size_t>(id & 0xffff'ffffu);
+    return index < slots_.size() && slots_[index].run.id == id;
   }
 
   /// Forgets order `id` and clears its slot for the next order.

@@ -4,7 +4,7 @@
 
 #include <caf/fwd.hpp>
 
-#include "actors/desk/order_desk.hpp"
+#include "actors/desk/desk_config.hpp"
 #include "actors/rules/service_config.hpp"
 
 namespace order_node {

@@ -9,6 +9,7 @@
 #include "actors/desk/order_desk.hpp"
 #include "actors/support/log.hpp"
 #include "messages/errors.hpp"
+#include "messages/units.hpp"
 
 namespace order_node {
 
@@ -27,10 +28,9 @@ void retry_void(desk_self self, const std::string& auth_key,
     return;
   auto& v = i->second;
   // Before the first routes (a start with voids owed) that is expected.
-  node_log().log(
-    st.routes ? spdlog::level::warn : spdlog::level::debug,
-    "payment void of {} not acknowledged ({}); again in {} ms", auth_key, why,
-    std::chrono::duration_cast<std::chrono::milliseconds>(v.backoff).count());
+  node_log().log(st.routes ? spdlog::level::warn : spdlog::level::debug,
+                 "payment void of {} not acknowledged ({}); again in {} ms",
+                 auth_key, why, whole_ms(v.backoff));
   self->delayed_send(self, v.backoff, void_atom::value, auth_key);
   v.backoff = std::min(v.backoff * 2, max_backoff);
 }
@@ -40,7 +40,7 @@ void acknowledged(desk_self self, const std::string& auth_key) {
   if (st.voids.erase(auth_key) == 0)
     return;
   if (st.cfg.journal) {
-    st.journal_out.voids_acknowledged.push_back(auth_key);
+    st.gate.out.voids_acknowledged.push_back(auth_key);
     schedule_journal_write(self);
   }
 }

@@ -10,10 +10,21 @@
 #pragma once
 
 #include <string>
+#include <unordered_map>
 
-#include "actors/desk/order_core.hpp"
+#include <caf/timespan.hpp>
+
+#include "actors/desk/desk_actor.hpp"
 
 namespace order_node {
+
+/// A void owed, by authorization key, until the gateway acknowledges it.
+struct owed_void {
+  void_request request;
+  caf::timespan backoff{};
+};
+
+using owed_voids = std::unordered_map<std::string, owed_void>;
 
 /// Whether a decided order must void its payment authorization: it failed,
 /// and its payment was authorized or its answer is unknown (a call timed

@@ -31,15 +31,12 @@ void add(journal_self self, const journal_ops& ops) {
       if (st.attached.count(d.result.order_id) > 0)
         st.group_attached.push_back(
           journal_lookup{true, true, d.result.order_id, d.result});
-  if (!st.commit_pending) {
-    st.commit_pending = true;
-    self->send(self, commit_atom::value);
-  }
+  st.commit.send(self, commit_atom::value);
 }
 
 void commit(journal_self self) {
   auto& st = self->state;
-  st.commit_pending = false;
+  st.commit.arrived();
   auto t0 = std::chrono::steady_clock::now();
   std::string error;
   std::vector<uint64_t> unrecorded;
@@ -85,7 +82,7 @@ void commit(journal_self self) {
 // Commits the current group, if any, so that a lookup reads only what is
 // durable (SQLite shows a connection its own uncommitted writes).
 void settle(journal_self self) {
-  if (self->state.commit_pending)
+  if (self->state.commit.pending())
     commit(self);
 }
 

@@ -26,6 +26,7 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/journal/journal_store.hpp"
+#include "actors/support/pending_message.hpp"
 #include "messages/interfaces.hpp"
 
 namespace order_node {
@@ -41,7 +42,7 @@ struct journal_state {
   /// The writers of the current group, answered at its commit.
   std::vector<caf::typed_response_promise<std::vector<uint64_t>>> writers;
   int32_t group_records = 0;
-  bool commit_pending = false;
+  pending_message commit; // the group's commit: one message per round
   /// Clients attached to orders not decided yet, by order id, and the
   /// decisions of the current group that some of them wait for.
   std::unordered_map<std::string,

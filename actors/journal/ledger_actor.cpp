@@ -14,18 +14,14 @@ namespace {
 using ledger_self = ledger_impl::stateful_pointer<ledger_state>;
 
 void schedule_commit(ledger_self self) {
-  auto& st = self->state;
-  if (!st.commit_pending) {
-    st.commit_pending = true;
-    self->send(self, commit_atom::value);
-  }
+  self->state.commit.send(self, commit_atom::value);
 }
 
 // Commits the group and answers it (or tells it the ledger failed: the
 // payment gateway then answers its callers with a transient error).
 void commit(ledger_self self) {
   auto& st = self->state;
-  st.commit_pending = false;
+  st.commit.arrived();
   auto authorizations = std::move(st.authorizations);
   st.authorizations.clear();
   auto voids = std::move(st.voids);

@@ -15,6 +15,7 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/journal/ledger_store.hpp"
+#include "actors/support/pending_message.hpp"
 #include "messages/interfaces.hpp"
 
 namespace order_node {
@@ -34,7 +35,7 @@ struct ledger_state {
   };
   std::vector<authorized> authorizations;
   std::vector<voided> voids;
-  bool commit_pending = false;
+  pending_message commit; // the group's commit: one message per round
   static constexpr const char* name = "ledger";
 };
 

@@ -7,9 +7,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/order/slots.hpp"
 #include "actors/rules/outcome.hpp"
 #include "actors/support/log.hpp"
 #include "messages/journal_codec.hpp"
+#include "messages/units.hpp"
 
 namespace order_node {
 
@@ -17,99 +19,6 @@ order_context::~order_context() = default;
 
 void order_context::journal_reply(order_machine&, struct journal_reply&&) {
   // Engines without a journal drop it.
-}
-
-namespace {
-
-double ms_between(order_time from, order_time to) {
-  return std::chrono::duration<double, std::milli>(to - from).count();
-}
-
-// Calls `f(slot)` with slot `id` of `r` as its check_slot<Reply>.
-template <class F>
-void with_slot(order_replies& r, int32_t id, F&& f) {
-  visit_slot(r, slot_of(r, id), std::forward<F>(f));
-}
-
-// The slot of `r` that answers of type Reply fill.
-template <class Reply>
-check_slot<Reply>& typed_slot(order_replies& r, int32_t id);
-
-template <>
-check_slot<inventory_reply>& typed_slot(order_replies& r, int32_t id) {
-  return r.warehouses[slot_of(r, id).index];
-}
-
-template <>
-check_slot<payment_reply>& typed_slot(order_replies& r, int32_t) {
-  return r.payment;
-}
-
-template <>
-check_slot<fraud_reply>& typed_slot(order_replies& r, int32_t) {
-  return r.fraud;
-}
-
-template <>
-check_slot<shipping_quote>& typed_slot(order_replies& r, int32_t id) {
-  return r.quotes[slot_of(r, id).index];
-}
-
-// Whether the check of slot `id` passed: the sequential pipeline goes on
-// only then.
-bool passed(order_replies& r, int32_t id) {
-  bool ok = false;
-  with_slot(r, id, [&](auto& slot) { ok = passed(slot); });
-  return ok;
-}
-
-// The instance name a call of slot `id` asks for; empty for payment and
-// fraud, whose calls may go to any instance of the service.
-const std::string& route_name(order_replies& r, int32_t id) {
-  static const std::string any;
-  auto which = slot_of(r, id).which;
-  if (which == check::payment || which == check::fraud)
-    return any;
-  const std::string* name = &any;
-  with_slot(r, id, [&](auto& slot) { name = &slot.instance; });
-  return *name;
-}
-
-} // namespace
-
-const char* service_name(check c) {
-  switch (c) {
-    case check::inventory:
-      return "inventory";
-    case check::payment:
-      return "payment";
-    case check::fraud:
-      return "fraud";
-    case check::shipping:
-      return "shipping";
-  }
-  return "unknown";
-}
-
-inventory_request inventory_call(const order_job& job, int32_t attempt) {
-  return {call_id{job.order_key, attempt}, job.request.product_id,
-          job.request.quantity};
-}
-
-payment_request payment_call(const order_job& job, int32_t attempt,
-                             uint64_t auth_scope) {
-  return {call_id{job.order_key, attempt}, job.request.amount, "USD",
-          authorization_key(auth_scope, job.order_id), job.order_id};
-}
-
-fraud_request fraud_call(const order_job& job, int32_t attempt) {
-  return {call_id{job.order_key, attempt}, job.request.user_id,
-          job.request.amount};
-}
-
-shipping_request shipping_call(const order_job& job, int32_t attempt) {
-  return {call_id{job.order_key, attempt}, job.request.weight,
-          job.request.destination};
 }
 
 int32_t order_machine::slots() const {
@@ -180,21 +89,28 @@ void order_machine::start(order_context& ctx, order_time now) {
   if (deadline_ <= now) {
     fail_all(ctx, call_state::timed_out,
              "deadline passed before the order started", now);
+  } else if (job_.replayed.empty()) {
+    start_fresh(ctx, now);
+  } else {
+    resume(ctx, now);
+  }
+}
+
+void order_machine::start_fresh(order_context& ctx, order_time now) {
+  if (kind_ == order_kind::sequential) {
+    call(ctx, 0, false, now);
     return;
   }
   auto n = slots();
-  if (job_.replayed.empty()) { // every order but a resumed one
-    if (kind_ == order_kind::sequential) {
-      call(ctx, 0, false, now);
-      return;
-    }
-    outstanding_ = n;
-    // A call can end at once (no instance); the last one to end finishes
-    // the order, which may then be gone: nothing touches `this` after it.
-    for (int32_t id = 0; id < n; ++id)
-      call(ctx, id, false, now);
-    return;
-  }
+  outstanding_ = n;
+  // A call can end at once (no instance); the last one to end finishes
+  // the order, which may then be gone: nothing touches `this` after it.
+  for (int32_t id = 0; id < n; ++id)
+    call(ctx, id, false, now);
+}
+
+void order_machine::resume(order_context& ctx, order_time now) {
+  auto n = slots();
   std::vector<bool> answered(static_cast<size_t>(n), false);
   for (auto& r : job_.replayed)
     if (replay(r, now))
@@ -301,49 +217,35 @@ void order_machine::call(order_context& ctx, int32_t id, bool failover,
 template <class Reply>
 void order_machine::answer(order_context& ctx, int32_t id, int32_t attempt,
                            Reply&& x, order_time now) {
-  if (decided_) // the slot is checked by on_answer (is_slot)
-    return;
-  auto& slot = typed_slot<std::decay_t<Reply>>(replies_, id);
-  if (slot.state != call_state::pending || slot.attempts != attempt)
+  auto* slot = typed_slot<std::decay_t<Reply>>(replies_, id);
+  if (decided_ || slot == nullptr || slot->state != call_state::pending
+      || slot->attempts != attempt)
     return; // not the call this slot waits for
   record(id, attempt, call_end::answered, describe(x), now);
   if (job_.seq != 0)
     ctx.journal_reply(*this, {job_.seq, id, attempt, encode(x)});
-  slot.reply = std::forward<Reply>(x);
+  slot->reply = std::forward<Reply>(x);
   settle(ctx, id, call_state::answered, "", now);
 }
 
-namespace {
-
-// True if slot `id` exists and holds a call of `which`.
-bool is_slot(const order_replies& r, int32_t id, check which) {
-  return id >= 0 && id < slot_count(r) && slot_of(r, id).which == which;
-}
-
-} // namespace
-
 void order_machine::on_answer(order_context& ctx, int32_t slot, int32_t attempt,
                               inventory_reply&& x, order_time now) {
-  if (is_slot(replies_, slot, check::inventory))
-    answer(ctx, slot, attempt, std::move(x), now);
+  answer(ctx, slot, attempt, std::move(x), now);
 }
 
 void order_machine::on_answer(order_context& ctx, int32_t slot, int32_t attempt,
                               payment_reply&& x, order_time now) {
-  if (is_slot(replies_, slot, check::payment))
-    answer(ctx, slot, attempt, std::move(x), now);
+  answer(ctx, slot, attempt, std::move(x), now);
 }
 
 void order_machine::on_answer(order_context& ctx, int32_t slot, int32_t attempt,
                               fraud_reply&& x, order_time now) {
-  if (is_slot(replies_, slot, check::fraud))
-    answer(ctx, slot, attempt, x, now); // trivially copyable
+  answer(ctx, slot, attempt, std::move(x), now);
 }
 
 void order_machine::on_answer(order_context& ctx, int32_t slot, int32_t attempt,
                               shipping_quote&& x, order_time now) {
-  if (is_slot(replies_, slot, check::shipping))
-    answer(ctx, slot, attempt, std::move(x), now);
+  answer(ctx, slot, attempt, std::move(x), now);
 }
 
 void order_machine::on_error(order_context& ctx, int32_t id, int32_t attempt,
@@ -458,17 +360,11 @@ void order_machine::on_final(order_context& ctx, int32_t id, order_time now) {
 
 void order_machine::fail_all(order_context& ctx, call_state state,
                              const std::string& why, order_time now) {
-  auto mark = [&](auto& s) {
-    s.state = state;
-    s.error = why;
-  };
-  auto& r = replies_;
-  for (auto& w : r.warehouses)
-    mark(w);
-  mark(r.payment);
-  mark(r.fraud);
-  for (auto& q : r.quotes)
-    mark(q);
+  for (int32_t id = 0; id < slots(); ++id)
+    with_slot(replies_, id, [&](auto& s) {
+      s.state = state;
+      s.error = why;
+    });
   finish(ctx, now);
 }
 
@@ -478,9 +374,9 @@ void order_machine::record(int32_t id, int32_t attempt, call_end outcome,
   const std::string* instance = nullptr;
   with_slot(replies_, id, [&](auto& slot) { instance = &slot.instance; });
   auto sent = sent_at_[static_cast<size_t>(id)];
-  calls_.push_back(call_record{
-    service_name(ref.which), *instance, attempt, ms_between(sent, now), outcome,
-    std::move(detail), ms_between(job_.accepted_at, sent)});
+  calls_.push_back(call_record{service_name(ref.which), *instance, attempt,
+                               ms_of(now - sent), outcome, std::move(detail),
+                               ms_of(sent - job_.accepted_at)});
 }
 
 void order_machine::finish(order_context& ctx, order_time now) {

@@ -118,10 +118,11 @@ class order_machine {
   /// Clears every field for the next order, keeping the vectors' capacity.
   void reset();
 
-  /// Takes the job's replayed replies as answered, then sends what the
-  /// pipeline calls first (every other slot, or the first stage not
-  /// answered); an order whose deadline has passed already times out
-  /// instead.
+  /// Sends what the pipeline calls first: a new order every slot (the
+  /// sequential one its first stage); a resumed one (job().replayed) takes
+  /// the replies journaled before the restart as answered and calls the
+  /// other slots (or the first stage not answered). An order whose deadline
+  /// has passed already times out instead.
   void start(order_context& ctx, order_time now);
 
   /// The answer to the call of `slot`, attempt `attempt`; ignored unless
@@ -167,6 +168,8 @@ class order_machine {
   template <class Reply>
   void answer(order_context& ctx, int32_t slot, int32_t attempt, Reply&& x,
               order_time now);
+  void start_fresh(order_context& ctx, order_time now);
+  void resume(order_context& ctx, order_time now);
   void call(order_context& ctx, int32_t slot, bool failover, order_time now);
   void settle(order_context& ctx, int32_t slot, call_state state,
               std::string error, order_time now);
@@ -192,32 +195,5 @@ class order_machine {
   bool started_ = false;
   bool decided_ = false;
 };
-
-/// Slot ids: warehouses first, then payment, fraud, then the quotes.
-inline slot_ref slot_of(const order_replies& r, int32_t id) {
-  auto i = static_cast<size_t>(id);
-  auto nw = r.warehouses.size();
-  if (i < nw)
-    return {check::inventory, i};
-  if (i == nw)
-    return {check::payment, 0};
-  if (i == nw + 1)
-    return {check::fraud, 0};
-  return {check::shipping, i - nw - 2};
-}
-
-inline int32_t slot_count(const order_replies& r) {
-  return static_cast<int32_t>(r.warehouses.size() + 2 + r.quotes.size());
-}
-
-/// The service's name in call records and logs ("inventory", ...).
-const char* service_name(check c);
-
-/// The request of an order's call, attempt `attempt`.
-inventory_request inventory_call(const order_job& job, int32_t attempt);
-payment_request payment_call(const order_job& job, int32_t attempt,
-                             uint64_t auth_scope);
-fraud_request fraud_call(const order_job& job, int32_t attempt);
-shipping_request shipping_call(const order_job& job, int32_t attempt);
 
 } // namespace order_node

@@ -38,9 +38,6 @@ bool passed(const check_slot<Reply>& s) {
   return s.state == call_state::answered && passes(s.reply);
 }
 
-/// The four checks of an order, in the order their failures are reported.
-enum class check : uint8_t { inventory, payment, fraud, shipping };
-
 /// Addresses one slot of order_replies.
 struct slot_ref {
   check which = check::inventory;

@@ -8,18 +8,11 @@
 
 #include "actors/rules/checks.hpp"
 #include "actors/rules/outcome.hpp"
+#include "messages/units.hpp"
 
 namespace order_node {
 
-namespace {
-
-// To hundredths; dividing (not multiplying by 0.01) gives the double nearest
-// to the decimal, so 9.63 prints as 9.63.
-double cents(double x) {
-  return std::round(x * 100.0) / 100.0;
-}
-
-} // namespace
+namespace {} // namespace
 
 services_config tutorial_services(uint64_t seed) {
   services_config cfg;
@@ -117,7 +110,7 @@ sim_outcome<fraud_reply> simulate(const fraud_config& cfg, uint64_t seed,
   auto risk = uniform(h, 1) * 50.0;
   if (uniform(h, 2) < cfg.high_risk_rate)
     risk = 50.0 + uniform(h, 3) * 50.0;
-  out.reply.risk_score = cents(risk);
+  out.reply.risk_score = hundredths(risk);
   out.reply.flagged = out.reply.risk_score > max_risk;
   return out;
 }
@@ -133,7 +126,7 @@ sim_outcome<shipping_quote> simulate(const carrier_config& cfg, uint64_t seed,
     return out;
   }
   out.reply.carrier = cfg.instance;
-  out.reply.cost = cents(req.weight * 2.5 * cfg.multiplier);
+  out.reply.cost = hundredths(req.weight * 2.5 * cfg.multiplier);
   out.reply.estimated_days = cfg.days;
   return out;
 }

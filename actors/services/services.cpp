@@ -8,6 +8,7 @@
 #include "actors/services/fraud.hpp"
 #include "actors/services/payment.hpp"
 #include "actors/services/warehouse.hpp"
+#include "messages/service_table.hpp"
 
 namespace order_node {
 
@@ -35,14 +36,10 @@ service_routes spawn_services(caf::actor_system& sys,
 }
 
 void stop_services(const service_routes& routes) {
-  auto stop = [](auto& xs) {
-    for (auto& x : xs)
+  for_each_service([&](auto row) {
+    for (auto& x : row.routes(routes))
       caf::anon_send_exit(x.handle, caf::exit_reason::user_shutdown);
-  };
-  stop(routes.warehouses);
-  stop(routes.payments);
-  stop(routes.frauds);
-  stop(routes.carriers);
+  });
 }
 
 } // namespace order_node

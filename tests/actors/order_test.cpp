@@ -2,6 +2,8 @@
 // timing, deadlines, retries, late replies and voids.
 #include <doctest/doctest.h>
 
+#include "actors/desk/batched_engine.hpp"
+#include "actors/desk/order_desk.hpp"
 #include "actors/rules/simulate.hpp"
 #include "fixture.hpp"
 
@@ -135,15 +137,17 @@ TEST_CASE_FIXTURE(fixture, "the batched engine forgets a batch that is "
     = dynamic_cast<order_desk_impl::stateful_base<desk_state>&>(*desk).state;
   auto res = submit(p.desk, tutorial_order());
   run_until(500);
-  CHECK_MESSAGE(st.batches.size() == 1, "only fraud's batch is pending");
+  // (The desk made its engine when it started, after the spawn.)
+  auto& engine = dynamic_cast<batched_engine&>(*st.engine);
+  CHECK_MESSAGE(engine.batches_pending() == 1, "only fraud's batch is pending");
   run_until(999.9);
-  CHECK(st.batches.size() == 1);
+  CHECK(engine.batches_pending() == 1);
   run_until(1000);
   REQUIRE(res->has_value());
   CHECK((***res).status == order_status::timeout);
-  CHECK_MESSAGE(st.batches.empty(), "the desk keeps no batch for a dead "
-                                    "service");
-  CHECK(st.batch_expiry.empty());
+  CHECK_MESSAGE(engine.batches_pending() == 0, "the desk keeps no batch for "
+                                               "a dead service");
+  CHECK(engine.batch_expiries() == 0);
 }
 
 TEST_CASE_FIXTURE(fixture, "a late reply after the deadline is ignored") {

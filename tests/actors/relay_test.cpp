@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include "actors/cluster/relay.hpp"
+#include "actors/desk/order_desk.hpp"
+#include "messages/service_table.hpp"
 #include "fixture.hpp"
 
 using namespace order_node;
@@ -46,7 +48,7 @@ TEST_CASE_FIXTURE(fixture, "a relay forwards calls and their answers") {
   auto svc = spawn_services(sys, all_yes());
   auto args = args_for("payment on test");
   auto counters = args.counters;
-  auto relay = sys.spawn(payment_relay, args);
+  auto relay = sys.spawn(service_relay<service<check::payment>>, args);
   caf::anon_send(relay, target_atom::value, svc.payments.front().handle);
   sched.run();
   auto res = authorize(*this, relay, "k1");
@@ -62,7 +64,8 @@ TEST_CASE_FIXTURE(fixture, "a relay forwards calls and their answers") {
 TEST_CASE_FIXTURE(fixture, "a relay fails pending batches at once when its "
                            "target goes away, and refuses new ones") {
   auto svc = spawn_services(sys, all_yes());
-  auto relay = sys.spawn(payment_relay, args_for("payment on test"));
+  auto relay = sys.spawn(service_relay<service<check::payment>>,
+                         args_for("payment on test"));
   auto target = svc.payments.front().handle;
   caf::anon_send(relay, target_atom::value, target);
   sched.run();
@@ -85,7 +88,8 @@ TEST_CASE_FIXTURE(fixture, "an order fails over from a lost instance to "
   auto svc = spawn_services(sys, all_yes());
   // Two instances of every service: a relay to a lost node, then the live
   // one. Keys pick one; those that pick the lost one fail over.
-  auto dead = sys.spawn(payment_relay, args_for("payment on lost"));
+  auto dead = sys.spawn(service_relay<service<check::payment>>,
+                        args_for("payment on lost"));
   auto routes = svc;
   routes.payments.insert(routes.payments.begin(), {"payment", dead});
   auto dir = sys.spawn(directory, routes);
