@@ -109,7 +109,9 @@ void actor_context::call(Row, const Handle& to, Request&& req,
   auto self = self_;
   auto slot = t.slot;
   auto attempt = t.attempt;
-  self->request(to, caf::infinite, typename Row::atom{}, std::move(req))
+  self
+    ->request(to, caf::infinite, typename Row::atom{},
+              std::forward<Request>(req))
     .then(
       [self, slot, attempt](reply_type& reply) {
         step(self, [&](auto& m, auto& ctx, auto now) {

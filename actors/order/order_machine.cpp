@@ -240,7 +240,7 @@ void order_machine::on_answer(order_context& ctx, int32_t slot, int32_t attempt,
 
 void order_machine::on_answer(order_context& ctx, int32_t slot, int32_t attempt,
                               fraud_reply&& x, order_time now) {
-  answer(ctx, slot, attempt, std::move(x), now);
+  answer(ctx, slot, attempt, x, now); // trivially copyable
 }
 
 void order_machine::on_answer(order_context& ctx, int32_t slot, int32_t attempt,
