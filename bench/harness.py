@@ -30,6 +30,10 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "build", "release", "order-node")
+# --baseline=PATH: another order-node (an older build) that scenario
+# `engines` runs beside BIN, case by case, so that a redesign is compared
+# with what it replaced in one run (issue #26).
+BASELINE = None
 RESULTS = os.path.join(ROOT, "bench", "results", "latest.json")
 DOC = os.path.join(ROOT, "docs", "performance.md")
 IMG = os.path.join(ROOT, "docs", "img")
@@ -111,9 +115,11 @@ def engine_of(argv):
                  if a.startswith("--engine=")), "actor")
 
 
-def repl_bench(opts, orders, concurrency, mode="parallel", timeout=900):
+def repl_bench(opts, orders, concurrency, mode="parallel", timeout=900,
+               binary=None):
     """One closed-loop `bench` through the REPL; returns a result dict."""
-    argv = [BIN, "--seed=1", "--http=off", "--max-attempts=1",
+    binary = binary or BIN
+    argv = [binary, "--seed=1", "--http=off", "--max-attempts=1",
             "--journal=off"] + with_engine(opts)
     line = f"bench orders={orders} concurrency={concurrency}"
     if mode != "parallel":
@@ -121,8 +127,10 @@ def repl_bench(opts, orders, concurrency, mode="parallel", timeout=900):
     out, rss = timed(argv, line + "\n", timeout)
     bench = json.loads(out.strip().splitlines()[-1])["bench"]
     cmd = f"echo '{line}' | {shlex.join(argv).replace(BIN, 'build/release/order-node')}"
-    return {"command": cmd, "rss_kb": rss, "engine": engine_of(argv),
-            **bench}
+    engine = engine_of(argv)
+    if binary != BIN:
+        engine += " (baseline)"
+    return {"command": cmd, "rss_kb": rss, "engine": engine, **bench}
 
 
 def orders_for(concurrency, floor_ms, seconds, minimum):
@@ -193,22 +201,23 @@ def throughput(quick):
 
 
 # Scenario 3: peak RSS with N orders in flight at once.
-def memory(quick, engine=ENGINE, levels=None):
+def memory(quick, engine=ENGINE, levels=None, binary=None):
     out = []
     # Latencies x40 (fraud takes 6 s) and a long deadline keep every order of
     # the bench in flight at once; the bench's peak RSS is then RSS(N).
     opts = ["--log-level=info", "--latency-scale=40", "--deadline=60s",
             "--desk.max-in-flight=1000000", f"--engine={engine}"]
-    argv = [BIN, "--seed=1", "--http=off", "--max-attempts=1",
+    binary = binary or BIN
+    argv = [binary, "--seed=1", "--http=off", "--max-attempts=1",
             "--journal=off"] + opts
     _, rss0 = timed(argv, "quit\n", 60)
     out.append({"scenario": "memory", "in_flight": 0, "rss_kb": rss0,
-                "engine": engine,
-                "command": "echo quit | build/release/order-node "
-                           + shlex.join(argv[1:])})
+                "engine": engine + ("" if binary == BIN else " (baseline)"),
+                "command": "echo quit | " + shlex.join(argv).replace(
+                    BIN, "build/release/order-node")})
     for n in levels or ([10000] if quick else [10000, 100000]):
         log(f"memory: {n} orders in flight")
-        r = repl_bench(opts, n, n, timeout=300)
+        r = repl_bench(opts, n, n, timeout=300, binary=binary)
         r.update(scenario="memory", in_flight=n,
                  bytes_per_order=round((r["rss_kb"] - rss0) * 1024 / n))
         out.append(r)
@@ -420,11 +429,14 @@ def engines(quick):
              ("tutorial latencies", [], 1, 10000, 50000 if quick else 200000)]
     for case, opts, lat, conc, n in cases:
         for engine in ("actor", "batched"):
-            log(f"engines: {engine}, {case}, {conc} in flight, {n} orders")
-            r = repl_bench(["--log-level=info", f"--engine={engine}"] + opts,
-                           n, conc)
-            r.update(scenario="engines", case=case, in_flight=conc)
-            out.append(r)
+            for binary in [BIN] + ([BASELINE] if BASELINE else []):
+                which = "" if binary == BIN else " (baseline)"
+                log(f"engines: {engine}{which}, {case}, {conc} in flight, "
+                    f"{n} orders")
+                r = repl_bench(["--log-level=info", f"--engine={engine}"]
+                               + opts, n, conc, binary=binary)
+                r.update(scenario="engines", case=case, in_flight=conc)
+                out.append(r)
         if caf:
             log(f"engines: bare CAF, {case}, {conc} in flight, {n} orders")
             cmd = caf + [f"--orders={n}", f"--concurrency={conc}",
@@ -436,10 +448,12 @@ def engines(quick):
                      command=shlex.join(cmd).replace(ROOT + "/", ""))
             out.append(r)
     for engine in ("actor", "batched"):
-        log(f"engines: memory, {engine}, 10000 in flight")
-        for r in memory(quick, engine, [10000]):
-            r["scenario"] = "engines memory"
-            out.append(r)
+        for binary in [BIN] + ([BASELINE] if BASELINE else []):
+            which = "" if binary == BIN else " (baseline)"
+            log(f"engines: memory, {engine}{which}, 10000 in flight")
+            for r in memory(quick, engine, [10000], binary=binary):
+                r["scenario"] = "engines memory"
+                out.append(r)
     return out
 
 
@@ -911,7 +925,12 @@ def main():
                     help="fewer orders and shorter runs (under 3 minutes)")
     ap.add_argument("--only", default="",
                     help="comma-separated scenarios: " + ",".join(SCENARIOS))
+    ap.add_argument("--baseline", default="",
+                    help="another order-node binary to run beside this "
+                         "one in scenario engines (e.g. an older build)")
     args = ap.parse_args()
+    global BASELINE
+    BASELINE = os.path.abspath(args.baseline) if args.baseline else None
     started = time.time()
     info = machine()
     log(f"machine: {info['cores']} cores, {info['memory_gib']} GiB, "
