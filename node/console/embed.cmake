@@ -8,7 +8,7 @@ set(assets
   "console.js|/console.js|text/javascript")
 set(semicolon ";")
 set(body "// Generated from node/console/ by node/console/embed.cmake: do not edit.\n")
-string(APPEND body "#include \"node/console.hpp\"\n\nnamespace order_node {\n\n")
+string(APPEND body "#include \"node/console/console.hpp\"\n\nnamespace order_node {\n\n")
 string(APPEND body "namespace {\n\nconst console_asset assets[] = {\n")
 foreach(entry IN LISTS assets)
   string(REPLACE "|" ";" parts "${entry}")
