@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "messages/json_codec.hpp"
+#include "node/base/text.hpp"
+#include "node/base/units.hpp"
 
 namespace order_node {
 
@@ -87,10 +89,6 @@ json entry_json(const journal_entry& e) {
   j["voided"] = e.decided_us != 0 && e.result.voided;
   j["details"] = e.decided_us == 0 ? json(nullptr) : json(e.result.details);
   return j;
-}
-
-std::string dump(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 } // namespace
@@ -182,7 +180,7 @@ std::string order_page_json(const order_page& x) {
   json j;
   j["orders"] = std::move(list);
   j["next"] = x.next == 0 ? json(nullptr) : json(x.next);
-  return dump(j);
+  return compact_json(j);
 }
 
 std::string order_history_json(const order_history& x) {
@@ -203,11 +201,10 @@ std::string order_history_json(const order_history& x) {
   auto event = [&](int64_t us, const char* what, std::string detail) {
     if (us == 0)
       return;
-    events.push_back(
-      {{"at", us / 1000},
-       {"offsetMs", std::round(ms_of_us(us - e.accepted_us) * 100.0) / 100.0},
-       {"event", what},
-       {"detail", std::move(detail)}});
+    events.push_back({{"at", us / 1000},
+                      {"offsetMs", hundredths(ms_of_us(us - e.accepted_us))},
+                      {"event", what},
+                      {"detail", std::move(detail)}});
   };
   event(e.accepted_us, "accepted",
         e.idempotency_key.empty() ? std::string{}
@@ -229,7 +226,7 @@ std::string order_history_json(const order_history& x) {
   j["events"] = std::move(events);
   j["result"]
     = e.decided_us == 0 ? json(nullptr) : json::parse(to_json(e.result));
-  return dump(j);
+  return compact_json(j);
 }
 
 } // namespace order_node

@@ -1,5 +1,7 @@
 // node/console/live_stats.cpp — see live_stats.hpp.
 #include "node/console/live_stats.hpp"
+#include "node/base/text.hpp"
+#include "node/base/units.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -16,15 +18,11 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-double ms2(double x) {
-  return std::round(x * 100.0) / 100.0;
-}
-
 // A quantile, or null without observations.
 json quantile(const latency_histogram& h, double q) {
   if (h.count == 0)
     return nullptr;
-  return ms2(h.quantile_ms(q));
+  return hundredths(h.quantile_ms(q));
 }
 
 const status_stats* find(const desk_stats& s, order_kind k, order_status st) {
@@ -35,9 +33,7 @@ const status_stats* find(const desk_stats& s, order_kind k, order_status st) {
 }
 
 int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
+  return to_ms(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 } // namespace
@@ -72,7 +68,7 @@ std::string live_json(const live_view& v, const std::string& role,
   auto& s = v.now;
   json j;
   j["role"] = role;
-  j["uptimeSeconds"] = std::round(uptime_s * 1000.0) / 1000.0;
+  j["uptimeSeconds"] = thousandths(uptime_s);
   j["ready"] = v.have_stats;
   j["inFlight"] = s.in_flight;
   j["resumed"] = s.resumed;
@@ -95,7 +91,7 @@ std::string live_json(const live_view& v, const std::string& role,
        {"count", x.latency.count},
        {"p50Ms", quantile(x.latency, 0.5)},
        {"p99Ms", quantile(x.latency, 0.99)},
-       {"maxMs", ms2(static_cast<double>(x.latency.max_us) / 1000.0)}});
+       {"maxMs", hundredths(static_cast<double>(x.latency.max_us) / 1000.0)}});
   }
   j["orders"] = std::move(totals);
   j["statuses"] = std::move(statuses);
@@ -119,36 +115,37 @@ std::string live_json(const live_view& v, const std::string& role,
   j["calls"] = std::move(calls);
   json peers = json::array();
   for (auto& p : v.peers)
-    peers.push_back({{"address", p.address},
-                     {"name", p.name},
-                     {"state", p.state},
-                     {"reason", p.reason},
-                     {"instances", p.instances},
-                     {"inFlight", p.in_flight},
-                     {"calls", p.calls},
-                     {"lastRttMs", p.last_rtt_ms >= 0 ? json(ms2(p.last_rtt_ms))
-                                                      : json(nullptr)}});
+    peers.push_back(
+      {{"address", p.address},
+       {"name", p.name},
+       {"state", p.state},
+       {"reason", p.reason},
+       {"instances", p.instances},
+       {"inFlight", p.in_flight},
+       {"calls", p.calls},
+       {"lastRttMs",
+        p.last_rtt_ms >= 0 ? json(hundredths(p.last_rtt_ms)) : json(nullptr)}});
   j["clustered"] = v.clustered;
   j["peers"] = std::move(peers);
   json series = json::array();
   for (auto& p : v.points) {
     json x;
     x["t"] = p.t_ms;
-    x["ordersPerSecond"] = ms2(p.orders_per_s);
+    x["ordersPerSecond"] = hundredths(p.orders_per_s);
     x["inFlight"] = p.in_flight;
     for (size_t i = 0; i < p.statuses.size(); ++i)
       x[to_string(static_cast<order_status>(i))] = p.statuses[i];
     for (size_t k = 0; k < p.kinds.size(); ++k) {
       auto& kp = p.kinds[k];
-      x[to_string(static_cast<order_kind>(k))]
-        = {{"count", kp.count},
-           {"p50Ms", kp.count > 0 ? json(ms2(kp.p50_ms)) : json(nullptr)},
-           {"p99Ms", kp.count > 0 ? json(ms2(kp.p99_ms)) : json(nullptr)}};
+      x[to_string(static_cast<order_kind>(k))] = {
+        {"count", kp.count},
+        {"p50Ms", kp.count > 0 ? json(hundredths(kp.p50_ms)) : json(nullptr)},
+        {"p99Ms", kp.count > 0 ? json(hundredths(kp.p99_ms)) : json(nullptr)}};
     }
     series.push_back(std::move(x));
   }
   j["series"] = std::move(series);
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  return compact_json(j);
 }
 
 namespace {

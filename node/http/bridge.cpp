@@ -11,6 +11,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include "messages/errors.hpp"
+#include "node/base/units.hpp"
 
 namespace order_node::http_detail {
 
@@ -26,10 +27,6 @@ namespace {
 // finds a response among an actor's pending requests by a linear search;
 // at 1,000 connections that is 1,000 entries, searched 6,500 times a
 // second, which is small next to one wake-up per request.
-
-long long ms_of(caf::timespan x) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(x).count();
-}
 
 struct bridge_state {
   struct due {
@@ -110,7 +107,8 @@ caf::behavior bridge(bridge_self self, const order_desk_actor& desk,
         answer_job(self, st.waiting.front().job,
                    make_error(order_errc::internal,
                               "no answer from the order desk within "
-                                + std::to_string(ms_of(timeout)) + " ms"));
+                                + std::to_string(to_ms(timeout).count())
+                                + " ms"));
         st.waiting.pop_front();
       }
       schedule_bridge_tick(self);

@@ -14,6 +14,7 @@
 #include "messages/errors.hpp"
 #include "messages/json_codec.hpp"
 #include "messages/validate.hpp"
+#include "node/base/text.hpp"
 #include "node/console/console.hpp"
 
 namespace order_node::http_detail {
@@ -143,7 +144,7 @@ http_action no_journal(const char* route, const char* what) {
 std::string error_body(const std::string& text) {
   nlohmann::json j;
   j["error"] = text;
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return compact_json(j);
 }
 
 bool is_json_content_type(std::string_view ct) {

@@ -33,6 +33,8 @@
 
 #include "messages/errors.hpp"
 #include "messages/json_codec.hpp"
+#include "node/base/text.hpp"
+#include "node/base/units.hpp"
 #include "node/console/console.hpp"
 #include "node/console/live_stats.hpp"
 #include "node/http/bridge.hpp"
@@ -572,7 +574,7 @@ void session::answer_accepted(caf::expected<order_accepted>& r,
   nlohmann::ordered_json j;
   j["orderId"] = r->order_id;
   j["status"] = r->previously ? "PreviouslyAccepted" : "Accepted";
-  send(http::status::accepted, j.dump(), route);
+  send(http::status::accepted, compact_json(j), route);
 }
 
 void session::answer_lookup(caf::expected<journal_lookup>& r, const char* route,
@@ -594,7 +596,7 @@ void session::answer_lookup(caf::expected<journal_lookup>& r, const char* route,
   nlohmann::ordered_json j;
   j["orderId"] = order_id;
   j["status"] = "running";
-  send(http::status::accepted, j.dump(), route);
+  send(http::status::accepted, compact_json(j), route);
 }
 
 void session::start_stats(bool metrics, const char* route) {
@@ -623,11 +625,11 @@ void session::start_stats(bool metrics, const char* route) {
       nlohmann::ordered_json j;
       j["status"] = c.shutting_down ? "shutting down" : "ok";
       j["role"] = c.opts.role;
-      j["uptimeSeconds"] = std::round(uptime * 1000.0) / 1000.0;
+      j["uptimeSeconds"] = thousandths(uptime);
       j["ordersInFlight"] = s->in_flight;
       self->send(c.shutting_down ? http::status::service_unavailable
                                  : http::status::ok,
-                 j.dump(), route);
+                 compact_json(j), route);
     });
   };
   ++core_->pending;
@@ -822,10 +824,7 @@ bool load_token(const std::string& path, std::string& token,
     error = "http.token-file " + path + ": cannot read it";
     return false;
   }
-  auto first = line.find_first_not_of(" \t\r");
-  auto last = line.find_last_not_of(" \t\r");
-  token = first == std::string::npos ? std::string{}
-                                     : line.substr(first, last - first + 1);
+  token = std::string{trim(line)};
   bool printable = std::all_of(token.begin(), token.end(),
                                [](char c) { return c > 0x20 && c < 0x7F; });
   if (token.size() < 16 || token.size() > 4096 || !printable) {

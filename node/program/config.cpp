@@ -18,6 +18,7 @@
 
 #include "actors/cluster/address.hpp"
 #include "messages/registry.hpp"
+#include "node/base/text.hpp"
 #include "node/repl/output.hpp"
 
 namespace order_node {
@@ -235,15 +236,6 @@ struct ini_key {
   std::string value; // as written
   size_t line = 0;
 };
-
-std::string_view trim(std::string_view x) {
-  while (!x.empty() && (x.front() == ' ' || x.front() == '\t'))
-    x.remove_prefix(1);
-  while (!x.empty()
-         && (x.back() == ' ' || x.back() == '\t' || x.back() == '\r'))
-    x.remove_suffix(1);
-  return x;
-}
 
 // The keys of a config file in CAF's INI format: `[category]` lines and
 // `name = value` lines; ';' outside a quoted string starts a comment. Lines

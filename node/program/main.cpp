@@ -17,6 +17,7 @@
 
 #include "actors/cluster/address.hpp"
 #include "actors/support/log.hpp"
+#include "node/base/units.hpp"
 #include "node/http/server.hpp"
 #include "node/program/config.hpp"
 #include "node/program/journal_tool.hpp"
@@ -39,10 +40,6 @@ uint64_t random_seed() {
 std::string history_file() {
   auto home = std::getenv("HOME");
   return home != nullptr ? std::string{home} + "/.order_node_history" : "";
-}
-
-std::chrono::milliseconds to_ms(caf::timespan x) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(x);
 }
 
 // Written to once when the HTTP ingress has stopped after a signal: ends the

@@ -24,15 +24,12 @@
 #include "actors/services/services.hpp"
 #include "actors/support/log.hpp"
 #include "messages/registry.hpp"
+#include "node/base/units.hpp"
 #include "node/program/middleman.hpp"
 
 namespace order_node {
 
 namespace {
-
-std::chrono::milliseconds to_ms(caf::timespan x) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(x);
-}
 
 std::string join(const std::vector<std::string>& xs) {
   std::string out;

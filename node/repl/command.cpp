@@ -7,6 +7,7 @@
 
 #include "messages/errors.hpp"
 #include "messages/validate.hpp"
+#include "node/base/text.hpp"
 
 namespace order_node {
 
@@ -18,14 +19,6 @@ caf::error invalid(std::string text) {
 
 bool is_space(char c) {
   return c == ' ' || c == '\t';
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front()))
-    s.remove_prefix(1);
-  while (!s.empty() && (is_space(s.back()) || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
 }
 
 // Shortens user text quoted back in an error message.

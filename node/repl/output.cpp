@@ -1,5 +1,7 @@
 // node/repl/output.cpp — see output.hpp.
 #include "node/repl/output.hpp"
+#include "node/base/text.hpp"
+#include "node/base/units.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -34,21 +36,13 @@ constexpr const char* help_lines[] = {
   "quit                   stop reading; wait for orders in flight, then exit",
 };
 
-double ms2(double x) {
-  return std::round(x * 100.0) / 100.0;
-}
-
-std::string dump(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
 } // namespace
 
 std::string error_line(const std::string& text, int64_t line) {
   json j;
   j["error"] = text;
   j["line"] = line;
-  return dump(j);
+  return compact_json(j);
 }
 
 std::string result_text(const order_result& x) {
@@ -67,7 +61,7 @@ std::string accepted_json(const order_accepted& x, int64_t line) {
   j["input"] = line;
   j["orderId"] = x.order_id;
   j["status"] = x.previously ? "PreviouslyAccepted" : "Accepted";
-  return dump(j);
+  return compact_json(j);
 }
 
 std::string accepted_text(const order_accepted& x) {
@@ -79,7 +73,7 @@ std::string running_json(const std::string& order_id, int64_t line) {
   j["input"] = line;
   j["orderId"] = order_id;
   j["status"] = "running";
-  return dump(j);
+  return compact_json(j);
 }
 
 std::string error_text_line(const std::string& text, int64_t line) {
@@ -213,7 +207,7 @@ std::string trace_json(const order_result& x, int64_t line) {
   j["input"] = line;
   j["orderId"] = x.order_id;
   j["trace"] = trace_lines(x);
-  return dump(j);
+  return compact_json(j);
 }
 
 std::string stats_json(const desk_stats& x) {
@@ -222,14 +216,14 @@ std::string stats_json(const desk_stats& x) {
     orders.push_back({{"kind", to_string(s.kind)},
                       {"status", to_string(s.status)},
                       {"count", s.latency.count},
-                      {"p50_ms", ms2(s.latency.quantile_ms(0.5))},
-                      {"p99_ms", ms2(s.latency.quantile_ms(0.99))},
-                      {"max_ms", ms2(s.latency.max_us / 1000.0)}});
+                      {"p50_ms", hundredths(s.latency.quantile_ms(0.5))},
+                      {"p99_ms", hundredths(s.latency.quantile_ms(0.99))},
+                      {"max_ms", hundredths(s.latency.max_us / 1000.0)}});
   json j;
   j["stats"] = {{"in_flight", x.in_flight},
                 {"deduplicated", x.deduplicated},
                 {"orders", std::move(orders)}};
-  return dump(j);
+  return compact_json(j);
 }
 
 std::string nodes_json(const std::vector<peer_info>& peers) {
@@ -245,14 +239,14 @@ std::string nodes_json(const std::vector<peer_info>& peers) {
     x["in_flight"] = p.in_flight;
     x["calls"] = p.calls;
     if (p.last_rtt_ms >= 0)
-      x["last_rtt_ms"] = ms2(p.last_rtt_ms);
+      x["last_rtt_ms"] = hundredths(p.last_rtt_ms);
     else
       x["last_rtt_ms"] = nullptr;
     list.push_back(std::move(x));
   }
   json j;
   j["nodes"] = std::move(list);
-  return dump(j);
+  return compact_json(j);
 }
 
 std::string bench_json(const bench_report& x) {
@@ -264,25 +258,25 @@ std::string bench_json(const bench_report& x) {
   b["concurrency"] = x.concurrency;
   b["mode"] = to_string(x.mode);
   b["latency_scale"] = x.latency_scale;
-  b["seconds"] = std::round(x.seconds * 1000.0) / 1000.0;
+  b["seconds"] = thousandths(x.seconds);
   b["orders_per_s"] = x.seconds > 0 ? std::round(x.orders / x.seconds) : 0.0;
-  b["p50_ms"] = ms2(x.percentile_ms(0.50));
-  b["p90_ms"] = ms2(x.percentile_ms(0.90));
-  b["p99_ms"] = ms2(x.percentile_ms(0.99));
-  b["max_ms"] = ms2(x.percentile_ms(1.0));
+  b["p50_ms"] = hundredths(x.percentile_ms(0.50));
+  b["p90_ms"] = hundredths(x.percentile_ms(0.90));
+  b["p99_ms"] = hundredths(x.percentile_ms(0.99));
+  b["max_ms"] = hundredths(x.percentile_ms(1.0));
   b["counts"] = std::move(counts);
   if (!x.steady_us.empty()) {
     auto& s = x.steady_us;
     b["steady"] = {{"after_s", bench_report::steady_after.count()},
                    {"orders", s.size()},
-                   {"p50_ms", ms2(bench_report::percentile_ms(s, 0.50))},
-                   {"p90_ms", ms2(bench_report::percentile_ms(s, 0.90))},
-                   {"p99_ms", ms2(bench_report::percentile_ms(s, 0.99))},
-                   {"max_ms", ms2(bench_report::percentile_ms(s, 1.0))}};
+                   {"p50_ms", hundredths(bench_report::percentile_ms(s, 0.50))},
+                   {"p90_ms", hundredths(bench_report::percentile_ms(s, 0.90))},
+                   {"p99_ms", hundredths(bench_report::percentile_ms(s, 0.99))},
+                   {"max_ms", hundredths(bench_report::percentile_ms(s, 1.0))}};
   }
   json j;
   j["bench"] = std::move(b);
-  return dump(j);
+  return compact_json(j);
 }
 
 std::string help_json() {
@@ -290,7 +284,7 @@ std::string help_json() {
   j["help"] = json::array();
   for (auto line : help_lines)
     j["help"].push_back(line);
-  return dump(j);
+  return compact_json(j);
 }
 
 std::string help_text() {
