@@ -1,9 +1,10 @@
 // node/http/router.hpp — what the HTTP ingress does with a request, decided
 // without sockets or actors (docs/http.md): the token check, the routes and
-// their methods, the order body and its Idempotency-Key, the order id of a
-// lookup, the console's query; the parse of raw bytes with the ingress's
-// limits. The session (http_server.cpp) carries out the action; the tests
-// and the fuzz target (tests/fuzz/) call these functions directly.
+// their methods (one table in router.cpp, from which the 404 lists them),
+// the order body and its Idempotency-Key, the order id of a lookup, the
+// console's query; the parse of raw bytes with the ingress's limits. The
+// handlers (handlers.hpp) carry out the action; the tests and the fuzz
+// target (tests/fuzz/) call these functions directly.
 #pragma once
 
 #include <cstddef>

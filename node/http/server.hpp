@@ -6,7 +6,9 @@
 // files, GET /stats, GET /orders and GET /orders/{id}/journal). Requests
 // are handed to the order desk through one bridge actor, in batches, and
 // answered when the desk answers: no thread per connection or per order.
-// See docs/http.md.
+// See docs/http.md. Inside: server_core.hpp (the listener, the drain),
+// session.hpp (the bytes), handlers.hpp (the answers), router.hpp (the
+// route table), bridge.hpp (to the actors), metrics.hpp.
 #pragma once
 
 #include <chrono>
