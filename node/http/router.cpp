@@ -1,10 +1,9 @@
 // node/http/router.cpp — see router.hpp.
 #include "node/http/router.hpp"
 
-#include <iterator>
-
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
@@ -24,18 +23,6 @@ namespace {
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-constexpr const char* route_parallel = "/OrderService/ProcessOrder";
-constexpr const char* route_sequential = "/OrderServiceSlow/ProcessOrder";
-constexpr const char* route_send_parallel = "/OrderService/ProcessOrder/send";
-constexpr const char* route_send_sequential
-  = "/OrderServiceSlow/ProcessOrder/send";
-// Metrics labels of the lookup routes (the path has the order id).
-constexpr const char* route_get = "/orders/{orderId}";
-constexpr const char* route_attach = "/orders/{orderId}/attach";
-constexpr const char* route_journal = "/orders/{orderId}/journal";
-constexpr const char* route_orders = "/orders";
-constexpr const char* route_stats = "/stats";
-constexpr const char* route_console = "/";
 constexpr std::string_view orders_prefix = "/orders/";
 constexpr std::string_view journal_suffix = "/journal";
 constexpr std::string_view attach_suffix = "/attach";
@@ -58,14 +45,13 @@ bool ends_with(std::string_view x, std::string_view suffix) {
          && x.compare(x.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// With a token, every route but /health and the console's files (which hold
-// no data: the page asks for the token) needs `Authorization: Bearer
-// TOKEN`, compared in constant time. The 401 if not.
+// With a token, every route but the open ones (/health and the console's
+// files, which hold no data: the page asks for the token) needs
+// `Authorization: Bearer TOKEN`, compared in constant time. The 401 if not.
 std::optional<http_action> unauthorized(const request_t& req,
-                                        std::string_view path,
                                         const router_config& cfg) {
   auto& token = cfg.token;
-  if (token.empty() || path == "/health" || find_console_asset(path) != nullptr)
+  if (token.empty())
     return std::nullopt;
   auto given = req[http::field::authorization];
   static constexpr beast::string_view scheme = "Bearer ";
@@ -139,6 +125,188 @@ http_action no_journal(const char* route, const char* what) {
   return error(501, std::string{"no journal (--journal=off): "} + what, route);
 }
 
+// -- The route table ---------------------------------------------------
+
+struct route;
+
+// True if `path` is the route's; `part` is then what stands for the
+// variable part of its path (an order id, a file of the console).
+using match_fn
+  = bool (*)(const route& r, std::string_view path, std::string_view& part);
+
+// The action of a request on the route, its method checked.
+using act_fn = http_action (*)(const route& r, request_t& req,
+                               const router_config& cfg, std::string_view part);
+
+// One route of the ingress (docs/http.md).
+struct route {
+  http::verb method;        // post, or get (which answers HEAD too)
+  const char* path;         // as the 404 lists it; the metrics label
+  const char* note;         // after the path in the 404's list
+  bool open;                // served without the bearer token
+  http_action::kind_t kind; // what the handlers do with it
+  match_fn match;
+  act_fn act;
+  order_kind order = order_kind::parallel; // of the POST routes
+};
+
+bool exact(const route& r, std::string_view path, std::string_view&) {
+  return path == r.path;
+}
+
+// /orders/{id}, /orders/{id}/attach and /orders/{id}/journal: `part` is the
+// id (checked by the route's act).
+bool order_path(const route& r, std::string_view path, std::string_view& part) {
+  if (path.substr(0, orders_prefix.size()) != orders_prefix)
+    return false;
+  auto rest = path.substr(orders_prefix.size());
+  auto kind = http_action::lookup;
+  if (rest.size() > journal_suffix.size() && ends_with(rest, journal_suffix)) {
+    kind = http_action::history;
+    rest.remove_suffix(journal_suffix.size());
+  } else if (ends_with(rest, attach_suffix)) {
+    kind = http_action::attach;
+    rest.remove_suffix(attach_suffix.size());
+  }
+  part = rest;
+  return kind == r.kind;
+}
+
+// A file of the console's page: `part` is its path.
+bool console_file(const route&, std::string_view path, std::string_view& part) {
+  part = path;
+  return find_console_asset(path) != nullptr;
+}
+
+// The route's action for a request it takes.
+http_action action(const route& r, const request_t& req) {
+  http_action a;
+  a.kind = r.kind;
+  a.route = r.path;
+  a.head = req.method() == http::verb::head;
+  return a;
+}
+
+http_action post_order(const route& r, request_t& req, const router_config&,
+                       std::string_view) {
+  return read_order(req, r.order, r.kind == http_action::send, r.path);
+}
+
+http_action get_order(const route& r, request_t& req, const router_config& cfg,
+                      std::string_view id) {
+  if (auto bad = bad_order_id(id, r.path))
+    return std::move(*bad);
+  if (r.kind == http_action::history && !cfg.journaled)
+    return no_journal(r.path, "orders have no record");
+  auto a = action(r, req);
+  a.order_id = std::string{id};
+  return a;
+}
+
+http_action get_list(const route& r, request_t& req, const router_config& cfg,
+                     std::string_view) {
+  auto target = req.target();
+  auto q = target.find('?');
+  auto query
+    = q == beast::string_view::npos
+        ? std::string_view{}
+        : std::string_view{target.data() + q + 1, target.size() - q - 1};
+  std::string why;
+  auto parsed = parse_order_query(query, why);
+  if (!parsed)
+    return error(400, why, r.path);
+  if (!cfg.journaled)
+    return no_journal(r.path, "orders are not listed");
+  auto a = action(r, req);
+  a.query = std::move(*parsed);
+  return a;
+}
+
+http_action get(const route& r, request_t& req, const router_config&,
+                std::string_view) {
+  return action(r, req);
+}
+
+http_action get_console(const route& r, request_t& req, const router_config&,
+                        std::string_view file) {
+  auto* asset = find_console_asset(file);
+  auto a = action(r, req);
+  a.body = std::string{asset->body};
+  a.content_type = asset->content_type;
+  return a;
+}
+
+// Every route, in the order the 404 lists them.
+constexpr route routes[] = {
+  {http::verb::post, "/OrderService/ProcessOrder", "", false,
+   http_action::order, exact, post_order, order_kind::parallel},
+  {http::verb::post, "/OrderServiceSlow/ProcessOrder", "", false,
+   http_action::order, exact, post_order, order_kind::sequential},
+  {http::verb::post, "/OrderService/ProcessOrder/send", "", false,
+   http_action::send, exact, post_order, order_kind::parallel},
+  {http::verb::post, "/OrderServiceSlow/ProcessOrder/send", "", false,
+   http_action::send, exact, post_order, order_kind::sequential},
+  {http::verb::get, "/orders/{orderId}", "", false, http_action::lookup,
+   order_path, get_order},
+  {http::verb::get, "/orders/{orderId}/attach", "", false, http_action::attach,
+   order_path, get_order},
+  {http::verb::get, "/orders/{orderId}/journal", "", false,
+   http_action::history, order_path, get_order},
+  {http::verb::get, "/orders", "", false, http_action::list, exact, get_list},
+  {http::verb::get, "/stats", "", false, http_action::live, exact, get},
+  {http::verb::get, "/", " (the console)", true, http_action::respond,
+   console_file, get_console},
+  {http::verb::get, "/health", "", true, http_action::health, exact, get},
+  {http::verb::get, "/metrics", "", false, http_action::metrics, exact, get},
+};
+
+const route* find_route(std::string_view path, std::string_view& part) {
+  for (auto& r : routes)
+    if (r.match(r, path, part))
+      return &r;
+  return nullptr;
+}
+
+// "POST /OrderService/ProcessOrder, ... and GET /metrics": the 404's list.
+std::string route_list() {
+  std::string out;
+  auto n = std::size(routes);
+  for (size_t i = 0; i < n; ++i) {
+    if (i > 0)
+      out += i + 1 < n ? ", " : " and ";
+    out += routes[i].method == http::verb::post ? "POST " : "GET ";
+    out += routes[i].path;
+    out += routes[i].note;
+  }
+  return out;
+}
+
+http_action not_found(std::string_view path) {
+  static const std::string listed = route_list();
+  return error(404,
+               "no route " + std::string{path.substr(0, 100)}
+                 + "; the routes are " + listed,
+               "other");
+}
+
+// The 405 of a request whose method the route does not take, or nullopt.
+std::optional<http_action> wrong_method(const route& r, const request_t& req,
+                                        std::string_view path) {
+  auto verb = req.method();
+  bool gets = r.method == http::verb::get;
+  if (verb == r.method || (gets && verb == http::verb::head))
+    return std::nullopt;
+  const char* allow = gets ? "GET, HEAD" : "POST";
+  auto method = req.method_string();
+  auto a
+    = error(405,
+            "method " + std::string{method.substr(0, 32)} + " not allowed on "
+              + std::string{path.substr(0, 100)} + "; use " + allow,
+            r.path);
+  a.allow = allow;
+  return a;
+}
+
 } // namespace
 
 std::string error_body(const std::string& text) {
@@ -162,114 +330,16 @@ http_action route_request(request_t& req, const router_config& cfg) {
   auto target = req.target();
   auto path = std::string_view{target.data(), target.size()};
   path = path.substr(0, path.find('?'));
-  auto method
-    = std::string_view{req.method_string().data(), req.method_string().size()};
-  bool get_or_head
-    = req.method() == http::verb::get || req.method() == http::verb::head;
-  auto only = [&](const char* allow, const char* route) {
-    auto a
-      = error(405,
-              "method " + std::string{method.substr(0, 32)} + " not allowed on "
-                + std::string{path.substr(0, 100)} + "; use " + allow,
-              route);
-    a.allow = allow;
-    return a;
-  };
-  // A GET route's action (HEAD too), or its 405.
-  auto get = [&](http_action::kind_t kind, const char* route) {
-    if (!get_or_head)
-      return only("GET, HEAD", route);
-    http_action a;
-    a.kind = kind;
-    a.route = route;
-    a.head = req.method() == http::verb::head;
-    return a;
-  };
-  if (auto denied = unauthorized(req, path, cfg))
+  std::string_view part;
+  auto* r = find_route(path, part);
+  if (r == nullptr || !r->open)
+    if (auto denied = unauthorized(req, cfg))
+      return std::move(*denied);
+  if (r == nullptr)
+    return not_found(path);
+  if (auto denied = wrong_method(*r, req, path))
     return std::move(*denied);
-  if (path == route_parallel || path == route_sequential) {
-    auto route = path == route_parallel ? route_parallel : route_sequential;
-    if (req.method() != http::verb::post)
-      return only("POST", route);
-    return read_order(req,
-                      route == route_parallel ? order_kind::parallel
-                                              : order_kind::sequential,
-                      false, route);
-  }
-  if (path == route_send_parallel || path == route_send_sequential) {
-    bool parallel = path == route_send_parallel;
-    auto route = parallel ? route_send_parallel : route_send_sequential;
-    if (req.method() != http::verb::post)
-      return only("POST", route);
-    return read_order(req,
-                      parallel ? order_kind::parallel : order_kind::sequential,
-                      true, route);
-  }
-  if (path.substr(0, orders_prefix.size()) == orders_prefix) {
-    auto rest = path.substr(orders_prefix.size());
-    auto kind = http_action::lookup;
-    const char* route = route_get;
-    if (rest.size() > journal_suffix.size()
-        && ends_with(rest, journal_suffix)) {
-      kind = http_action::history;
-      route = route_journal;
-      rest.remove_suffix(journal_suffix.size());
-    } else if (ends_with(rest, attach_suffix)) {
-      kind = http_action::attach;
-      route = route_attach;
-      rest.remove_suffix(attach_suffix.size());
-    }
-    auto a = get(kind, route);
-    if (a.kind == http_action::respond)
-      return a;
-    if (auto bad = bad_order_id(rest, route))
-      return std::move(*bad);
-    if (kind == http_action::history && !cfg.journaled)
-      return no_journal(route, "orders have no record");
-    a.order_id = std::string{rest};
-    return a;
-  }
-  if (path == route_orders) {
-    auto a = get(http_action::list, route_orders);
-    if (a.kind == http_action::respond)
-      return a;
-    auto q = target.find('?');
-    auto query
-      = q == beast::string_view::npos
-          ? std::string_view{}
-          : std::string_view{target.data() + q + 1, target.size() - q - 1};
-    std::string why;
-    auto parsed = parse_order_query(query, why);
-    if (!parsed)
-      return error(400, why, route_orders);
-    if (!cfg.journaled)
-      return no_journal(route_orders, "orders are not listed");
-    a.query = std::move(*parsed);
-    return a;
-  }
-  if (path == route_stats)
-    return get(http_action::live, route_stats);
-  if (path == "/health")
-    return get(http_action::health, "/health");
-  if (path == "/metrics")
-    return get(http_action::metrics, "/metrics");
-  if (auto* asset = find_console_asset(path)) {
-    auto a = get(http_action::respond, route_console);
-    if (a.status == 405)
-      return a;
-    a.body = std::string{asset->body};
-    a.content_type = asset->content_type;
-    return a;
-  }
-  return error(404,
-               "no route " + std::string{path.substr(0, 100)}
-                 + "; the routes are POST " + route_parallel + ", POST "
-                 + route_sequential + ", POST " + route_send_parallel
-                 + ", POST " + route_send_sequential + ", GET " + route_get
-                 + ", GET " + route_attach + ", GET " + route_journal
-                 + ", GET /orders, GET /stats, GET / (the console), "
-                   "GET /health and GET /metrics",
-               "other");
+  return r->act(*r, req, cfg, part);
 }
 
 http_action read_error(const boost::system::error_code& ec,
