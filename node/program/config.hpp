@@ -1,9 +1,12 @@
 // node/program/config.hpp — order-node's configuration, CAF style: every option
 // is a command-line --key=value, a line in the config file (order-node.ini or
-// --config-file=...) and listed with its default in --help.
+// --config-file=...) and listed with its default in --help. The option table
+// and the help are in options.cpp, the reading in config_file.cpp, the checks
+// in checks.cpp, what the actors get in derived.cpp.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -130,15 +133,25 @@ class node_config : public caf::actor_system_config {
   /// --hosts as a list (empty: all instances).
   std::vector<std::string> host_list() const;
 
-  /// The cluster options' problems (part of check()).
-  std::string check_cluster() const;
-  std::string check_http() const;
-
   /// The desk's settings for the effective seed.
   desk_config make_desk(uint64_t effective_seed) const;
 
   /// Where the logs go and how they read (checked by check()).
   log_options make_log() const;
+
+  /// --log.file-size in bytes, or nullopt if it is no size.
+  std::optional<uint64_t> log_file_bytes() const;
+
+  /// --scheduler.max-threads (CAF's option; by default one per core).
+  size_t scheduler_threads() const;
+
+ private:
+  // The option table in parts (options.cpp), in --help's order.
+  void add_general_options();
+  void add_log_options();
+  void add_cluster_options();
+  void add_order_options();
+  void add_service_options();
 };
 
 } // namespace order_node
