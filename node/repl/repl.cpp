@@ -32,7 +32,9 @@ using error_atom = caf::atom_constant<caf::atom("error")>;
 
 struct session_state {
   std::shared_ptr<output_lines> out;
-  bool json = true; // results as JSON lines, or result_text()
+  order_desk_actor desk;
+  caf::timespan timeout; // of an order's request
+  bool json = true;      // results as JSON lines, or result_text()
   int64_t outstanding = 0;
   int64_t errors = 0; // input lines that got an error, not a result
   std::vector<caf::response_promise> drained; // answered when outstanding = 0
@@ -41,126 +43,146 @@ struct session_state {
 
 using session_ptr = caf::stateful_actor<session_state>*;
 
+void print(session_ptr self, const std::string& line) {
+  self->state.out->print(line);
+}
+
 void print_error(session_ptr self, const std::string& text, int64_t line) {
   auto& st = self->state;
   ++st.errors;
   st.out->print(st.json ? error_line(text, line) : error_text_line(text, line));
 }
 
+// One answer fewer to wait for; at none, the drain's promises are kept.
+void finished(session_ptr self) {
+  auto& st = self->state;
+  if (--st.outstanding == 0) {
+    for (auto& rp : st.drained)
+      rp.deliver(st.errors);
+    st.drained.clear();
+  }
+}
+
+// Requests (xs...) from `dest` as one outstanding answer: `on_value(T&)`
+// prints the answer, an error prints as the error of input line `line`,
+// after `prefix`.
+template <class T, class Dest, class OnValue, class... Ts>
+void ask(session_ptr self, const Dest& dest, caf::timespan timeout,
+         int64_t line, const char* prefix, OnValue on_value, Ts&&... xs) {
+  ++self->state.outstanding;
+  self->request(dest, timeout, std::forward<Ts>(xs)...)
+    .then(
+      [=](T& x) {
+        on_value(x);
+        finished(self);
+      },
+      [=](caf::error& err) {
+        print_error(self, prefix + error_text(err), line);
+        finished(self);
+      });
+}
+
+void ask_result(session_ptr self, int64_t line, order_submission& sub) {
+  auto& st = self->state;
+  ask<order_result>(
+    self, st.desk, st.timeout, line, "",
+    [=](order_result& r) {
+      auto& st = self->state;
+      if (r.status == order_status::overloaded) // not accepted
+        ++st.errors;
+      print(self, st.json ? to_json(r, line) : result_text(r));
+    },
+    submit_atom::value, std::move(sub));
+}
+
+void ask_accepted(session_ptr self, int64_t line, order_submission& sub) {
+  auto& st = self->state;
+  ask<order_accepted>(
+    self, st.desk, st.timeout, line, "",
+    [=](order_accepted& a) {
+      print(self, self->state.json ? accepted_json(a, line) : accepted_text(a));
+    },
+    send_atom::value, std::move(sub));
+}
+
+// `get` and `trace`: the order's result, its trace, or that it runs.
+void ask_lookup(session_ptr self, int64_t line, const std::string& id,
+                bool trace) {
+  auto& st = self->state;
+  ask<journal_lookup>(
+    self, st.desk, st.timeout, line, "",
+    [=](journal_lookup& l) {
+      bool json = self->state.json;
+      if (!l.found)
+        print_error(self, "no order " + id, line);
+      else if (l.decided && trace)
+        print(self, json ? trace_json(l.result, line) : trace_text(l.result));
+      else if (l.decided)
+        print(self, json ? to_json(l.result, line) : result_text(l.result));
+      else
+        print(self, json ? running_json(id, line) : id + " running");
+    },
+    get_atom::value, id);
+}
+
+void ask_stats(session_ptr self) {
+  ask<desk_stats>(
+    self, self->state.desk, std::chrono::seconds(10), 0,
+    "stats failed: ", [=](desk_stats& st) { print(self, stats_json(st)); },
+    stats_atom::value);
+}
+
+void ask_nodes(session_ptr self, const peers_actor& peers) {
+  if (!peers) {
+    print(self, nodes_json({}));
+    return;
+  }
+  ask<std::vector<peer_info>>(
+    self, peers, std::chrono::seconds(10), 0, "nodes failed: ",
+    [=](std::vector<peer_info>& xs) { print(self, nodes_json(xs)); },
+    nodes_atom::value);
+}
+
+// The number of error lines, once nothing is outstanding.
+caf::result<int64_t> drain(session_ptr self) {
+  auto& st = self->state;
+  if (st.outstanding == 0)
+    return st.errors;
+  auto rp = self->make_response_promise();
+  st.drained.push_back(rp);
+  return rp;
+}
+
+// The session: prints what the REPL hands it and the answers of what it
+// asks for the REPL, in the order they come.
 caf::behavior session(session_ptr self, std::shared_ptr<output_lines> out,
                       bool json, const order_desk_actor& desk,
                       caf::timespan timeout) {
-  self->state.out = std::move(out);
-  self->state.json = json;
-  auto finished = [self] {
-    auto& st = self->state;
-    if (--st.outstanding == 0) {
-      for (auto& rp : st.drained)
-        rp.deliver(st.errors);
-      st.drained.clear();
-    }
-  };
-  auto print
-    = [self](const std::string& line) { self->state.out->print(line); };
+  auto& st = self->state;
+  st.out = std::move(out);
+  st.json = json;
+  st.desk = desk;
+  st.timeout = timeout;
   return {
     [=](submit_atom, int64_t line, order_submission& sub) {
-      ++self->state.outstanding;
-      self->request(desk, timeout, submit_atom::value, std::move(sub))
-        .then(
-          [=](order_result& r) {
-            auto& st = self->state;
-            if (r.status == order_status::overloaded) // not accepted
-              ++st.errors;
-            print(st.json ? to_json(r, line) : result_text(r));
-            finished();
-          },
-          [=](caf::error& err) {
-            print_error(self, error_text(err), line);
-            finished();
-          });
+      ask_result(self, line, sub);
     },
     [=](send_atom, int64_t line, order_submission& sub) {
-      ++self->state.outstanding;
-      self->request(desk, timeout, send_atom::value, std::move(sub))
-        .then(
-          [=](order_accepted& a) {
-            auto& st = self->state;
-            print(st.json ? accepted_json(a, line) : accepted_text(a));
-            finished();
-          },
-          [=](caf::error& err) {
-            print_error(self, error_text(err), line);
-            finished();
-          });
+      ask_accepted(self, line, sub);
     },
-    [=](get_atom, int64_t line, std::string& id, bool trace) {
-      ++self->state.outstanding;
-      self->request(desk, timeout, get_atom::value, id)
-        .then(
-          [=](journal_lookup& l) {
-            auto& st = self->state;
-            if (!l.found)
-              print_error(self, "no order " + id, line);
-            else if (l.decided && trace)
-              print(st.json ? trace_json(l.result, line)
-                            : trace_text(l.result));
-            else if (l.decided)
-              print(st.json ? to_json(l.result, line) : result_text(l.result));
-            else
-              print(st.json ? running_json(id, line) : id + " running");
-            finished();
-          },
-          [=](caf::error& err) {
-            print_error(self, error_text(err), line);
-            finished();
-          });
+    [=](get_atom, int64_t line, const std::string& id, bool trace) {
+      ask_lookup(self, line, id, trace);
     },
-    [=](print_atom, const std::string& text) { print(text); },
+    [=](print_atom, const std::string& text) { print(self, text); },
     [=](error_atom, const std::string& text, int64_t line) {
       print_error(self, text, line);
     },
     [=](json_atom, bool on) { self->state.json = on; },
     // Through the session, so that stats come after the orders sent before.
     // Counted as outstanding like orders: the end of input waits for them.
-    [=](stats_atom) {
-      ++self->state.outstanding;
-      self->request(desk, std::chrono::seconds(10), stats_atom::value)
-        .then(
-          [=](desk_stats& st) {
-            print(stats_json(st));
-            finished();
-          },
-          [=](caf::error& err) {
-            print_error(self, "stats failed: " + error_text(err), 0);
-            finished();
-          });
-    },
-    [=](nodes_atom, const peers_actor& peers) {
-      if (!peers) {
-        print(nodes_json({}));
-        return;
-      }
-      ++self->state.outstanding;
-      self->request(peers, std::chrono::seconds(10), nodes_atom::value)
-        .then(
-          [=](std::vector<peer_info>& xs) {
-            print(nodes_json(xs));
-            finished();
-          },
-          [=](caf::error& err) {
-            print_error(self, "nodes failed: " + error_text(err), 0);
-            finished();
-          });
-    },
-    // Answers the number of error lines once nothing is outstanding.
-    [=](drain_atom) -> caf::result<int64_t> {
-      auto& st = self->state;
-      if (st.outstanding == 0)
-        return st.errors;
-      auto rp = self->make_response_promise();
-      st.drained.push_back(rp);
-      return rp;
-    },
+    [=](stats_atom) { ask_stats(self); },
+    [=](nodes_atom, const peers_actor& peers) { ask_nodes(self, peers); },
+    [=](drain_atom) { return drain(self); },
   };
 }
 
@@ -195,67 +217,75 @@ bool run_bench(caf::actor_system& sys, order_desk_actor desk,
   return ok;
 }
 
-} // namespace
+// Carries out one command of input line `line`; false for `quit`.
+struct runner {
+  caf::actor_system& sys;
+  const caf::actor& out; // the session
+  const order_desk_actor& desk;
+  const repl_options& opts;
+  int64_t line;
 
-int run_repl(caf::actor_system& sys, order_desk_actor desk, line_reader& input,
-             const repl_options& opts) {
-  auto out = sys.spawn<caf::detached>(session, opts.out, opts.json_results,
-                                      desk, opts.order_timeout);
-  auto say = [&](std::string line) {
-    caf::anon_send(out, print_atom::value, std::move(line));
-  };
-  auto error = [&](std::string text, int64_t line) {
-    caf::anon_send(out, error_atom::value, std::move(text), line);
-  };
-  if (opts.interactive) // before the first prompt, nothing else prints yet
-    opts.out->print("order-node: type 'help' for commands, 'quit' or Ctrl-D "
-                    "to leave");
-  while (auto line = input.next()) {
-    if (line->too_long) {
-      error("line is longer than " + std::to_string(max_line_bytes) + " bytes",
-            line->number);
-      continue;
-    }
-    auto cmd = parse_command(line->text);
-    if (!cmd) {
-      error(error_text(cmd.error()), line->number);
-      continue;
-    }
-    if (auto* o = std::get_if<order_command>(&*cmd)) {
-      order_submission sub;
-      sub.kind = o->kind;
-      sub.request = std::move(o->input.request);
-      sub.idempotency_key = std::move(o->input.idempotency_key);
-      sub.order_key = "line:" + std::to_string(line->number);
-      if (o->send)
-        caf::anon_send(out, send_atom::value, line->number, std::move(sub));
-      else
-        caf::anon_send(out, submit_atom::value, line->number, std::move(sub));
-    } else if (auto* g = std::get_if<get_command>(&*cmd)) {
-      caf::anon_send(out, get_atom::value, line->number, g->order_id, g->trace);
-    } else if (auto* b = std::get_if<bench_command>(&*cmd)) {
-      std::string report;
-      if (run_bench(sys, desk, *b, opts, report))
-        say(std::move(report));
-      else
-        error(std::move(report), line->number);
-    } else if (auto* j = std::get_if<json_command>(&*cmd)) {
-      caf::anon_send(out, json_atom::value, j->on);
-    } else if (auto* s = std::get_if<simple_command>(&*cmd)) {
-      if (*s == simple_command::quit)
-        break;
-      if (*s == simple_command::stats)
-        caf::anon_send(out, stats_atom::value);
-      else if (*s == simple_command::nodes)
-        caf::anon_send(out, nodes_atom::value, opts.peers);
-      else
-        say(opts.interactive ? help_text() : help_json());
-    }
+  void say(std::string text) const {
+    caf::anon_send(out, print_atom::value, std::move(text));
   }
-  opts.out->release(); // no prompt any more: results print as they come
-  // Wait for every order still in flight, then let the session go. Each of
-  // the session's requests has a timeout; after a signal the wait is also
-  // bounded by the drain timeout.
+
+  bool operator()(const blank_command&) const { return true; }
+
+  bool operator()(order_command& o) const {
+    order_submission sub;
+    sub.kind = o.kind;
+    sub.request = std::move(o.input.request);
+    sub.idempotency_key = std::move(o.input.idempotency_key);
+    sub.order_key = "line:" + std::to_string(line);
+    if (o.send)
+      caf::anon_send(out, send_atom::value, line, std::move(sub));
+    else
+      caf::anon_send(out, submit_atom::value, line, std::move(sub));
+    return true;
+  }
+
+  bool operator()(const get_command& g) const {
+    caf::anon_send(out, get_atom::value, line, g.order_id, g.trace);
+    return true;
+  }
+
+  bool operator()(const bench_command& b) const {
+    std::string report;
+    if (run_bench(sys, desk, b, opts, report))
+      say(std::move(report));
+    else
+      caf::anon_send(out, error_atom::value, std::move(report), line);
+    return true;
+  }
+
+  bool operator()(const json_command& j) const {
+    caf::anon_send(out, json_atom::value, j.on);
+    return true;
+  }
+
+  bool operator()(simple_command s) const {
+    switch (s) {
+      case simple_command::quit:
+        return false;
+      case simple_command::stats:
+        caf::anon_send(out, stats_atom::value);
+        break;
+      case simple_command::nodes:
+        caf::anon_send(out, nodes_atom::value, opts.peers);
+        break;
+      case simple_command::help:
+        say(opts.interactive ? help_text() : help_json());
+        break;
+    }
+    return true;
+  }
+};
+
+// Waits for every order still in flight, then lets the session go. Each of
+// the session's requests has a timeout; after a signal the wait is also
+// bounded by the drain timeout. The exit status (run_repl()).
+int drain_session(caf::actor_system& sys, const caf::actor& out,
+                  const repl_options& opts) {
   bool interrupted = opts.interrupted != nullptr && opts.interrupted->load();
   int64_t errors = 0;
   bool drained = false;
@@ -276,6 +306,36 @@ int run_repl(caf::actor_system& sys, order_desk_actor desk, line_reader& input,
   if (!drained)
     return 1;
   return opts.interactive || errors == 0 ? 0 : 1;
+}
+
+} // namespace
+
+int run_repl(caf::actor_system& sys, order_desk_actor desk, line_reader& input,
+             const repl_options& opts) {
+  auto out = sys.spawn<caf::detached>(session, opts.out, opts.json_results,
+                                      desk, opts.order_timeout);
+  auto error = [&](std::string text, int64_t line) {
+    caf::anon_send(out, error_atom::value, std::move(text), line);
+  };
+  if (opts.interactive) // before the first prompt, nothing else prints yet
+    opts.out->print("order-node: type 'help' for commands, 'quit' or Ctrl-D "
+                    "to leave");
+  while (auto line = input.next()) {
+    if (line->too_long) {
+      error("line is longer than " + std::to_string(max_line_bytes) + " bytes",
+            line->number);
+      continue;
+    }
+    auto cmd = parse_command(line->text);
+    if (!cmd) {
+      error(error_text(cmd.error()), line->number);
+      continue;
+    }
+    if (!std::visit(runner{sys, out, desk, opts, line->number}, *cmd))
+      break;
+  }
+  opts.out->release(); // no prompt any more: results print as they come
+  return drain_session(sys, out, opts);
 }
 
 } // namespace order_node
