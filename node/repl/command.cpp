@@ -56,11 +56,14 @@ struct key_value {
   std::string value;
 };
 
-caf::expected<std::vector<key_value>>
-key_values(const std::vector<std::string>& words, size_t first) {
+// The key=value words of `text`; an error for another word or a key given
+// twice.
+caf::expected<std::vector<key_value>> key_values(std::string_view text) {
+  auto words = split_words(text);
+  if (!words)
+    return std::move(words.error());
   std::vector<key_value> out;
-  for (size_t i = first; i < words.size(); ++i) {
-    auto& w = words[i];
+  for (auto& w : *words) {
     auto eq = w.find('=');
     if (eq == std::string::npos || eq == 0)
       return invalid("expected key=value, got " + quote(w));
@@ -199,7 +202,11 @@ caf::expected<std::vector<std::string>> split_words(std::string_view text) {
   return out;
 }
 
-caf::expected<command> parse_command(std::string_view line) {
+namespace {
+
+// The line's problem as a whole (too long, not UTF-8, control characters),
+// or none.
+caf::error bad_line(std::string_view line) {
   if (line.size() > max_line_bytes)
     return invalid("line is longer than " + std::to_string(max_line_bytes)
                    + " bytes");
@@ -209,52 +216,49 @@ caf::expected<command> parse_command(std::string_view line) {
     if ((static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\r')
         || c == 0x7F)
       return invalid("line contains control characters");
-  line = trim(line);
-  if (line.empty() || line.front() == '#')
-    return command{blank_command{}};
-  auto space = line.find_first_of(" \t");
-  auto verb = line.substr(0, space);
-  auto rest = space == std::string_view::npos ? std::string_view{}
-                                              : trim(line.substr(space));
-  bool send = false;
-  if (verb == "send") {
-    // `send order ...` / `send slow ...`: the order command that follows.
-    send = true;
-    auto next = rest.find_first_of(" \t");
-    verb = rest.substr(0, next);
-    rest = next == std::string_view::npos ? std::string_view{}
-                                          : trim(rest.substr(next));
-    if (verb != "order" && verb != "slow")
-      return invalid("send takes an order: send order ... or send slow ...");
+  return {};
+}
+
+// The first word of `text` and, in `rest`, what follows it, trimmed.
+std::string_view first_word(std::string_view text, std::string_view& rest) {
+  auto space = text.find_first_of(" \t");
+  rest = space == std::string_view::npos ? std::string_view{}
+                                         : trim(text.substr(space));
+  return text.substr(0, space);
+}
+
+// `order ...` / `slow ...` (`send`: `send order ...`): key=value pairs or
+// the tutorial's JSON body.
+caf::expected<command> parse_order(order_kind kind, std::string_view rest,
+                                   bool send) {
+  auto sent = [send](caf::expected<command> c) {
+    if (c)
+      if (auto* o = std::get_if<order_command>(&*c))
+        o->send = send;
+    return c;
+  };
+  if (!rest.empty() && rest.front() == '{') {
+    auto in = parse_order_json(rest, true);
+    if (!in)
+      return std::move(in.error());
+    return sent(command{order_command{kind, std::move(*in)}});
   }
+  auto kvs = key_values(rest);
+  if (!kvs)
+    return std::move(kvs.error());
+  return sent(parse_order_kv(kind, *kvs));
+}
+
+// The commands without an order: get, trace, stats, nodes, help, quit,
+// json, bench.
+caf::expected<command> parse_other(std::string_view verb,
+                                   std::string_view rest) {
   if (verb == "get" || verb == "trace") {
     if (rest.empty() || rest.size() > max_id_bytes
         || rest.find_first_of(" \t") != std::string_view::npos)
       return invalid(std::string{verb} + " takes one order id: "
                      + std::string{verb} + " ORD_...");
     return command{get_command{std::string{rest}, verb == "trace"}};
-  }
-  if (verb == "order" || verb == "slow") {
-    auto kind = verb == "order" ? order_kind::parallel : order_kind::sequential;
-    auto sent = [send](caf::expected<command> c) {
-      if (c)
-        if (auto* o = std::get_if<order_command>(&*c))
-          o->send = send;
-      return c;
-    };
-    if (!rest.empty() && rest.front() == '{') {
-      auto in = parse_order_json(rest, true);
-      if (!in)
-        return std::move(in.error());
-      return sent(command{order_command{kind, std::move(*in)}});
-    }
-    auto words = split_words(rest);
-    if (!words)
-      return std::move(words.error());
-    auto kvs = key_values(*words, 0);
-    if (!kvs)
-      return std::move(kvs.error());
-    return sent(parse_order_kv(kind, *kvs));
   }
   auto no_args = [&](simple_command c) -> caf::expected<command> {
     if (!rest.empty())
@@ -275,10 +279,7 @@ caf::expected<command> parse_command(std::string_view line) {
     return invalid("json takes on or off");
   }
   if (verb == "bench") {
-    auto words = split_words(rest);
-    if (!words)
-      return std::move(words.error());
-    auto kvs = key_values(*words, 0);
+    auto kvs = key_values(rest);
     if (!kvs)
       return std::move(kvs.error());
     return parse_bench(*kvs);
@@ -287,6 +288,31 @@ caf::expected<command> parse_command(std::string_view line) {
     "unknown command " + quote(verb)
     + "; try order, slow, send, get, trace, bench, stats, nodes, json, help or "
       "quit");
+}
+
+} // namespace
+
+caf::expected<command> parse_command(std::string_view line) {
+  if (auto err = bad_line(line))
+    return err;
+  line = trim(line);
+  if (line.empty() || line.front() == '#')
+    return command{blank_command{}};
+  std::string_view rest;
+  auto verb = first_word(line, rest);
+  bool send = false;
+  if (verb == "send") {
+    // `send order ...` / `send slow ...`: the order command that follows.
+    send = true;
+    verb = first_word(rest, rest);
+    if (verb != "order" && verb != "slow")
+      return invalid("send takes an order: send order ... or send slow ...");
+  }
+  if (verb == "order" || verb == "slow")
+    return parse_order(verb == "order" ? order_kind::parallel
+                                       : order_kind::sequential,
+                       rest, send);
+  return parse_other(verb, rest);
 }
 
 } // namespace order_node
