@@ -114,90 +114,108 @@ int serve_services() {
   return 0;
 }
 
+// The HTTP ingress of `cfg`, started; null and the reason logged if it
+// cannot start.
+std::unique_ptr<http_server> start_ingress(caf::actor_system& sys,
+                                           const node_config& cfg,
+                                           const role_actors& role) {
+  auto& log = node_log();
+  http_options hopts;
+  parse_host_port(cfg.http, hopts.host, hopts.port);
+  hopts.idle_timeout = to_ms(cfg.idle_timeout);
+  hopts.drain_timeout = to_ms(cfg.drain_timeout);
+  hopts.io_threads = cfg.io_threads > 0
+                       ? static_cast<int>(cfg.io_threads)
+                       : static_cast<int>(std::clamp(
+                         std::thread::hardware_concurrency(), 1u, 8u));
+  hopts.order_timeout = to_ms(role.order_timeout);
+  hopts.role = cfg.role;
+  hopts.tls_cert = cfg.http_tls_cert;
+  hopts.tls_key = cfg.http_tls_key;
+  std::string error;
+  if (!cfg.http_token_file.empty()
+      && !load_token(cfg.http_token_file, hopts.token, error)) {
+    log.error("{}", error);
+    return nullptr;
+  }
+  auto server = http_server::start(
+    sys, http_backends{role.desk, role.reader, role.peers}, hopts, error);
+  if (!server) {
+    if (error.rfind("http.tls-", 0) == 0)
+      log.error("{}", error);
+    else
+      log.error("{}; another order-node may hold the port: stop it, or "
+                "pass another --http=HOST:PORT, or --http=off for scripts",
+                error);
+    return nullptr;
+  }
+  log.info("http: listening on {}:{}{}{}", hopts.host, server->port(),
+           hopts.tls_cert.empty() ? "" : " (TLS)",
+           hopts.token.empty() ? "" : " (bearer token required)");
+  return server;
+}
+
+// Reads commands from stdin until its end, `quit` or `stop` (a signal): the
+// REPL's exit status.
+int read_commands(caf::actor_system& sys, const node_config& cfg, uint64_t seed,
+                  const role_actors& role, const wake_pipe& stop,
+                  const std::atomic<bool>& interrupted) {
+  repl_options opts;
+  opts.interactive = ::isatty(STDIN_FILENO) != 0;
+  opts.order_timeout = role.order_timeout;
+  opts.latency_scale = cfg.latency_scale;
+  opts.peers = role.peers;
+  opts.interrupted = &interrupted;
+  opts.drain_timeout = cfg.drain_timeout;
+  if (cfg.role == "single")
+    opts.make_bench_desk = [&](double scale) {
+      auto own = spawn_pipeline(sys, cfg.make_services(seed, scale),
+                                cfg.make_desk(seed));
+      return bench_desk{own.desk, [own] { stop_pipeline(own); }};
+    };
+  // A person at a terminal reads one short line per result; a pipe gets
+  // JSON lines.
+  opts.json_results = !(opts.interactive && ::isatty(STDOUT_FILENO) != 0);
+  if (opts.interactive)
+    opts.out->hold(); // results print above the prompt
+  auto input
+    = opts.interactive
+        ? make_terminal_reader("order-node> ", history_file(), max_line_bytes,
+                               stop.fds[0], opts.out.get())
+        : make_fd_reader(STDIN_FILENO, max_line_bytes, stop.fds[0]);
+  return run_repl(sys, role.desk, *input, opts);
+}
+
 // Every other role serves orders: the HTTP ingress (unless off, or a
 // client) and the REPL (or, with --repl=off, nothing but the wait for a
 // signal). The REPL's exit status, or 1 if the ingress cannot start.
 int serve_orders(caf::actor_system& sys, const node_config& cfg, uint64_t seed,
                  const role_actors& role) {
-  auto& log = node_log();
   wake_pipe stop;
   std::unique_ptr<http_server> server;
   if (cfg.http != "off" && cfg.role != "client") {
-    http_options hopts;
-    parse_host_port(cfg.http, hopts.host, hopts.port);
-    hopts.idle_timeout = to_ms(cfg.idle_timeout);
-    hopts.drain_timeout = to_ms(cfg.drain_timeout);
-    hopts.io_threads = cfg.io_threads > 0
-                         ? static_cast<int>(cfg.io_threads)
-                         : static_cast<int>(std::clamp(
-                           std::thread::hardware_concurrency(), 1u, 8u));
-    hopts.order_timeout = to_ms(role.order_timeout);
-    hopts.role = cfg.role;
-    hopts.tls_cert = cfg.http_tls_cert;
-    hopts.tls_key = cfg.http_tls_key;
-    std::string error;
-    if (!cfg.http_token_file.empty()
-        && !load_token(cfg.http_token_file, hopts.token, error)) {
-      log.error("{}", error);
+    server = start_ingress(sys, cfg, role);
+    if (!server)
       return 1;
-    }
-    server = http_server::start(
-      sys, http_backends{role.desk, role.reader, role.peers}, hopts, error);
-    if (!server) {
-      if (error.rfind("http.tls-", 0) == 0)
-        log.error("{}", error);
-      else
-        log.error("{}; another order-node may hold the port: stop it, or "
-                  "pass another --http=HOST:PORT, or --http=off for scripts",
-                  error);
-      return 1;
-    }
-    log.info("http: listening on {}:{}{}{}", hopts.host, server->port(),
-             hopts.tls_cert.empty() ? "" : " (TLS)",
-             hopts.token.empty() ? "" : " (bearer token required)");
   }
   // The first SIGINT or SIGTERM stops the input and the ingress; what is in
   // flight is answered (bounded by --ingress.drain-timeout), then the node
   // exits 0. A second one exits at once.
   std::atomic<bool> interrupted{false};
   signal_watcher signals{[&](int signo) {
-    log.info("signal {}: stop reading input and accepting orders, answer the "
-             "orders in flight, exit",
-             signo);
+    node_log().info("signal {}: stop reading input and accepting orders, "
+                    "answer the orders in flight, exit",
+                    signo);
     interrupted = true;
     if (server)
       server->shutdown({});
     stop.wake();
   }};
   int rc = 0;
-  if (cfg.repl == "on") {
-    repl_options opts;
-    opts.interactive = ::isatty(STDIN_FILENO) != 0;
-    opts.order_timeout = role.order_timeout;
-    opts.latency_scale = cfg.latency_scale;
-    opts.peers = role.peers;
-    opts.interrupted = &interrupted;
-    opts.drain_timeout = cfg.drain_timeout;
-    if (cfg.role == "single")
-      opts.make_bench_desk = [&](double scale) {
-        auto own = spawn_pipeline(sys, cfg.make_services(seed, scale),
-                                  cfg.make_desk(seed));
-        return bench_desk{own.desk, [own] { stop_pipeline(own); }};
-      };
-    // A person at a terminal reads one short line per result; a pipe gets
-    // JSON lines.
-    opts.json_results = !(opts.interactive && ::isatty(STDOUT_FILENO) != 0);
-    if (opts.interactive)
-      opts.out->hold(); // results print above the prompt
-    auto input
-      = opts.interactive
-          ? make_terminal_reader("order-node> ", history_file(), max_line_bytes,
-                                 stop.fds[0], opts.out.get())
-          : make_fd_reader(STDIN_FILENO, max_line_bytes, stop.fds[0]);
-    rc = run_repl(sys, role.desk, *input, opts);
-  } else {
+  if (cfg.repl == "on")
+    rc = read_commands(sys, cfg, seed, role, stop, interrupted);
+  else
     stop.wait(); // until a signal
-  }
   if (server) {
     server->shutdown({});
     server->join();
