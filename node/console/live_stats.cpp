@@ -63,18 +63,11 @@ live_point make_live_point(const desk_stats& before, const desk_stats& now,
   return p;
 }
 
-std::string live_json(const live_view& v, const std::string& role,
-                      double uptime_s) {
-  auto& s = v.now;
-  json j;
-  j["role"] = role;
-  j["uptimeSeconds"] = thousandths(uptime_s);
-  j["ready"] = v.have_stats;
-  j["inFlight"] = s.in_flight;
-  j["resumed"] = s.resumed;
-  j["voidsPending"] = s.voids_pending;
-  j["deduplicated"] = s.deduplicated;
-  // Totals by status, then per kind and status with latencies.
+namespace {
+
+// Totals by status (`orders`) and, per kind and status, counts and
+// latencies (`statuses`).
+void add_orders(json& j, const desk_stats& s) {
   json totals = {{"total", 0},
                  {"confirmed", 0},
                  {"failed", 0},
@@ -95,6 +88,9 @@ std::string live_json(const live_view& v, const std::string& role,
   }
   j["orders"] = std::move(totals);
   j["statuses"] = std::move(statuses);
+}
+
+json calls_json(const desk_stats& s) {
   json calls = json::array();
   for (auto& c : s.calls) {
     auto n = c.latency.count;
@@ -112,9 +108,12 @@ std::string live_json(const live_view& v, const std::string& role,
                            / 1e4
                        : 0.0}});
   }
-  j["calls"] = std::move(calls);
+  return calls;
+}
+
+json peers_json(const std::vector<peer_info>& xs) {
   json peers = json::array();
-  for (auto& p : v.peers)
+  for (auto& p : xs)
     peers.push_back(
       {{"address", p.address},
        {"name", p.name},
@@ -125,10 +124,14 @@ std::string live_json(const live_view& v, const std::string& role,
        {"calls", p.calls},
        {"lastRttMs",
         p.last_rtt_ms >= 0 ? json(hundredths(p.last_rtt_ms)) : json(nullptr)}});
-  j["clustered"] = v.clustered;
-  j["peers"] = std::move(peers);
+  return peers;
+}
+
+// One point a second: orders/s, in flight, counts by status and, per
+// kind, the count and latencies.
+json series_json(const std::vector<live_point>& points) {
   json series = json::array();
-  for (auto& p : v.points) {
+  for (auto& p : points) {
     json x;
     x["t"] = p.t_ms;
     x["ordersPerSecond"] = hundredths(p.orders_per_s);
@@ -137,14 +140,36 @@ std::string live_json(const live_view& v, const std::string& role,
       x[to_string(static_cast<order_status>(i))] = p.statuses[i];
     for (size_t k = 0; k < p.kinds.size(); ++k) {
       auto& kp = p.kinds[k];
-      x[to_string(static_cast<order_kind>(k))] = {
-        {"count", kp.count},
-        {"p50Ms", kp.count > 0 ? json(hundredths(kp.p50_ms)) : json(nullptr)},
-        {"p99Ms", kp.count > 0 ? json(hundredths(kp.p99_ms)) : json(nullptr)}};
+      auto ms = [&](double v) {
+        return kp.count > 0 ? json(hundredths(v)) : json(nullptr);
+      };
+      x[to_string(static_cast<order_kind>(k))] = {{"count", kp.count},
+                                                  {"p50Ms", ms(kp.p50_ms)},
+                                                  {"p99Ms", ms(kp.p99_ms)}};
     }
     series.push_back(std::move(x));
   }
-  j["series"] = std::move(series);
+  return series;
+}
+
+} // namespace
+
+std::string live_json(const live_view& v, const std::string& role,
+                      double uptime_s) {
+  auto& s = v.now;
+  json j;
+  j["role"] = role;
+  j["uptimeSeconds"] = thousandths(uptime_s);
+  j["ready"] = v.have_stats;
+  j["inFlight"] = s.in_flight;
+  j["resumed"] = s.resumed;
+  j["voidsPending"] = s.voids_pending;
+  j["deduplicated"] = s.deduplicated;
+  add_orders(j, s);
+  j["calls"] = calls_json(s);
+  j["clustered"] = v.clustered;
+  j["peers"] = peers_json(v.peers);
+  j["series"] = series_json(v.points);
   return compact_json(j);
 }
 
