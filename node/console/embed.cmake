@@ -1,6 +1,6 @@
 # Writes OUT, a C++ file that holds the console's files (node/console/) as
-# string literals, for node/console.cpp's find_console_asset(). Run by the
-# build (cmake -P) whenever one of them changes:
+# string literals, for node/console/console.cpp's find_console_asset(). Run
+# by the build (cmake -P) whenever one of them changes:
 #   cmake -DSRC=node/console -DOUT=console_assets.cpp -P embed.cmake
 set(assets
   "index.html|/|text/html"

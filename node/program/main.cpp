@@ -1,7 +1,7 @@
 // node/program/main.cpp — the order-node program: parse the configuration,
-// start the role's actors (node/roles.hpp), serve (the HTTP ingress and the
-// REPL; a services node only waits), and on the end of input, `quit`, SIGTERM
-// or SIGINT, drain what is in flight and stop.
+// start the role's actors (node/program/roles.hpp), serve (the HTTP ingress and
+// the REPL; a services node only waits), and on the end of input, `quit`,
+// SIGTERM or SIGINT, drain what is in flight and stop.
 #include <algorithm>
 #include <atomic>
 #include <csignal>
@@ -230,11 +230,11 @@ int serve_orders(caf::actor_system& sys, const node_config& cfg, uint64_t seed,
 int main(int argc, char** argv) {
   // SIGINT and SIGTERM are blocked from the first instruction, before any
   // thread starts (threads inherit the mask), and only ever received by the
-  // signal watcher (node/signals.hpp): a signal during startup waits for it
-  // and is then handled like any other (drain, exit 0).
+  // signal watcher (node/program/signals.hpp): a signal during startup waits
+  // for it and is then handled like any other (drain, exit 0).
   auto stop_signals = stop_signal_set();
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  // Reading a journal starts no node (node/journal_tool.hpp).
+  // Reading a journal starts no node (node/program/journal_tool.hpp).
   if (argc >= 2 && std::string_view{argv[1]} == "journal")
     return run_journal_tool(argc, argv);
   node_config cfg;
