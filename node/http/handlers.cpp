@@ -120,7 +120,8 @@ bool admit(server_core& core, http_exchange& x, const request_tag& t) {
 // whichever thread calls it, once.
 template <class T, class F>
 std::function<void(caf::expected<T>)> on_strand(const exchange_ptr& x, F f) {
-  return [x, f](caf::expected<T> r) mutable {
+  // `x = x`: a copy that is not const (as `x` is), so that it moves on.
+  return [x = x, f](caf::expected<T> r) mutable {
     auto ex = x->executor();
     net::dispatch(
       ex, [x = std::move(x), f, r = std::move(r)]() mutable { f(*x, r); });

@@ -141,12 +141,12 @@ using act_fn = http_action (*)(const route& r, request_t& req,
 // One route of the ingress (docs/http.md).
 struct route {
   http::verb method;        // post, or get (which answers HEAD too)
+  http_action::kind_t kind; // what the handlers do with it
   const char* path;         // as the 404 lists it; the metrics label
   const char* note;         // after the path in the 404's list
-  bool open;                // served without the bearer token
-  http_action::kind_t kind; // what the handlers do with it
   match_fn match;
   act_fn act;
+  bool open = false;                       // served without the bearer token
   order_kind order = order_kind::parallel; // of the POST routes
 };
 
@@ -236,28 +236,29 @@ http_action get_console(const route& r, request_t& req, const router_config&,
   return a;
 }
 
-// Every route, in the order the 404 lists them.
+// Every route, in the order the 404 lists them: method, action, path, note,
+// match, act[, open[, order]].
 constexpr route routes[] = {
-  {http::verb::post, "/OrderService/ProcessOrder", "", false,
-   http_action::order, exact, post_order, order_kind::parallel},
-  {http::verb::post, "/OrderServiceSlow/ProcessOrder", "", false,
-   http_action::order, exact, post_order, order_kind::sequential},
-  {http::verb::post, "/OrderService/ProcessOrder/send", "", false,
-   http_action::send, exact, post_order, order_kind::parallel},
-  {http::verb::post, "/OrderServiceSlow/ProcessOrder/send", "", false,
-   http_action::send, exact, post_order, order_kind::sequential},
-  {http::verb::get, "/orders/{orderId}", "", false, http_action::lookup,
+  {http::verb::post, http_action::order, "/OrderService/ProcessOrder", "",
+   exact, post_order, false, order_kind::parallel},
+  {http::verb::post, http_action::order, "/OrderServiceSlow/ProcessOrder", "",
+   exact, post_order, false, order_kind::sequential},
+  {http::verb::post, http_action::send, "/OrderService/ProcessOrder/send", "",
+   exact, post_order, false, order_kind::parallel},
+  {http::verb::post, http_action::send, "/OrderServiceSlow/ProcessOrder/send",
+   "", exact, post_order, false, order_kind::sequential},
+  {http::verb::get, http_action::lookup, "/orders/{orderId}", "", order_path,
+   get_order},
+  {http::verb::get, http_action::attach, "/orders/{orderId}/attach", "",
    order_path, get_order},
-  {http::verb::get, "/orders/{orderId}/attach", "", false, http_action::attach,
+  {http::verb::get, http_action::history, "/orders/{orderId}/journal", "",
    order_path, get_order},
-  {http::verb::get, "/orders/{orderId}/journal", "", false,
-   http_action::history, order_path, get_order},
-  {http::verb::get, "/orders", "", false, http_action::list, exact, get_list},
-  {http::verb::get, "/stats", "", false, http_action::live, exact, get},
-  {http::verb::get, "/", " (the console)", true, http_action::respond,
-   console_file, get_console},
-  {http::verb::get, "/health", "", true, http_action::health, exact, get},
-  {http::verb::get, "/metrics", "", false, http_action::metrics, exact, get},
+  {http::verb::get, http_action::list, "/orders", "", exact, get_list},
+  {http::verb::get, http_action::live, "/stats", "", exact, get},
+  {http::verb::get, http_action::respond, "/", " (the console)", console_file,
+   get_console, true},
+  {http::verb::get, http_action::health, "/health", "", exact, get, true},
+  {http::verb::get, http_action::metrics, "/metrics", "", exact, get},
 };
 
 const route* find_route(std::string_view path, std::string_view& part) {

@@ -34,7 +34,7 @@ class server_impl final : public http_server {
 
   ~server_impl() override {
     try {
-      begin_shutdown({});
+      core_->shutdown({});
       wait();
     } catch (const std::exception& e) { // std::thread::join, allocation
       http_log().error("stopping the ingress failed: {}", e.what());
@@ -124,7 +124,7 @@ class server_impl final : public http_server {
   }
 
   void shutdown(std::function<void()> on_stopped) override {
-    begin_shutdown(std::move(on_stopped));
+    core_->shutdown(std::move(on_stopped));
   }
 
   void join() override { wait(); }
@@ -132,13 +132,6 @@ class server_impl final : public http_server {
   int64_t dropped() const override { return core_->dropped.load(); }
 
  private:
-  void begin_shutdown(std::function<void()> on_stopped) {
-    core_->post->post(core_->strand,
-                      [this, f = std::move(on_stopped)]() mutable {
-                        core_->begin_shutdown(std::move(f));
-                      });
-  }
-
   void wait() {
     if (!threads_.empty() && threads_.back().joinable())
       threads_.back().join();

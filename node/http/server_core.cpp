@@ -67,6 +67,12 @@ void server_core::do_accept() {
   });
 }
 
+void server_core::shutdown(std::function<void()> then) {
+  post->post(strand, [this, f = std::move(then)]() mutable {
+    begin_shutdown(std::move(f));
+  });
+}
+
 void server_core::begin_shutdown(std::function<void()> then) {
   if (then)
     on_stopped = std::move(then);

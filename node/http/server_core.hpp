@@ -94,6 +94,9 @@ struct server_core : std::enable_shared_from_this<server_core> {
   /// The listener: accepts connections, each a session, until shutdown.
   void do_accept();
 
+  /// begin_shutdown() on `strand`, from any thread; nothing once stopped.
+  void shutdown(std::function<void()> then);
+
   /// Stops accepting and waits for the pending requests (at most
   /// opts.drain_timeout), then finish(). On `strand`.
   void begin_shutdown(std::function<void()> then);
