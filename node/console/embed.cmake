@@ -1,6 +1,6 @@
 # Writes OUT, a C++ file that holds the console's files (node/console/) as
-# string literals, for node/console.cpp's find_console_asset(). Run by the
-# build (cmake -P) whenever one of them changes:
+# string literals, for node/console/console.cpp's find_console_asset(). Run
+# by the build (cmake -P) whenever one of them changes:
 #   cmake -DSRC=node/console -DOUT=console_assets.cpp -P embed.cmake
 set(assets
   "index.html|/|text/html"
@@ -8,7 +8,7 @@ set(assets
   "console.js|/console.js|text/javascript")
 set(semicolon ";")
 set(body "// Generated from node/console/ by node/console/embed.cmake: do not edit.\n")
-string(APPEND body "#include \"node/console.hpp\"\n\nnamespace order_node {\n\n")
+string(APPEND body "#include \"node/console/console.hpp\"\n\nnamespace order_node {\n\n")
 string(APPEND body "namespace {\n\nconst console_asset assets[] = {\n")
 foreach(entry IN LISTS assets)
   string(REPLACE "|" ";" parts "${entry}")

@@ -12,8 +12,8 @@
 #include "messages/journal_codec.hpp"
 #include "messages/json_codec.hpp"
 #include "messages/validate.hpp"
-#include "node/command.hpp"
-#include "node/http_router.hpp"
+#include "node/http/router.hpp"
+#include "node/repl/command.hpp"
 
 namespace order_node::fuzz {
 

@@ -3,7 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "messages/errors.hpp"
-#include "node/command.hpp"
+#include "node/repl/command.hpp"
 
 using namespace order_node;
 

@@ -5,9 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "node/console.hpp"
-#include "node/live_stats.hpp"
-#include "node/output.hpp"
+#include "node/console/console.hpp"
+#include "node/console/live_stats.hpp"
+#include "node/repl/output.hpp"
 
 using namespace order_node;
 using json = nlohmann::json;

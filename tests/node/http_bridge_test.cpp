@@ -8,7 +8,7 @@
 
 #include <caf/typed_event_based_actor.hpp>
 
-#include "node/http_bridge.hpp"
+#include "node/http/bridge.hpp"
 #include "tests/actors/fixture.hpp"
 
 namespace order_node {

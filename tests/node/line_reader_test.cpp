@@ -6,7 +6,7 @@
 #include <thread>
 #include <unistd.h>
 
-#include "node/line_reader.hpp"
+#include "node/repl/line_reader.hpp"
 
 using namespace order_node;
 

@@ -1,3 +1,3 @@
-// tests/node/main.cpp — doctest's main for the node room.
+// tests/node/main.cpp — doctest's main for the rooms of node/.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
