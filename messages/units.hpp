@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <cstdint>
 
 namespace order_node {
 
@@ -23,10 +22,16 @@ double ms_of(std::chrono::duration<Rep, Period> x) {
   return std::chrono::duration<double, std::milli>(x).count();
 }
 
-/// A duration in whole milliseconds (truncated).
+/// `x` in whole milliseconds (truncated, as duration_cast does).
 template <class Rep, class Period>
-int64_t whole_ms(std::chrono::duration<Rep, Period> x) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(x).count();
+constexpr std::chrono::milliseconds
+to_ms(std::chrono::duration<Rep, Period> x) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(x);
+}
+
+/// `x` rounded to thousandths (seconds to the millisecond).
+inline double thousandths(double x) {
+  return std::round(x * 1000.0) / 1000.0;
 }
 
 } // namespace order_node

@@ -30,7 +30,7 @@ void retry_void(desk_self self, const std::string& auth_key,
   // Before the first routes (a start with voids owed) that is expected.
   node_log().log(st.routes ? spdlog::level::warn : spdlog::level::debug,
                  "payment void of {} not acknowledged ({}); again in {} ms",
-                 auth_key, why, whole_ms(v.backoff));
+                 auth_key, why, to_ms(v.backoff).count());
   self->delayed_send(self, v.backoff, void_atom::value, auth_key);
   v.backoff = std::min(v.backoff * 2, max_backoff);
 }

@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "messages/json_codec.hpp"
+#include "messages/units.hpp"
 #include "node/base/text.hpp"
-#include "node/base/units.hpp"
 
 namespace order_node {
 

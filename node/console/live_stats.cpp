@@ -1,7 +1,7 @@
 // node/console/live_stats.cpp — see live_stats.hpp.
 #include "node/console/live_stats.hpp"
+#include "messages/units.hpp"
 #include "node/base/text.hpp"
-#include "node/base/units.hpp"
 
 #include <chrono>
 #include <cmath>

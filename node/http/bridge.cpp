@@ -11,7 +11,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include "messages/errors.hpp"
-#include "node/base/units.hpp"
+#include "messages/units.hpp"
 
 namespace order_node::http_detail {
 

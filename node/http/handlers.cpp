@@ -12,8 +12,8 @@
 
 #include "messages/errors.hpp"
 #include "messages/json_codec.hpp"
+#include "messages/units.hpp"
 #include "node/base/text.hpp"
-#include "node/base/units.hpp"
 #include "node/console/console.hpp"
 #include "node/console/live_stats.hpp"
 #include "node/http/server_core.hpp"

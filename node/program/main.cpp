@@ -17,7 +17,7 @@
 
 #include "actors/cluster/address.hpp"
 #include "actors/support/log.hpp"
-#include "node/base/units.hpp"
+#include "messages/units.hpp"
 #include "node/http/server.hpp"
 #include "node/program/config.hpp"
 #include "node/program/journal_tool.hpp"

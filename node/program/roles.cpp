@@ -24,7 +24,7 @@
 #include "actors/services/services.hpp"
 #include "actors/support/log.hpp"
 #include "messages/registry.hpp"
-#include "node/base/units.hpp"
+#include "messages/units.hpp"
 #include "node/program/middleman.hpp"
 
 namespace order_node {

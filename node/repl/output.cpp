@@ -1,7 +1,7 @@
 // node/repl/output.cpp — see output.hpp.
 #include "node/repl/output.hpp"
+#include "messages/units.hpp"
 #include "node/base/text.hpp"
-#include "node/base/units.hpp"
 
 #include <algorithm>
 #include <cmath>

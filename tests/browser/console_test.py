@@ -205,14 +205,15 @@ def run(binary, dirs):
                   f"{b['service']} {b['instance']}: width in proportion to "
                   f"its {b['ms']} ms (ratio {ratio:.3f})")
         # Payment waits for the journal's record of the order (one group
-        # commit, about a millisecond here): the others start together.
+        # commit: its fsync took 2 to 18 ms on the CI machine's disk, so the
+        # bound is loose): the others start together.
         starts = [b["x"] for b in got if b["service"] != "payment"]
         check(max(starts) - min(starts) < 2,
               "the five calls without a side effect start together")
         pay = next(b for b in got if b["service"] == "payment")
         per_ms = widest["width"] / widest["ms"]
-        check(0 <= pay["x"] - min(starts) < 10 * per_ms,
-              "payment starts within 10 ms of them (after the order is "
+        check(0 <= pay["x"] - min(starts) < 100 * per_ms,
+              "payment starts after them, within 100 ms (once the order is "
               "journaled)")
         check(len(drv.find_elements(By.CSS_SELECTOR, "#timeline line.mark.decision")) == 1,
               "the decision is marked")
