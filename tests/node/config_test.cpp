@@ -7,7 +7,7 @@
 
 #include <caf/actor_system_config.hpp>
 
-#include "node/program/config.hpp"
+#include "node/app/config.hpp"
 
 using namespace order_node;
 

@@ -1,5 +1,5 @@
-// node/program/version.hpp — what `order-node --version` prints. The definition
-// is generated at build time by node/program/version.cmake.
+// node/app/version.hpp — what `order-node --version` prints. The definition
+// is generated at build time by node/app/version.cmake.
 #pragma once
 
 namespace order_node {

@@ -1,5 +1,5 @@
-// node/program/main.cpp — the order-node program: parse the configuration,
-// start the role's actors (node/program/roles.hpp), serve (the HTTP ingress and
+// node/app/main.cpp — the order-node program: parse the configuration,
+// start the role's actors (node/app/roles.hpp), serve (the HTTP ingress and
 // the REPL; a services node only waits), and on the end of input, `quit`,
 // SIGTERM or SIGINT, drain what is in flight and stop.
 #include <algorithm>
@@ -19,12 +19,12 @@
 #include "actors/support/log.hpp"
 #include "messages/units.hpp"
 #include "node/http/server.hpp"
-#include "node/program/config.hpp"
-#include "node/program/journal_tool.hpp"
-#include "node/program/middleman.hpp"
-#include "node/program/roles.hpp"
-#include "node/program/signals.hpp"
-#include "node/program/version.hpp"
+#include "node/app/config.hpp"
+#include "node/app/journal_tool.hpp"
+#include "node/app/middleman.hpp"
+#include "node/app/roles.hpp"
+#include "node/app/signals.hpp"
+#include "node/app/version.hpp"
 #include "node/repl/repl.hpp"
 
 using namespace order_node;
@@ -230,11 +230,11 @@ int serve_orders(caf::actor_system& sys, const node_config& cfg, uint64_t seed,
 int main(int argc, char** argv) {
   // SIGINT and SIGTERM are blocked from the first instruction, before any
   // thread starts (threads inherit the mask), and only ever received by the
-  // signal watcher (node/program/signals.hpp): a signal during startup waits
+  // signal watcher (node/app/signals.hpp): a signal during startup waits
   // for it and is then handled like any other (drain, exit 0).
   auto stop_signals = stop_signal_set();
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  // Reading a journal starts no node (node/program/journal_tool.hpp).
+  // Reading a journal starts no node (node/app/journal_tool.hpp).
   if (argc >= 2 && std::string_view{argv[1]} == "journal")
     return run_journal_tool(argc, argv);
   node_config cfg;

@@ -1,7 +1,7 @@
-// node/program/derived.cpp — what the program and the actors get from the
+// node/app/derived.cpp — what the program and the actors get from the
 // options: the desk's, the services' and the logs' configurations, the
 // cluster's addresses, values in their units.
-#include "node/program/config.hpp"
+#include "node/app/config.hpp"
 
 #include <algorithm>
 

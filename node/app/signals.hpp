@@ -1,4 +1,4 @@
-// node/program/signals.hpp — SIGINT and SIGTERM, the signals that stop a node,
+// node/app/signals.hpp — SIGINT and SIGTERM, the signals that stop a node,
 // and the one thread that waits for them. main() blocks both before any thread
 // starts (threads inherit the mask) and never unblocks them: they are only ever
 // received here, so a signal during startup waits for the watcher instead of

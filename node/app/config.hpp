@@ -1,4 +1,4 @@
-// node/program/config.hpp — order-node's configuration, CAF style: every option
+// node/app/config.hpp — order-node's configuration, CAF style: every option
 // is a command-line --key=value, a line in the config file (order-node.ini or
 // --config-file=...) and listed with its default in --help. The option table
 // and the help are in options.cpp, the reading in config_file.cpp, the checks

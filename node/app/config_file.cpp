@@ -1,7 +1,7 @@
-// node/program/config_file.cpp — reading the options: the command line and
+// node/app/config_file.cpp — reading the options: the command line and
 // the config file (CAF's INI format), checked key by key so that a typo or
 // a value of the wrong type is told with its file and line, not dropped.
-#include "node/program/config.hpp"
+#include "node/app/config.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -16,7 +16,7 @@
 #include <caf/settings.hpp>
 
 #include "node/base/text.hpp"
-#include "node/program/option_names.hpp"
+#include "node/app/option_names.hpp"
 
 namespace order_node {
 

@@ -1,4 +1,4 @@
-// node/program/option_names.hpp — how the configuration names CAF's options:
+// node/app/option_names.hpp — how the configuration names CAF's options:
 // CAF's strings as std::string, and an option's key as the command line
 // (after "--"), the config file and --dump-config spell it.
 #pragma once

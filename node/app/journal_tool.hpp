@@ -1,4 +1,4 @@
-// node/program/journal_tool.hpp — `order-node journal list|show|trace`: reads a
+// node/app/journal_tool.hpp — `order-node journal list|show|trace`: reads a
 // journal without starting a node on it. It opens the file read-only (it
 // never resumes an order, never writes, and works while a node runs on the
 // journal) and prints what the console's routes and the REPL's `trace`

@@ -1,6 +1,6 @@
-// node/program/checks.cpp — node_config::check(): every value checked, the
+// node/app/checks.cpp — node_config::check(): every value checked, the
 // first problem told in one sentence that names the option.
-#include "node/program/config.hpp"
+#include "node/app/config.hpp"
 
 #include <algorithm>
 #include <cmath>

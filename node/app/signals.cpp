@@ -1,5 +1,5 @@
-// node/program/signals.cpp — see signals.hpp.
-#include "node/program/signals.hpp"
+// node/app/signals.cpp — see signals.hpp.
+#include "node/app/signals.hpp"
 
 #include <cerrno>
 #include <cstdlib>

@@ -1,4 +1,4 @@
-// node/program/middleman.hpp — what the cluster roles need from CAF's
+// node/app/middleman.hpp — what the cluster roles need from CAF's
 // middleman: loading it (plain or TLS), publishing a node and the peer
 // manager's settings. docs/cluster.md describes the roles.
 #pragma once
@@ -10,7 +10,7 @@
 
 #include "actors/cluster/peers.hpp"
 #include "messages/interfaces.hpp"
-#include "node/program/config.hpp"
+#include "node/app/config.hpp"
 
 namespace order_node {
 

@@ -1,12 +1,12 @@
-// node/program/options.cpp — the option table (node_config's constructor,
+// node/app/options.cpp — the option table (node_config's constructor,
 // in parts: the order of the parts and of their options is --help's) and
 // the help texts made from it.
-#include "node/program/config.hpp"
+#include "node/app/config.hpp"
 
 #include <caf/config_option_adder.hpp>
 
 #include "messages/registry.hpp"
-#include "node/program/option_names.hpp"
+#include "node/app/option_names.hpp"
 #include "node/repl/output.hpp"
 
 namespace order_node {

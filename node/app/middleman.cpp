@@ -1,5 +1,5 @@
-// node/program/middleman.cpp — see middleman.hpp.
-#include "node/program/middleman.hpp"
+// node/app/middleman.cpp — see middleman.hpp.
+#include "node/app/middleman.hpp"
 
 #include <cerrno>
 #include <cstdio>

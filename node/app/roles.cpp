@@ -1,5 +1,5 @@
-// node/program/roles.cpp — see roles.hpp.
-#include "node/program/roles.hpp"
+// node/app/roles.cpp — see roles.hpp.
+#include "node/app/roles.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -25,7 +25,7 @@
 #include "actors/support/log.hpp"
 #include "messages/registry.hpp"
 #include "messages/units.hpp"
-#include "node/program/middleman.hpp"
+#include "node/app/middleman.hpp"
 
 namespace order_node {
 

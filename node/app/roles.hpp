@@ -1,4 +1,4 @@
-// node/program/roles.hpp — one start function per role (docs/cluster.md) behind
+// node/app/roles.hpp — one start function per role (docs/cluster.md) behind
 // start_role(), and the one way to stop what a role started:
 //
 //   single    the whole pipeline: services, directory, desk
@@ -18,7 +18,7 @@
 #include "actors/journal/journal_store.hpp"
 #include "actors/journal/ledger_store.hpp"
 #include "messages/interfaces.hpp"
-#include "node/program/config.hpp"
+#include "node/app/config.hpp"
 
 namespace order_node {
 

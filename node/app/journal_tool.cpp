@@ -1,5 +1,5 @@
-// node/program/journal_tool.cpp — see journal_tool.hpp.
-#include "node/program/journal_tool.hpp"
+// node/app/journal_tool.cpp — see journal_tool.hpp.
+#include "node/app/journal_tool.hpp"
 
 #include <iostream>
 #include <optional>
