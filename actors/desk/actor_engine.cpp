@@ -130,10 +130,7 @@ void actor_engine::fail(iterator i) {
                         "the order's actor stopped without a result");
   node_log().error("an order actor stopped without a result; its clients "
                    "get an error");
-  if (entry.client.dedup_key.empty())
-    entry.client.promise.deliver(err);
-  else
-    self_->state.keys.answer(entry.client.dedup_key, err);
+  self_->state.keys.fail(entry.client, err);
 }
 
 } // namespace order_node

@@ -65,10 +65,7 @@ void fail_unrecorded(desk_self self, order_client& client,
     = make_error(order_errc::journal_failed,
                  "the journal could not record order " + r.order_id + " ("
                    + st.gate.error + "); nothing was charged: send it again");
-  if (client.dedup_key.empty())
-    client.promise.deliver(err);
-  else
-    st.keys.answer(client.dedup_key, err);
+  st.keys.fail(client, err);
 }
 
 // The orders of a write whose acceptance the journal failed: each still in

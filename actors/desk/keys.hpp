@@ -87,6 +87,15 @@ struct key_book {
     }
   }
 
+  /// Fails the order of `client` with `err`: its one client, or every
+  /// client waiting on its key (which is then free again).
+  void fail(order_client& client, const caf::error& err) {
+    if (client.dedup_key.empty())
+      client.promise.deliver(err);
+    else
+      answer(client.dedup_key, err);
+  }
+
   /// The clients queued for the journal's word on `dk`; the key is
   /// forgotten (none if it is not being looked up).
   std::vector<key_client> take_queued(const std::string& dk);
