@@ -17,8 +17,8 @@ trap cleanup EXIT
 # Starts a services node on a free port; sets $port.
 services() { # log file, options...
   local log=$1; shift
-  "$bin" --role=services --listen=127.0.0.1:0 --seed=1 --log-level=info "$@" \
-    >/dev/null 2>"$log" &
+  "$bin" --role=services --listen=127.0.0.1:0 --seed=1 --log-level=info \
+    --journal=off "$@" >/dev/null 2>"$log" &
   pids+=($!)
   for _ in $(seq 100); do
     grep -q "listening on" "$log" 2>/dev/null && break

@@ -308,42 +308,128 @@ def http(quick):
     return out
 
 
-# Scenario 5: a front and two services nodes against the single role.
+# Scenario 5: a front and two services nodes against the single role, both
+# engines, with the CPU time of every process (issue #27).
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of process `pid` so far, from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def peak_rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return int(re.search(r"VmHWM:\s+(\d+)", f.read()).group(1))
+
+
+def cpu_bench(argv, line, others, timeout=900):
+    """Runs `line` in the REPL of `argv` (with --log-level=info) and returns
+    (the bench's figures, peak RSS in KB, CPU seconds of that process and of
+    each pid in `others` (name -> pid) over the bench alone, read from /proc
+    just before the line is sent and just after its answer)."""
+    with tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(argv, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=err, text=True)
+        try:
+            def started():
+                err.seek(0)
+                return "order-node started" in err.read()
+            if not wait_for(started, 30):
+                raise RuntimeError(f"{shlex.join(argv)} did not start")
+            pids = {"this": proc.pid, **others}
+            before = {k: cpu_seconds(p) for k, p in pids.items()}
+            proc.stdin.write(line + "\n")
+            proc.stdin.flush()
+            bench = None
+            end = time.time() + timeout
+            while bench is None and time.time() < end:
+                out = proc.stdout.readline()
+                if not out:
+                    break
+                if out.startswith("{") and '"bench"' in out:
+                    bench = json.loads(out)["bench"]
+            if bench is None:
+                err.seek(0)
+                raise RuntimeError(f"{shlex.join(argv)}: no bench answer: "
+                                   f"{err.read()[-500:]}")
+            cpu = {k: round(cpu_seconds(p) - before[k], 3)
+                   for k, p in pids.items()}
+            rss = peak_rss_kb(proc.pid)
+            proc.stdin.close()
+            proc.wait(60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    return bench, rss, cpu
+
+
+def start_services(binary, scale, hosts):
+    """A services node on a free port: (Popen, port). Without a payment
+    ledger, as the single role it is compared with (--journal=off)."""
+    port = free_port()
+    p = subprocess.Popen(
+        [binary, "--role=services", f"--listen=127.0.0.1:{port}", "--seed=1",
+         f"--latency-scale={scale}", f"--hosts={hosts}",
+         # As the single role's --journal=off: no payment ledger either.
+         "--journal=off"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return p, port
+
+
 def cluster(quick):
     out = []
     n_lat = 20000 if quick else 60000
     for scale in ("1", "0"):
-        nodes = []
-        ports = []
-        try:
-            for hosts in ("warehouse:Main,warehouse:Backup,payment",
-                          "fraud,carrier:Standard,carrier:Economy,"
-                          "carrier:FastShip"):
-                port = free_port()
-                nodes.append(subprocess.Popen(
-                    [BIN, "--role=services", f"--listen=127.0.0.1:{port}",
-                     "--seed=1", f"--latency-scale={scale}", f"--hosts={hosts}"],
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-                ports.append(port)
-            for port in ports:
-                if not wait_for(lambda p=port: port_open(p), 10):
-                    raise RuntimeError("a services node did not start")
-            n = n_lat if scale == "1" else n_lat * 3
-            label = ("tutorial latencies" if scale == "1" else "latency 0")
-            for role, opts in (
-                    ("single", [f"--latency-scale={scale}"]),
+        n = n_lat if scale == "1" else n_lat * 3
+        label = ("tutorial latencies" if scale == "1" else "latency 0")
+        for binary in [BIN] + ([BASELINE] if BASELINE else []):
+            out += cluster_case(binary, scale, label, n)
+    return out
+
+
+def cluster_case(binary, scale, label, n):
+    out = []
+    nodes = []
+    try:
+        for hosts in ("warehouse:Main,warehouse:Backup,payment",
+                      "fraud,carrier:Standard,carrier:Economy,"
+                      "carrier:FastShip"):
+            nodes.append(start_services(binary, scale, hosts))
+        for _, port in nodes:
+            if not wait_for(lambda p=port: port_open(p), 10):
+                raise RuntimeError("a services node did not start")
+        services = {"services A": nodes[0][0].pid,
+                    "services B": nodes[1][0].pid}
+        peers = ",".join(f"127.0.0.1:{p}" for _, p in nodes)
+        for engine in ("actor", "batched"):
+            for role, opts, others in (
+                    ("single", [f"--latency-scale={scale}"], {}),
                     ("front + 2 services nodes",
-                     ["--role=front", "--peers=" + ",".join(
-                         f"127.0.0.1:{p}" for p in ports)])):
-                log(f"cluster: {label}, {role}, {n} orders")
-                r = repl_bench(["--log-level=info"] + opts, n, 1000)
-                r.update(scenario="cluster", case=label, role=role,
-                         in_flight=1000)
-                out.append(r)
-        finally:
-            for p in nodes:
-                p.terminate()
-                p.wait(30)
+                     ["--role=front", "--peers=" + peers], services)):
+                which = "" if binary == BIN else " (baseline)"
+                log(f"cluster: {label}, {engine}{which}, {role}, {n} orders")
+                argv = [binary, "--seed=1", "--http=off", "--max-attempts=1",
+                        "--journal=off", "--log-level=info",
+                        f"--engine={engine}"] + opts
+                line = f"bench orders={n} concurrency=1000"
+                bench, rss, cpu = cpu_bench(argv, line, others)
+                total = sum(cpu.values())
+                cmd = f"echo '{line}' | {shlex.join(argv)}"
+                out.append({
+                    "scenario": "cluster", "case": label, "role": role,
+                    "engine": engine + which, "in_flight": 1000,
+                    "command": cmd.replace(ROOT + "/", ""), "rss_kb": rss,
+                    "cpu_s": cpu, "cpu_us_per_order":
+                        round(total / max(bench["orders"], 1) * 1e6, 1),
+                    **bench})
+    finally:
+        for p, _ in nodes:
+            p.terminate()
+            p.wait(30)
     return out
 
 
@@ -661,14 +747,23 @@ def targets(results):
                   "(recorded, no bound)",
                   "figure": f"{fmt(a10['p50_ms'])} / {fmt(a10['p99_ms'])}",
                   "unit": " ms", "met": None, "context": "recorded"})
-    cs = find(results, scenario="cluster", case="tutorial latencies",
-              role="single")
-    cc = find(results, scenario="cluster", case="tutorial latencies",
-              role="front + 2 services nodes")
-    if cs and cc:
-        d = round(cc["p50_ms"] - cs["p50_ms"], 2)
-        add("cluster p50 within 1 ms of single (tutorial latencies)", d,
-            d <= 1, " ms")
+    for e in ("actor", "batched"):
+        cl = lambda case, role: find(results, scenario="cluster", case=case,
+                                     role=role, engine=e)
+        front = "front + 2 services nodes"
+        cs, cc = cl("tutorial latencies", "single"), cl("tutorial latencies",
+                                                       front)
+        if cs and cc:
+            d = round(cc["p50_ms"] - cs["p50_ms"], 2)
+            add(f"{e} engine: cluster p50 within 1 ms of single (tutorial "
+                "latencies, 1,000 in flight)", d, d <= 1, " ms")
+        cs, cc = cl("latency 0", "single"), cl("latency 0", front)
+        if cs and cc and cs.get("cpu_us_per_order"):
+            ratio = round(cc["cpu_us_per_order"] / cs["cpu_us_per_order"], 2)
+            add(f"{e} engine: cluster CPU per order <= 1.5x single (latency "
+                "0, all processes)", ratio, ratio <= 1.5, "x")
+        add_ratio(f"{e} engine: cluster orders/s >= 0.5x single (latency 0)",
+                  cc, cs, "orders_per_s", 0.5, "x")
     sk = find(results, scenario="soak")
     if sk:
         add(f"soak {sk['seconds'] / 60:.0f} min at 3x max-in-flight: every "
@@ -693,6 +788,15 @@ def fmt(x, digits=2):
     if isinstance(x, int):
         return f"{x:,}"
     return str(x)
+
+
+def cpu_cell(r):
+    """"2.41 / 0.93 / 0.88": CPU seconds of each process of a cluster row."""
+    cpu = r.get("cpu_s")
+    if not cpu:
+        return "—"
+    return " / ".join(fmt(cpu[k]) for k in ("this", "services A",
+                                            "services B") if k in cpu)
 
 
 def tables(doc):
@@ -758,11 +862,14 @@ def tables(doc):
          None),
         ("Cluster: front + 2 services nodes on 127.0.0.1 against the single "
          "role (1,000 in flight)",
-         ["case", "role", "orders", "orders/s", "p50 ms", "p90 ms", "p99 ms",
+         ["case", "engine", "role", "orders", "orders/s", "p50 ms", "p90 ms",
+          "p99 ms", "CPU s: this / A / B", "CPU µs per order",
           "peak RSS (front / single)"], "cluster",
-         lambda r: [r["case"], r["role"], fmt(r["orders"]),
-                    fmt(r["orders_per_s"], 0), fmt(r["p50_ms"]),
-                    fmt(r["p90_ms"]), fmt(r["p99_ms"]), mb(r)], None),
+         lambda r: [r["case"], r.get("engine", "batched"), r["role"],
+                    fmt(r["orders"]), fmt(r["orders_per_s"], 0),
+                    fmt(r["p50_ms"]), fmt(r["p90_ms"]), fmt(r["p99_ms"]),
+                    cpu_cell(r), fmt(r.get("cpu_us_per_order")), mb(r)],
+         None),
         ("Reference peers, same run (`../shared/peers`)",
          ["peer", "latency", "in flight", "orders", "orders/s", "p50 ms",
           "p99 ms", "peak RSS"], "peers",
@@ -927,7 +1034,8 @@ def main():
                     help="comma-separated scenarios: " + ",".join(SCENARIOS))
     ap.add_argument("--baseline", default="",
                     help="another order-node binary to run beside this "
-                         "one in scenario engines (e.g. an older build)")
+                         "one in scenarios engines and cluster (e.g. an "
+                         "older build)")
     args = ap.parse_args()
     global BASELINE
     BASELINE = os.path.abspath(args.baseline) if args.baseline else None

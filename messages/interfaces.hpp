@@ -160,27 +160,6 @@ using journal_reader_actor = caf::typed_actor<
   // accepted.seq 0: none.
   caf::replies_to<key_atom, key_query>::with<journaled_order>>;
 
-/// What a node publishes on --listen: who it is and what it hosts.
-struct node_info {
-  std::string name;      // role@host:port
-  std::string role;      // "services" or "front"
-  service_routes routes; // the instances it hosts (services role)
-  order_desk_actor desk; // its order desk (front role), else invalid
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, node_info& x) {
-  return f(caf::meta::type_name("node_info"), x.name, x.role, x.routes, x.desk);
-}
-
-/// A node as its peers see it (published by the services and front roles).
-using node_actor = caf::typed_actor<
-  // Introduce yourself; the argument is the caller's protocol fingerprint
-  // (order_errc::incompatible if it differs from this node's).
-  caf::replies_to<hello_atom, std::string>::with<node_info>,
-  // Heartbeat: answers its argument at once.
-  caf::replies_to<ping_atom, int64_t>::with<int64_t>>;
-
 /// A node's view of its peers (front and client roles).
 using peers_actor = caf::typed_actor<
   // Every configured peer, in configuration order.

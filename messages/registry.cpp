@@ -9,6 +9,7 @@
 
 #include "messages/errors.hpp"
 #include "messages/interfaces.hpp"
+#include "messages/wire.hpp"
 
 namespace order_node {
 
@@ -89,7 +90,7 @@ struct type_list {
 };
 
 /// Bump when a message keeps its name but changes its fields.
-constexpr const char* protocol_version = "order-node/3";
+constexpr const char* protocol_version = "order-node/4";
 
 void add_types(type_list cfg) {
   cfg.add_message_type<order_request>("order_request")
@@ -133,6 +134,9 @@ void add_types(type_list cfg) {
     .add_message_type<routes_watcher>("routes_watcher")
     .add_message_type<order_desk_actor>("order_desk_actor")
     .add_message_type<peer_info>("peer_info")
+    .add_message_type<wire_calls>("wire_calls")
+    .add_message_type<wire_answers>("wire_answers")
+    .add_message_type<dispatcher_actor>("dispatcher_actor")
     .add_message_type<node_info>("node_info")
     .add_message_type<node_actor>("node_actor");
 }

@@ -154,6 +154,17 @@ class per_service {
     for_each_service([&](auto row) { f(row, of(row)); });
   }
 
+  template <class F>
+  void each(F&& f) const {
+    for_each_service([&](auto row) { f(row, of(row)); });
+  }
+
+  /// `f(slot...)`, every row's slot in `check` order (an inspect()).
+  template <class F>
+  decltype(auto) apply(F&& f) {
+    return std::apply(std::forward<F>(f), slots_);
+  }
+
  private:
   rows_as<std::tuple, Slot> slots_;
 };

@@ -7,7 +7,7 @@
 #include <caf/fwd.hpp>
 #include <caf/typed_actor.hpp>
 
-#include "messages/interfaces.hpp"
+#include "messages/wire.hpp"
 
 namespace order_node {
 

@@ -31,20 +31,20 @@ using time_point = clock_type::time_point;
 enum class phase { down, up, suspect };
 
 const char* to_string(phase x) {
-  switch (x) {
-    case phase::up:
-      return "up";
-    case phase::suspect:
-      return "suspect";
-    case phase::down:
-      return "down";
-  }
-  return "down";
+  constexpr const char* names[] = {"down", "up", "suspect"};
+  return names[static_cast<size_t>(x)];
 }
 
-/// A peer's relays to the instances of one service, by instance name.
+/// A stand-in of an instance on a peer, and its slot at the peer's link.
 template <class Row>
-using relay_map = std::map<std::string, relay_actor<typename Row::handle>>;
+struct stand_in {
+  typename Row::handle handle;
+  uint32_t slot = 0;
+};
+
+/// A peer's stand-ins of the instances of one service, by instance name.
+template <class Row>
+using stand_in_map = std::map<std::string, stand_in<Row>>;
 
 struct peer {
   std::string address; // as configured
@@ -65,10 +65,13 @@ struct peer {
   int64_t next_ping = 0;
   time_point last_pong{};
   double last_rtt_ms = -1;
-  // Relays to what it hosts; kept across reconnects, retargeted.
+  // Its link and the stand-ins of what it hosts; kept across reconnects,
+  // retargeted (spawned at the first connection).
   relay_counters_ptr counters = std::make_shared<relay_counters>();
-  per_service<relay_map> relays;
-  service_routes routes; // relays of the instances it hosts now
+  link_actor link;
+  per_service<stand_in_map> stand_ins;
+  std::vector<link_slot> slots; // of the link, by slot
+  service_routes routes;        // stand-ins of the instances it hosts now
 };
 
 struct peers_state {
@@ -82,40 +85,32 @@ struct peers_state {
 using peers_impl = peers_actor::extend<caf::reacts_to<tick_atom>>;
 using self_ptr = peers_impl::stateful_pointer<peers_state>;
 
-// Points the peer's relays of `row`'s service at the instances it hosts in
-// `remote` (spawning relays for new ones), adds them to the peer's routes,
-// and takes every other relay of that service off its target.
+// Points the peer's stand-ins of `row`'s service at the instances it hosts
+// in `remote` (spawning stand-ins for new ones) and adds them to the peer's
+// routes.
 template <class Row>
 void attach(self_ptr self, peer& p, Row row, const service_routes& remote) {
-  using handle = typename Row::handle;
-  auto& relays = p.relays.of(row);
-  std::set<std::string> hosted;
-  for (auto& r : row.routes(remote)) {
-    auto i = relays.find(r.instance);
-    if (i == relays.end()) {
-      relay_args args{r.instance + " (" + Row::role + ") on " + p.address,
-                      p.counters};
-      i = relays
-            .emplace(r.instance,
-                     self->spawn<caf::linked>(service_relay<Row>, args))
-            .first;
+  auto& stand_ins = p.stand_ins.of(row);
+  auto& hosted = row.routes(remote);
+  for (size_t k = 0; k < hosted.size(); ++k) {
+    auto& name = hosted[k].instance;
+    auto i = stand_ins.find(name);
+    if (i == stand_ins.end()) {
+      auto slot = static_cast<uint32_t>(p.slots.size());
+      p.slots.push_back({name + " (" + Row::role + ") on " + p.address, -1});
+      auto h = spawn_stand_in<Row>(self->system(), p.link, slot);
+      self->link_to(h);
+      i = stand_ins.emplace(name, stand_in<Row>{h, slot}).first;
     }
-    self->send(i->second, target_atom::value, r.handle);
-    row.routes(p.routes).push_back({r.instance, i->second});
-    hosted.insert(r.instance);
+    p.slots[i->second.slot].index = static_cast<int32_t>(k);
+    row.routes(p.routes).push_back({name, i->second.handle});
   }
-  for (auto& kvp : relays)
-    if (hosted.count(kvp.first) == 0)
-      self->send(kvp.second, target_atom::value, handle{});
 }
 
-// Takes every relay of the peer off its target.
-void detach(self_ptr self, peer& p) {
-  p.relays.each([&](auto row, auto& relays) {
-    for (auto& kvp : relays)
-      self->send(kvp.second, target_atom::value,
-                 typename decltype(row)::handle{});
-  });
+// Points the peer's link at `dispatcher` (invalid: the peer is down, its
+// calls fail) with every stand-in's instance as the peer's hello says.
+void retarget(self_ptr self, peer& p, dispatcher_actor dispatcher) {
+  self->send(p.link, target_atom::value, std::move(dispatcher), p.slots);
 }
 
 // "warehouse:Main", "payment" (an instance named as its service), ...
@@ -151,7 +146,14 @@ void publish_routes(self_ptr self) {
 // The peer answers: route to it (first connection or back from a freeze).
 void take_in(self_ptr self, peer& p) {
   p.routes = service_routes{};
-  for_each_service([&](auto row) { attach(self, p, row, p.info.routes); });
+  if (p.info.dispatcher) { // a services node
+    if (!p.link)
+      self->link_to(p.link = spawn_link(self->system(), p.counters));
+    for (auto& s : p.slots)
+      s.index = -1;
+    for_each_service([&](auto row) { attach(self, p, row, p.info.routes); });
+    retarget(self, p, p.info.dispatcher);
+  }
   if (self->state.cfg.desk && p.info.desk)
     self->send(self->state.cfg.desk, target_atom::value, p.info.desk);
   p.state = phase::up;
@@ -163,7 +165,8 @@ void take_in(self_ptr self, peer& p) {
 void take_out(self_ptr self, peer& p, std::string reason) {
   p.state = phase::down;
   p.reason = std::move(reason);
-  detach(self, p);
+  if (p.link)
+    retarget(self, p, dispatcher_actor{});
   if (self->state.cfg.desk && p.info.desk)
     self->send(self->state.cfg.desk, target_atom::value, order_desk_actor{});
   p.routes = service_routes{};

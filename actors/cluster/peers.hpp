@@ -1,14 +1,15 @@
 // actors/cluster/peers.hpp — the peer manager of a front (or a client):
 // connects to every configured peer over CAF's middleman without ever blocking,
-// learns what each one hosts, hands orders local relays to those instances
-// (through the directory) and watches the peers:
+// learns what each one hosts, hands orders local stand-ins of those instances
+// (through the directory; one link per services node carries their calls,
+// actors/cluster/link.hpp) and watches the peers:
 //   - a peer whose connection closes (killed) is down at once;
 //   - a peer that stops answering heartbeats is suspect after two missed
 //     intervals and down after the heartbeat timeout (frozen);
 //   - a down peer is retried with exponential backoff (connection lost) or
 //     taken back as soon as it answers heartbeats again (frozen, then
 //     resumed).
-// Down peers are out of the routes at once and their relays fail every call
+// Down peers are out of the routes at once and their links fail every call
 // pending on them, so orders fail over to other instances.
 #pragma once
 
@@ -19,6 +20,7 @@
 #include <caf/fwd.hpp>
 #include <caf/io/middleman_actor.hpp>
 
+#include "actors/cluster/link.hpp"
 #include "actors/cluster/relay.hpp"
 #include "messages/interfaces.hpp"
 
@@ -38,7 +40,7 @@ struct peers_config {
   /// Front: receives the merged routes. Invalid on a client.
   directory_actor directory;
   /// Client: follows the front's desk. Invalid on a front.
-  relay_actor<order_desk_actor> desk;
+  desk_relay_actor desk;
 };
 
 peers_actor spawn_peers(caf::actor_system& sys, peers_config cfg);

@@ -9,7 +9,7 @@
 #include <caf/fwd.hpp>
 
 #include "actors/cluster/peers.hpp"
-#include "messages/interfaces.hpp"
+#include "messages/wire.hpp"
 #include "node/app/config.hpp"
 
 namespace order_node {

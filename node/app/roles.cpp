@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/cluster/address.hpp"
+#include "actors/cluster/dispatcher.hpp"
 #include "actors/cluster/node_actor.hpp"
 #include "actors/cluster/relay.hpp"
 #include "actors/desk/desk_router.hpp"
@@ -161,6 +162,8 @@ bool start_services(caf::actor_system& sys, const node_config& cfg,
   node_info info;
   info.role = "services";
   info.routes = out.local.services;
+  out.dispatcher = spawn_dispatcher(sys, out.local.services);
+  info.dispatcher = out.dispatcher;
   if (!publish(sys, cfg, std::move(info), out))
     return false;
   node_log().info("order-node started: role=services seed={} hosts={}", seed,
@@ -315,6 +318,7 @@ int64_t role_actors::drain(caf::actor_system& sys, caf::timespan bound) const {
 void role_actors::stop() const {
   caf::anon_send_exit(peers, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(published, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(dispatcher, caf::exit_reason::user_shutdown);
   // A client's desk is its relay, not part of a pipeline.
   if (desk != local.desk)
     caf::anon_send_exit(desk, caf::exit_reason::user_shutdown);

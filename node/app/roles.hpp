@@ -18,6 +18,7 @@
 #include "actors/journal/journal_store.hpp"
 #include "actors/journal/ledger_store.hpp"
 #include "messages/interfaces.hpp"
+#include "messages/wire.hpp"
 #include "node/app/config.hpp"
 
 namespace order_node {
@@ -33,6 +34,7 @@ struct role_actors {
   pipeline local;
   peers_actor peers;           // front, client
   node_actor published;        // services; a front with --listen
+  dispatcher_actor dispatcher; // services: takes the fronts' calls
   journal_actor journal;       // single, front; invalid with --journal=off
   journal_reader_actor reader; // with `journal`: the console's reads
   ledger_actor ledger;         // single, services hosting payment; or invalid
