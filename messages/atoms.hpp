@@ -25,6 +25,7 @@ using nodes_atom = caf::atom_constant<caf::atom("nodes")>;         // peers
 using ready_atom = caf::atom_constant<caf::atom("ready")>;         // peers
 using target_atom = caf::atom_constant<caf::atom("target")>;       // relay
 using wire_atom = caf::atom_constant<caf::atom("wire")>;           // link
+using drain_atom = caf::atom_constant<caf::atom("drain")>;         // link
 using name_atom = caf::atom_constant<caf::atom("name")>;           // node
 using expire_atom = caf::atom_constant<caf::atom("expire")>;       // order
 using recorded_atom = caf::atom_constant<caf::atom("recorded")>;   // order

@@ -1,10 +1,17 @@
 // actors/cluster/link.cpp — see link.hpp.
 #include "actors/cluster/link.hpp"
 
+#include <mutex>
+#include <set>
 #include <unordered_map>
 #include <utility>
 
+#include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/mailbox_element.hpp>
+#include <caf/make_actor.hpp>
+#include <caf/message.hpp>
+#include <caf/monitorable_actor.hpp>
 #include <caf/response_promise.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/system_messages.hpp>
@@ -17,6 +24,17 @@
 #include "messages/errors.hpp"
 
 namespace order_node {
+
+/// A call a stand-in queued: its slot and the message as it came.
+struct queued_call {
+  uint32_t slot = 0;
+  caf::mailbox_element_ptr message;
+};
+
+struct call_queue {
+  std::mutex mtx;
+  std::vector<queued_call> calls;
+};
 
 namespace {
 
@@ -32,7 +50,9 @@ struct link_pending {
 };
 
 struct link_state {
-  dispatcher_actor target; // invalid while the node is down
+  std::shared_ptr<call_queue> queue;
+  std::vector<queued_call> taken; // the queue's calls, swapped out
+  dispatcher_actor target;        // invalid while the node is down
   std::vector<link_slot> slots;
   relay_counters_ptr counters;
   uint64_t next_id = 0;
@@ -95,13 +115,13 @@ int32_t index_of(const link_state& st, uint32_t slot) {
   return st.slots[slot].index;
 }
 
-// Takes the current message's promise for a call queued for the next flush
-// (the handler returns caf::delegated: the answer comes with the node's);
-// the call's id.
-uint64_t enlist(link_self self, link_pending call) {
+// Takes the promise of the caller of `msg` for a call queued for the next
+// flush; the call's id.
+uint64_t enlist(link_self self, link_pending call, caf::mailbox_element& msg) {
   auto& st = self->state;
   auto id = ++st.next_id;
-  call.promise = self->make_response_promise();
+  call.promise
+    = caf::response_promise{caf::actor_cast<caf::strong_actor_ptr>(self), msg};
   st.counters->in_flight += call.weight();
   st.counters->calls += call.weight();
   st.pending.emplace(id, std::move(call));
@@ -136,57 +156,95 @@ void deliver(link_pending& c, call_outcome<Reply>& o) {
   }
 }
 
+// Queues a single call for the outbox of `row` (or answers it at once).
 template <class Row>
-auto on_call(link_self self, Row row) {
-  return [=](uint32_t slot, typename Row::atom,
-             typename Row::request& req) -> caf::result<typename Row::reply> {
-    auto index = index_of(self->state, slot);
-    if (index < 0)
-      return unreachable(self->state, slot);
-    link_pending call;
-    call.slot = slot;
-    call.fail = fail_one;
-    auto id = enlist(self, std::move(call));
-    self->state.outbox.rows.of(row).single.push_back(
-      {id, static_cast<uint32_t>(index), std::move(req)});
-    return caf::delegated<typename Row::reply>{};
-  };
+void take_call(link_self self, Row row, uint32_t slot, int32_t index,
+               caf::mailbox_element& msg, typename Row::request& req) {
+  link_pending call;
+  call.slot = slot;
+  call.fail = fail_one;
+  if (index < 0) {
+    caf::response_promise{caf::actor_cast<caf::strong_actor_ptr>(self), msg}
+      .deliver(unreachable(self->state, slot));
+    return;
+  }
+  auto id = enlist(self, std::move(call), msg);
+  self->state.outbox.rows.of(row).single.push_back(
+    {id, static_cast<uint32_t>(index), std::move(req)});
 }
 
+// Queues a batch (the batched desk's) for the outbox of `row`.
 template <class Row>
-auto on_batch(link_self self, Row row) {
+void take_batch(link_self self, Row row, uint32_t slot, int32_t index,
+                caf::mailbox_element& msg, batch_of<Row>& batch) {
   using outcomes = outcomes_of<Row>;
-  return [=](uint32_t slot, typename Row::atom,
-             batch_of<Row>& batch) -> caf::result<outcomes> {
-    auto index = index_of(self->state, slot);
-    if (index < 0)
-      return lost_outcomes<outcomes>(batch.id, batch.calls.size(),
-                                     unreachable(self->state, slot));
-    link_pending call;
-    call.slot = slot;
-    call.batch = batch.id;
-    call.calls = batch.calls.size();
-    call.fail = fail_batch<outcomes>;
-    auto id = enlist(self, std::move(call));
-    self->state.outbox.rows.of(row).batches.push_back(
-      {id, static_cast<uint32_t>(index), std::move(batch.calls)});
-    return caf::delegated<outcomes>{};
-  };
+  link_pending call;
+  call.slot = slot;
+  call.batch = batch.id;
+  call.calls = batch.calls.size();
+  call.fail = fail_batch<outcomes>;
+  if (index < 0) {
+    caf::response_promise rp{caf::actor_cast<caf::strong_actor_ptr>(self), msg};
+    call.promise = rp;
+    call.fail(call, unreachable(self->state, slot));
+    return;
+  }
+  auto id = enlist(self, std::move(call), msg);
+  self->state.outbox.rows.of(row).batches.push_back(
+    {id, static_cast<uint32_t>(index), std::move(batch.calls)});
 }
 
-auto on_void(link_self self) {
-  return [=](uint32_t slot, void_atom, void_request& req) -> caf::result<bool> {
-    auto index = index_of(self->state, slot);
-    if (index < 0)
-      return unreachable(self->state, slot);
-    link_pending call;
-    call.slot = slot;
-    call.fail = fail_one;
-    auto id = enlist(self, std::move(call));
-    self->state.outbox.voids.push_back(
-      {id, static_cast<uint32_t>(index), std::move(req)});
-    return caf::delegated<bool>{};
-  };
+void take_void(link_self self, uint32_t slot, int32_t index,
+               caf::mailbox_element& msg, void_request& req) {
+  link_pending call;
+  call.slot = slot;
+  call.fail = fail_one;
+  if (index < 0) {
+    caf::response_promise{caf::actor_cast<caf::strong_actor_ptr>(self), msg}
+      .deliver(unreachable(self->state, slot));
+    return;
+  }
+  auto id = enlist(self, std::move(call), msg);
+  self->state.outbox.voids.push_back(
+    {id, static_cast<uint32_t>(index), std::move(req)});
+}
+
+// One queued call, by what its stand-in's service takes: a single call, a
+// batch or (payment) a void. Anything else is answered with an error.
+void take(link_self self, queued_call& q) {
+  auto& st = self->state;
+  auto& msg = *q.message;
+  if (q.slot >= st.slots.size())
+    return; // a stand-in the peer manager has not told the link about
+  auto index = index_of(st, q.slot);
+  visit_service(st.slots[q.slot].kind, [&](auto row) {
+    using atom = typename decltype(row)::atom;
+    using request = typename decltype(row)::request;
+    auto& x = msg.content();
+    if (x.match_elements<atom, request>())
+      take_call(self, row, q.slot, index, msg, x.get_mutable_as<request>(1));
+    else if (x.match_elements<atom, batch_of<decltype(row)>>())
+      take_batch(self, row, q.slot, index, msg,
+                 x.get_mutable_as<batch_of<decltype(row)>>(1));
+    else if (row.kind == check::payment
+             && x.match_elements<void_atom, void_request>())
+      take_void(self, q.slot, index, msg, x.get_mutable_as<void_request>(1));
+    else
+      caf::response_promise{caf::actor_cast<caf::strong_actor_ptr>(self), msg}
+        .deliver(caf::make_error(caf::sec::unexpected_message));
+  });
+}
+
+// Takes every call the stand-ins queued.
+void drain(link_self self) {
+  auto& st = self->state;
+  {
+    std::lock_guard<std::mutex> guard{st.queue->mtx};
+    st.taken.swap(st.queue->calls);
+  }
+  for (auto& q : st.taken)
+    take(self, q);
+  st.taken.clear();
 }
 
 void on_answers(link_self self, wire_answers& in) {
@@ -231,7 +289,9 @@ void send_outbox(link_self self) {
 }
 
 link_impl::behavior_type link_behavior(link_self self,
+                                       std::shared_ptr<call_queue> queue,
                                        relay_counters_ptr counters) {
+  self->state.queue = std::move(queue);
   self->state.counters = std::move(counters);
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& st = self->state;
@@ -240,63 +300,80 @@ link_impl::behavior_type link_behavior(link_self self,
     st.target = dispatcher_actor{};
     fail_pending(self);
   });
-  auto each_row = [=](auto... row) {
-    return link_impl::behavior_type{
-      on_call(self, row)...,
-      on_batch(self, row)...,
-      on_void(self),
-      [=](wire_atom, wire_answers& in) { on_answers(self, in); },
-      [=](target_atom, dispatcher_actor& target,
-          std::vector<link_slot>& slots) { retarget(self, target, slots); },
-      [=](flush_atom) { send_outbox(self); },
-    };
+  return {
+    [=](drain_atom) { drain(self); },
+    [=](wire_atom, wire_answers& in) { on_answers(self, in); },
+    [=](target_atom, dispatcher_actor& target, std::vector<link_slot>& slots) {
+      retarget(self, target, slots);
+    },
+    [=](flush_atom) { send_outbox(self); },
   };
-  return std::apply(each_row, all_services{});
 }
 
-// A stand-in: hands each call to its link with delegate(), which keeps the
-// caller's request id, so the link answers the caller directly.
-template <class Row>
-typename Row::handle::behavior_type stand_in(typename Row::handle::pointer self,
-                                             link_actor link, uint32_t slot) {
-  auto call = [=](typename Row::atom atom, typename Row::request& req) {
-    return self->delegate(link, slot, atom, std::move(req));
-  };
-  auto batch = [=](typename Row::atom atom, batch_of<Row>& b) {
-    return self->delegate(link, slot, atom, std::move(b));
-  };
-  if constexpr (Row::kind == check::payment)
-    return {call, batch, [=](void_atom atom, void_request& req) {
-              return self->delegate(link, slot, atom, std::move(req));
-            }};
-  else
-    return {call, batch};
-}
+// A stand-in has no mailbox and no behaviour: enqueue() runs on the caller's
+// thread, puts the message in the link's queue with the stand-in's slot, and
+// wakes the link when the queue was empty (CAF's decorators also do their
+// work in enqueue()). The link answers the caller directly.
+class stand_in final : public caf::monitorable_actor {
+ public:
+  stand_in(link_ref link, uint32_t slot)
+      : caf::monitorable_actor(config()), link_(std::move(link)), slot_(slot) {}
+
+  void enqueue(caf::mailbox_element_ptr what,
+               caf::execution_unit* host) override {
+    if (handle_system_message(*what, host, false))
+      return; // exit and system messages
+    bool was_empty = false;
+    {
+      std::lock_guard<std::mutex> guard{link_.queue->mtx};
+      was_empty = link_.queue->calls.empty();
+      link_.queue->calls.push_back({slot_, std::move(what)});
+    }
+    if (was_empty)
+      caf::actor_cast<caf::abstract_actor*>(link_.actor)
+        ->enqueue(nullptr, caf::make_message_id(),
+                  caf::make_message(drain_atom::value), host);
+  }
+
+  std::set<std::string> message_types() const override { return {}; }
+
+ private:
+  static caf::actor_config& config() {
+    static caf::actor_config cfg;
+    return cfg;
+  }
+
+  link_ref link_;
+  uint32_t slot_;
+};
 
 } // namespace
 
-link_actor spawn_link(caf::actor_system& sys, relay_counters_ptr counters) {
-  return sys.spawn(link_behavior, std::move(counters));
+link_ref spawn_link(caf::actor_system& sys, relay_counters_ptr counters) {
+  auto queue = std::make_shared<call_queue>();
+  return {sys.spawn(link_behavior, queue, std::move(counters)), queue};
 }
 
 template <class Row>
 typename Row::handle spawn_stand_in(caf::actor_system& sys,
-                                    const link_actor& link, uint32_t slot) {
-  return sys.spawn(stand_in<Row>, link, slot);
+                                    const link_ref& link, uint32_t slot) {
+  auto ptr = caf::make_actor<stand_in, caf::strong_actor_ptr>(
+    sys.next_actor_id(), sys.node(), &sys, link, slot);
+  return caf::actor_cast<typename Row::handle>(std::move(ptr));
 }
 
 // Every row's stand-in, for peers.cpp.
 template warehouse_actor
-spawn_stand_in<service<check::inventory>>(caf::actor_system&, const link_actor&,
+spawn_stand_in<service<check::inventory>>(caf::actor_system&, const link_ref&,
                                           uint32_t);
 template payment_actor
-spawn_stand_in<service<check::payment>>(caf::actor_system&, const link_actor&,
+spawn_stand_in<service<check::payment>>(caf::actor_system&, const link_ref&,
                                         uint32_t);
 template fraud_actor spawn_stand_in<service<check::fraud>>(caf::actor_system&,
-                                                           const link_actor&,
+                                                           const link_ref&,
                                                            uint32_t);
 template carrier_actor
-spawn_stand_in<service<check::shipping>>(caf::actor_system&, const link_actor&,
+spawn_stand_in<service<check::shipping>>(caf::actor_system&, const link_ref&,
                                          uint32_t);
 
 } // namespace order_node

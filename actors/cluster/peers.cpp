@@ -35,16 +35,11 @@ const char* to_string(phase x) {
   return names[static_cast<size_t>(x)];
 }
 
-/// A stand-in of an instance on a peer, and its slot at the peer's link.
+/// A peer's stand-ins of the instances of one service, by instance name,
+/// each with its slot at the peer's link.
 template <class Row>
-struct stand_in {
-  typename Row::handle handle;
-  uint32_t slot = 0;
-};
-
-/// A peer's stand-ins of the instances of one service, by instance name.
-template <class Row>
-using stand_in_map = std::map<std::string, stand_in<Row>>;
+using stand_in_map
+  = std::map<std::string, std::pair<typename Row::handle, uint32_t>>;
 
 struct peer {
   std::string address; // as configured
@@ -68,7 +63,7 @@ struct peer {
   // Its link and the stand-ins of what it hosts; kept across reconnects,
   // retargeted (spawned at the first connection).
   relay_counters_ptr counters = std::make_shared<relay_counters>();
-  link_actor link;
+  link_ref link;
   per_service<stand_in_map> stand_ins;
   std::vector<link_slot> slots; // of the link, by slot
   service_routes routes;        // stand-ins of the instances it hosts now
@@ -97,20 +92,20 @@ void attach(self_ptr self, peer& p, Row row, const service_routes& remote) {
     auto i = stand_ins.find(name);
     if (i == stand_ins.end()) {
       auto slot = static_cast<uint32_t>(p.slots.size());
-      p.slots.push_back({name + " (" + Row::role + ") on " + p.address, -1});
+      p.slots.push_back(
+        {Row::kind, name + " (" + Row::role + ") on " + p.address, -1});
       auto h = spawn_stand_in<Row>(self->system(), p.link, slot);
-      self->link_to(h);
-      i = stand_ins.emplace(name, stand_in<Row>{h, slot}).first;
+      i = stand_ins.emplace(name, std::make_pair(h, slot)).first;
     }
-    p.slots[i->second.slot].index = static_cast<int32_t>(k);
-    row.routes(p.routes).push_back({name, i->second.handle});
+    p.slots[i->second.second].index = static_cast<int32_t>(k);
+    row.routes(p.routes).push_back({name, i->second.first});
   }
 }
 
 // Points the peer's link at `dispatcher` (invalid: the peer is down, its
 // calls fail) with every stand-in's instance as the peer's hello says.
 void retarget(self_ptr self, peer& p, dispatcher_actor dispatcher) {
-  self->send(p.link, target_atom::value, std::move(dispatcher), p.slots);
+  self->send(p.link.actor, target_atom::value, std::move(dispatcher), p.slots);
 }
 
 // "warehouse:Main", "payment" (an instance named as its service), ...
@@ -147,8 +142,10 @@ void publish_routes(self_ptr self) {
 void take_in(self_ptr self, peer& p) {
   p.routes = service_routes{};
   if (p.info.dispatcher) { // a services node
-    if (!p.link)
-      self->link_to(p.link = spawn_link(self->system(), p.counters));
+    if (!p.link.actor) {
+      p.link = spawn_link(self->system(), p.counters);
+      self->link_to(p.link.actor);
+    }
     for (auto& s : p.slots)
       s.index = -1;
     for_each_service([&](auto row) { attach(self, p, row, p.info.routes); });
@@ -165,7 +162,7 @@ void take_in(self_ptr self, peer& p) {
 void take_out(self_ptr self, peer& p, std::string reason) {
   p.state = phase::down;
   p.reason = std::move(reason);
-  if (p.link)
+  if (p.link.actor)
     retarget(self, p, dispatcher_actor{});
   if (self->state.cfg.desk && p.info.desk)
     self->send(self->state.cfg.desk, target_atom::value, order_desk_actor{});

@@ -37,7 +37,7 @@ struct wired {
   service_routes instances; // on the "services node"
   service_routes stand_ins; // on the "front": what orders call
   std::vector<link_slot> slots;
-  link_actor link;
+  link_ref link;
   dispatcher_actor tap;
   seen_ptr sent = std::make_shared<std::vector<size_t>>();
   relay_counters_ptr counters = std::make_shared<relay_counters>();
@@ -51,14 +51,15 @@ struct wired {
       for (size_t k = 0; k < hosted.size(); ++k) {
         auto slot = static_cast<uint32_t>(slots.size());
         slots.push_back(
-          {hosted[k].instance + " (" + decltype(row)::role + ") on " + where,
+          {decltype(row)::kind,
+           hosted[k].instance + " (" + decltype(row)::role + ") on " + where,
            static_cast<int32_t>(k)});
         row.routes(stand_ins).push_back(
           {hosted[k].instance,
            spawn_stand_in<decltype(row)>(f.sys, link, slot)});
       }
     });
-    caf::anon_send(link, target_atom::value, tap, slots);
+    caf::anon_send(link.actor, target_atom::value, tap, slots);
     f.sched.run();
   }
 };
@@ -219,12 +220,12 @@ TEST_CASE_FIXTURE(fixture, "a link retargeted to nothing (its peer's "
     = call<fraud_reply>(*this, w.stand_ins.frauds[0].handle, assess_atom::value,
                         fraud_request{{"k1", 1}, "user123", 1.0});
   run_until(10);
-  caf::anon_send(w.link, target_atom::value, dispatcher_actor{}, w.slots);
+  caf::anon_send(w.link.actor, target_atom::value, dispatcher_actor{}, w.slots);
   run_until(11);
   REQUIRE(fraud->has_value());
   CHECK(is_error((*fraud)->error(), order_errc::node_lost));
   // Back: calls go through again.
-  caf::anon_send(w.link, target_atom::value, w.tap, w.slots);
+  caf::anon_send(w.link.actor, target_atom::value, w.tap, w.slots);
   auto again
     = call<fraud_reply>(*this, w.stand_ins.frauds[0].handle, assess_atom::value,
                         fraud_request{{"k2", 1}, "user123", 1.0});
@@ -239,7 +240,7 @@ TEST_CASE_FIXTURE(fixture, "a call for an instance its node does not host is "
   auto slots = w.slots;
   for (auto& s : slots)
     s.index = 7;
-  caf::anon_send(w.link, target_atom::value, w.tap, slots);
+  caf::anon_send(w.link.actor, target_atom::value, w.tap, slots);
   auto pay = call<payment_reply>(*this, w.stand_ins.payments[0].handle,
                                  authorize_atom::value, payment_call("k1"));
   run_until(1);
@@ -302,8 +303,9 @@ TEST_CASE_FIXTURE(fixture, "an order fails over from a lost instance to "
   // comes first in the routes, then the live instance. Keys pick one;
   // those that pick the lost one fail over.
   auto link = spawn_link(sys, std::make_shared<relay_counters>());
-  caf::anon_send(link, target_atom::value, dispatcher_actor{},
-                 std::vector<link_slot>{{"payment on lost", 0}});
+  caf::anon_send(
+    link.actor, target_atom::value, dispatcher_actor{},
+    std::vector<link_slot>{{check::payment, "payment on lost", 0}});
   auto dead = spawn_stand_in<service<check::payment>>(sys, link, 0);
   auto routes = svc;
   routes.payments.insert(routes.payments.begin(), {"payment", dead});
