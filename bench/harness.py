@@ -811,10 +811,11 @@ def tables(doc):
              "`bench/results/latest.json`."]
     for r in doc.get("reruns", []):
         rm = r["machine"]
+        note = f" ({r['note']})" if r.get("note") else ""
         lines.append(f"Re-run with `--only={','.join(r['scenarios'])}` on "
                      f"{rm['date_utc']} UTC, load at start "
                      f"{' '.join(rm['load_at_start'])}, commit "
-                     f"{rm['order_node_commit']}.")
+                     f"{rm['order_node_commit']}{note}.")
     lines += ["",
              "### Targets", "", "| target | figure | |", "|---|---|---|"]
     for t in doc["targets"]:
@@ -1059,8 +1060,11 @@ def main():
         # its parts ("engines memory").
         results = [r for r in old["results"]
                    if r["scenario"].split(" ")[0] not in chosen] + results
-        reruns = old.get("reruns", []) + [
-            {"scenarios": chosen, "machine": info}]
+        rerun = {"scenarios": chosen, "machine": info}
+        if BASELINE:
+            rerun["note"] = ("beside `--baseline=`, "
+                             + sh(f"{shlex.quote(BASELINE)} --version").strip())
+        reruns = old.get("reruns", []) + [rerun]
         info = old["machine"]
     doc = {"quick": args.quick, "machine": info, "reruns": reruns,
            "seconds": round(time.time() - started, 1),
