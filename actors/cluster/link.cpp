@@ -156,82 +156,61 @@ void deliver(link_pending& c, call_outcome<Reply>& o) {
   }
 }
 
-// Queues a single call for the outbox of `row` (or answers it at once).
-template <class Row>
-void take_call(link_self self, Row row, uint32_t slot, int32_t index,
-               caf::mailbox_element& msg, typename Row::request& req) {
-  link_pending call;
-  call.slot = slot;
-  call.fail = fail_one;
+// Takes `call` for the caller of `msg` and `push(id, index)`es its payload
+// into the outbox; or, when no call can go to its instance now, fails it at
+// once as a lost node would.
+template <class Push>
+void take_one(link_self self, link_pending call, int32_t index,
+              caf::mailbox_element& msg, Push push) {
   if (index < 0) {
-    caf::response_promise{caf::actor_cast<caf::strong_actor_ptr>(self), msg}
-      .deliver(unreachable(self->state, slot));
+    call.promise = caf::response_promise{
+      caf::actor_cast<caf::strong_actor_ptr>(self), msg};
+    call.fail(call, unreachable(self->state, call.slot));
     return;
   }
-  auto id = enlist(self, std::move(call), msg);
-  self->state.outbox.rows.of(row).single.push_back(
-    {id, static_cast<uint32_t>(index), std::move(req)});
-}
-
-// Queues a batch (the batched desk's) for the outbox of `row`.
-template <class Row>
-void take_batch(link_self self, Row row, uint32_t slot, int32_t index,
-                caf::mailbox_element& msg, batch_of<Row>& batch) {
-  using outcomes = outcomes_of<Row>;
-  link_pending call;
-  call.slot = slot;
-  call.batch = batch.id;
-  call.calls = batch.calls.size();
-  call.fail = fail_batch<outcomes>;
-  if (index < 0) {
-    caf::response_promise rp{caf::actor_cast<caf::strong_actor_ptr>(self), msg};
-    call.promise = rp;
-    call.fail(call, unreachable(self->state, slot));
-    return;
-  }
-  auto id = enlist(self, std::move(call), msg);
-  self->state.outbox.rows.of(row).batches.push_back(
-    {id, static_cast<uint32_t>(index), std::move(batch.calls)});
-}
-
-void take_void(link_self self, uint32_t slot, int32_t index,
-               caf::mailbox_element& msg, void_request& req) {
-  link_pending call;
-  call.slot = slot;
-  call.fail = fail_one;
-  if (index < 0) {
-    caf::response_promise{caf::actor_cast<caf::strong_actor_ptr>(self), msg}
-      .deliver(unreachable(self->state, slot));
-    return;
-  }
-  auto id = enlist(self, std::move(call), msg);
-  self->state.outbox.voids.push_back(
-    {id, static_cast<uint32_t>(index), std::move(req)});
+  push(enlist(self, std::move(call), msg), static_cast<uint32_t>(index));
 }
 
 // One queued call, by what its stand-in's service takes: a single call, a
-// batch or (payment) a void. Anything else is answered with an error.
+// batch (the batched desk's) or, for payment, a void. Anything else is
+// answered with an error.
 void take(link_self self, queued_call& q) {
   auto& st = self->state;
   auto& msg = *q.message;
   if (q.slot >= st.slots.size())
     return; // a stand-in the peer manager has not told the link about
   auto index = index_of(st, q.slot);
+  link_pending call;
+  call.slot = q.slot;
+  call.fail = fail_one;
   visit_service(st.slots[q.slot].kind, [&](auto row) {
-    using atom = typename decltype(row)::atom;
-    using request = typename decltype(row)::request;
+    using row_type = decltype(row);
+    using atom = typename row_type::atom;
+    auto& out = self->state.outbox;
     auto& x = msg.content();
-    if (x.match_elements<atom, request>())
-      take_call(self, row, q.slot, index, msg, x.get_mutable_as<request>(1));
-    else if (x.match_elements<atom, batch_of<decltype(row)>>())
-      take_batch(self, row, q.slot, index, msg,
-                 x.get_mutable_as<batch_of<decltype(row)>>(1));
-    else if (row.kind == check::payment
-             && x.match_elements<void_atom, void_request>())
-      take_void(self, q.slot, index, msg, x.get_mutable_as<void_request>(1));
-    else
+    if (x.match_elements<atom, typename row_type::request>()) {
+      auto& req = x.get_mutable_as<typename row_type::request>(1);
+      take_one(self, call, index, msg, [&](uint64_t id, uint32_t at) {
+        out.rows.of(row).single.push_back({id, at, std::move(req)});
+      });
+    } else if (x.match_elements<atom, batch_of<row_type>>()) {
+      auto& batch = x.get_mutable_as<batch_of<row_type>>(1);
+      call.batch = batch.id;
+      call.calls = batch.calls.size();
+      call.fail = fail_batch<outcomes_of<row_type>>;
+      take_one(self, call, index, msg, [&](uint64_t id, uint32_t at) {
+        out.rows.of(row).batches.push_back({id, at, std::move(batch.calls)});
+      });
+    } else if (row.kind == check::payment
+               && x.match_elements<void_atom, void_request>()) {
+      auto& req = x.get_mutable_as<void_request>(1);
+      take_one(self, call, index, msg, [&](uint64_t id, uint32_t at) {
+        out.voids.push_back({id, at, std::move(req)});
+      });
+    } else {
       caf::response_promise{caf::actor_cast<caf::strong_actor_ptr>(self), msg}
         .deliver(caf::make_error(caf::sec::unexpected_message));
+    }
   });
 }
 

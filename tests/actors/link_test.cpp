@@ -205,9 +205,16 @@ TEST_CASE_FIXTURE(fixture, "a lost node fails exactly the calls pending on "
   CHECK(w.counters->in_flight == 0);
   auto later = call<payment_reply>(*this, payment, authorize_atom::value,
                                    payment_call("k4"));
+  auto later_batch = call<payment_outcomes>(
+    *this, payment, authorize_atom::value, payment_calls(8, {"k5"}));
   run_until(52);
   REQUIRE(later->has_value());
   CHECK(is_error((*later)->error(), order_errc::node_lost));
+  REQUIRE(later_batch->has_value());
+  REQUIRE(**later_batch);
+  CHECK((**later_batch)->id == 8);
+  REQUIRE((**later_batch)->outcomes.size() == 1);
+  CHECK((**later_batch)->outcomes[0].status == call_status::node_lost);
   run_until(300); // the instance's late answers change nothing
   CHECK(w.counters->in_flight == 0);
   CHECK(w.counters->calls == 3);
