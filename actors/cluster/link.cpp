@@ -25,8 +25,10 @@
 
 namespace order_node {
 
-/// A call a stand-in queued: its slot and the message as it came.
+/// A call a stand-in queued: its service and slot, and the message as it
+/// came.
 struct queued_call {
+  check kind = check::inventory;
   uint32_t slot = 0;
   caf::mailbox_element_ptr message;
 };
@@ -177,13 +179,11 @@ void take_one(link_self self, link_pending call, int32_t index,
 void take(link_self self, queued_call& q) {
   auto& st = self->state;
   auto& msg = *q.message;
-  if (q.slot >= st.slots.size())
-    return; // a stand-in the peer manager has not told the link about
   auto index = index_of(st, q.slot);
   link_pending call;
   call.slot = q.slot;
   call.fail = fail_one;
-  visit_service(st.slots[q.slot].kind, [&](auto row) {
+  visit_service(q.kind, [&](auto row) {
     using row_type = decltype(row);
     using atom = typename row_type::atom;
     auto& out = self->state.outbox;
@@ -295,8 +295,9 @@ link_impl::behavior_type link_behavior(link_self self,
 // work in enqueue()). The link answers the caller directly.
 class stand_in final : public caf::monitorable_actor {
  public:
-  stand_in(link_ref link, uint32_t slot)
-      : caf::monitorable_actor(config()), link_(std::move(link)), slot_(slot) {}
+  stand_in(link_ref link, check kind, uint32_t slot)
+      : caf::monitorable_actor(config()), link_(std::move(link)), kind_(kind),
+        slot_(slot) {}
 
   void enqueue(caf::mailbox_element_ptr what,
                caf::execution_unit* host) override {
@@ -306,7 +307,7 @@ class stand_in final : public caf::monitorable_actor {
     {
       std::lock_guard<std::mutex> guard{link_.queue->mtx};
       was_empty = link_.queue->calls.empty();
-      link_.queue->calls.push_back({slot_, std::move(what)});
+      link_.queue->calls.push_back({kind_, slot_, std::move(what)});
     }
     if (was_empty)
       caf::actor_cast<caf::abstract_actor*>(link_.actor)
@@ -323,6 +324,7 @@ class stand_in final : public caf::monitorable_actor {
   }
 
   link_ref link_;
+  check kind_;
   uint32_t slot_;
 };
 
@@ -337,7 +339,7 @@ template <class Row>
 typename Row::handle spawn_stand_in(caf::actor_system& sys,
                                     const link_ref& link, uint32_t slot) {
   auto ptr = caf::make_actor<stand_in, caf::strong_actor_ptr>(
-    sys.next_actor_id(), sys.node(), &sys, link, slot);
+    sys.next_actor_id(), sys.node(), &sys, link, Row::kind, slot);
   return caf::actor_cast<typename Row::handle>(std::move(ptr));
 }
 

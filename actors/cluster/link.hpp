@@ -35,18 +35,17 @@
 
 namespace order_node {
 
-/// A stand-in as its link knows it: its service, what it is called in
-/// errors ("Main (warehouse) on 127.0.0.1:7001") and the index of its
-/// instance in the node's hello (-1: not hosted there now).
+/// A stand-in as its link knows it: what it is called in errors ("Main
+/// (warehouse) on 127.0.0.1:7001") and the index of its instance in the
+/// node's hello (-1: not hosted there now).
 struct link_slot {
-  check kind = check::inventory;
   std::string what;
   int32_t index = -1;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, link_slot& x) {
-  return f(caf::meta::type_name("link_slot"), x.kind, x.what, x.index);
+  return f(caf::meta::type_name("link_slot"), x.what, x.index);
 }
 
 /// The calls a link's stand-ins queued for it (link.cpp).

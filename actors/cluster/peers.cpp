@@ -92,8 +92,7 @@ void attach(self_ptr self, peer& p, Row row, const service_routes& remote) {
     auto i = stand_ins.find(name);
     if (i == stand_ins.end()) {
       auto slot = static_cast<uint32_t>(p.slots.size());
-      p.slots.push_back(
-        {Row::kind, name + " (" + Row::role + ") on " + p.address, -1});
+      p.slots.push_back({name + " (" + Row::role + ") on " + p.address, -1});
       auto h = spawn_stand_in<Row>(self->system(), p.link, slot);
       i = stand_ins.emplace(name, std::make_pair(h, slot)).first;
     }

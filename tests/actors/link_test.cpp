@@ -51,8 +51,7 @@ struct wired {
       for (size_t k = 0; k < hosted.size(); ++k) {
         auto slot = static_cast<uint32_t>(slots.size());
         slots.push_back(
-          {decltype(row)::kind,
-           hosted[k].instance + " (" + decltype(row)::role + ") on " + where,
+          {hosted[k].instance + " (" + decltype(row)::role + ") on " + where,
            static_cast<int32_t>(k)});
         row.routes(stand_ins).push_back(
           {hosted[k].instance,
@@ -256,6 +255,27 @@ TEST_CASE_FIXTURE(fixture, "a call for an instance its node does not host is "
   CHECK(text_of((*pay)->error()) == "this node hosts no payment number 7");
 }
 
+TEST_CASE_FIXTURE(fixture, "a stand-in its link was not told about is "
+                           "answered node_lost at once, not left waiting") {
+  wired w{*this, all_yes(), "test"};
+  auto stray = spawn_stand_in<service<check::fraud>>(sys, w.link, 99);
+  auto one = call<fraud_reply>(*this, stray, assess_atom::value,
+                               fraud_request{{"k1", 1}, "user123", 1.0});
+  fraud_batch b;
+  b.id = 4;
+  b.calls.push_back(fraud_request{{"k2", 1}, "user123", 1.0});
+  auto batch = call<fraud_outcomes>(*this, stray, assess_atom::value, b);
+  run_until(1);
+  REQUIRE(one->has_value());
+  CHECK(is_error((*one)->error(), order_errc::node_lost));
+  REQUIRE(batch->has_value());
+  REQUIRE(**batch);
+  CHECK((**batch)->id == 4);
+  REQUIRE((**batch)->outcomes.size() == 1);
+  CHECK((**batch)->outcomes[0].status == call_status::node_lost);
+  CHECK(w.sent->empty());
+}
+
 TEST_CASE_FIXTURE(fixture, "a service's error crosses the link as the "
                            "instance gave it") {
   auto cfg = all_yes();
@@ -310,9 +330,8 @@ TEST_CASE_FIXTURE(fixture, "an order fails over from a lost instance to "
   // comes first in the routes, then the live instance. Keys pick one;
   // those that pick the lost one fail over.
   auto link = spawn_link(sys, std::make_shared<relay_counters>());
-  caf::anon_send(
-    link.actor, target_atom::value, dispatcher_actor{},
-    std::vector<link_slot>{{check::payment, "payment on lost", 0}});
+  caf::anon_send(link.actor, target_atom::value, dispatcher_actor{},
+                 std::vector<link_slot>{{"payment on lost", 0}});
   auto dead = spawn_stand_in<service<check::payment>>(sys, link, 0);
   auto routes = svc;
   routes.payments.insert(routes.payments.begin(), {"payment", dead});
