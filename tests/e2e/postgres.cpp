@@ -81,6 +81,7 @@ test_postgres::test_postgres() {
     ::dup2(fd, 1);
     ::dup2(fd, 2);
     std::vector<char*> raw;
+    raw.reserve(argv.size() + 1);
     for (auto& a : argv)
       raw.push_back(const_cast<char*>(a.c_str()));
     raw.push_back(nullptr);
