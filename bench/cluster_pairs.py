@@ -15,7 +15,6 @@ cpu_bench), and CPU µs per order.
 import argparse
 import os
 import shlex
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -25,15 +24,6 @@ HOSTS = ("warehouse:Main,warehouse:Backup,payment",
          "fraud,carrier:Standard,carrier:Economy,carrier:FastShip")
 COMMON = ["--seed=1", "--http=off", "--max-attempts=1", "--journal=off",
           "--log-level=info"]
-
-
-def services(binary, hosts, extra):
-    port = h.free_port()
-    proc = subprocess.Popen(
-        [binary, "--role=services", f"--listen=127.0.0.1:{port}", "--seed=1",
-         "--latency-scale=0", f"--hosts={hosts}", "--journal=off"] + extra,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return proc, port
 
 
 def report(label, engine, orders, bench, cpu):
@@ -55,7 +45,8 @@ def main():
         for engine in args.engines.split(","):
             for opts in args.services_opts.split("|"):
                 extra = shlex.split(opts)
-                nodes = [services(args.binary, x, extra) for x in HOSTS]
+                nodes = [h.start_services(args.binary, "0", x, extra)
+                         for x in HOSTS]
                 try:
                     for _, port in nodes:
                         if not h.wait_for(lambda p=port: h.port_open(p), 10):

@@ -367,15 +367,16 @@ def cpu_bench(argv, line, others, timeout=900):
     return bench, rss, cpu
 
 
-def start_services(binary, scale, hosts):
-    """A services node on a free port: (Popen, port). Without a payment
-    ledger, as the single role it is compared with (--journal=off)."""
+def start_services(binary, scale, hosts, extra=()):
+    """A services node on a free port, with options `extra`: (Popen, port).
+    Without a payment ledger, as the single role it is compared with
+    (--journal=off)."""
     port = free_port()
     p = subprocess.Popen(
         [binary, "--role=services", f"--listen=127.0.0.1:{port}", "--seed=1",
          f"--latency-scale={scale}", f"--hosts={hosts}",
          # As the single role's --journal=off: no payment ledger either.
-         "--journal=off"],
+         "--journal=off", *extra],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return p, port
 

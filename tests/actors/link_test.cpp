@@ -90,10 +90,6 @@ payment_batch payment_calls(uint64_t id, std::vector<std::string> keys) {
   return b;
 }
 
-std::string text_of(const caf::error& err) {
-  return error_text(err);
-}
-
 } // namespace
 
 TEST_CASE_FIXTURE(fixture, "a link sends the calls of one round to its node "
@@ -192,7 +188,8 @@ TEST_CASE_FIXTURE(fixture, "a lost node fails exactly the calls pending on "
   REQUIRE(one->has_value());
   REQUIRE(!**one);
   CHECK(is_error((*one)->error(), order_errc::node_lost));
-  CHECK(text_of((*one)->error()) == "payment (payment) on test is unreachable");
+  CHECK(error_text((*one)->error())
+        == "payment (payment) on test is unreachable");
   REQUIRE(batch->has_value());
   REQUIRE(**batch);
   CHECK((**batch)->id == 7);
@@ -252,7 +249,7 @@ TEST_CASE_FIXTURE(fixture, "a call for an instance its node does not host is "
   run_until(1);
   REQUIRE(pay->has_value());
   CHECK(is_error((*pay)->error(), order_errc::node_lost));
-  CHECK(text_of((*pay)->error()) == "this node hosts no payment number 7");
+  CHECK(error_text((*pay)->error()) == "this node hosts no payment number 7");
 }
 
 TEST_CASE_FIXTURE(fixture, "a stand-in its link was not told about is "
@@ -291,7 +288,7 @@ TEST_CASE_FIXTURE(fixture, "a service's error crosses the link as the "
   REQUIRE(!**direct);
   REQUIRE(!**linked);
   CHECK(is_error((*linked)->error(), order_errc::transient));
-  CHECK(text_of((*linked)->error()) == text_of((*direct)->error()));
+  CHECK(error_text((*linked)->error()) == error_text((*direct)->error()));
 }
 
 TEST_CASE_FIXTURE(fixture, "orders through a link decide as on one node, and "
