@@ -7,6 +7,7 @@
 #include <initializer_list>
 
 #include "actors/cluster/address.hpp"
+#include "actors/journal/journal_store.hpp"
 
 namespace order_node {
 
@@ -214,8 +215,20 @@ std::string check_desk(const node_config& c) {
     return "idempotency-retention must not be negative";
   if (c.journal.empty())
     return "journal must be a file or 'off'";
-  if (!c.payment_ledger.empty() && c.payment_ledger == c.journal)
+  if (!c.payment_ledger.empty() && c.payment_ledger == c.journal
+      && !is_database_uri(c.journal))
     return "payment.ledger must be another file than the journal";
+  if (c.journal_lease < std::chrono::seconds(1)
+      || c.journal_lease > std::chrono::hours(1))
+    return "journal.lease must be from 1s to 1h";
+  if (c.journal_partitions < 1 || c.journal_partitions > 4096)
+    return "journal.partitions must be from 1 to 4096";
+  if (c.role == "front" && is_database_uri(c.journal)
+      && (c.listen.empty()
+          || c.listen_address().rfind(":0") + 2 == c.listen_address().size()))
+    return "role=front on a shared journal (a database) needs "
+           "--listen=HOST:PORT with a fixed port: it is the front's name "
+           "among the fronts";
   if (c.journal_sync != "full" && c.journal_sync != "normal"
       && c.journal_sync != "off")
     return "journal.sync must be full, normal or off, got '" + c.journal_sync

@@ -76,8 +76,13 @@ class node_config : public caf::actor_system_config {
   int64_t dedup_capacity = 100'000;
 
   // The journal (single and front roles).
-  std::string journal = "order-node.journal"; // a path, or "off"
-  std::string journal_sync = "full";          // full, normal or off
+  // A path, a PostgreSQL URI (postgresql://... or postgres://...: fronts
+  // share it, issue #28), or "off".
+  std::string journal = "order-node.journal";
+  std::string journal_sync = "full"; // full, normal or off
+  // On a database: a partition's lease, and a new database's partitions.
+  caf::timespan journal_lease = std::chrono::seconds(3);
+  int64_t journal_partitions = 64;
   caf::timespan idempotency_retention = std::chrono::hours(24);
   // The payment gateway's ledger (single and services nodes that host
   // payment): a path, "off", or empty for the default beside the journal.

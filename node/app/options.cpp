@@ -48,10 +48,12 @@ void node_config::add_general_options() {
     .add(log_level, "log-level",
          "trace, debug, info, warn, error or off (default: info)")
     .add(journal, "journal",
-         "single/front: the journal's file (SQLite, created if missing): "
-         "every accepted order, its replies and its decision, so that orders "
-         "survive a crash and resume at the next start; 'off': none "
-         "(default: order-node.journal in the working directory)")
+         "single/front: the journal's file (SQLite, created if missing) or "
+         "a PostgreSQL URI (postgresql://... or postgres://...) that several "
+         "fronts share: every accepted order, its replies and its decision, "
+         "so that orders survive a crash and resume at the next start (or "
+         "on another front); 'off': none (default: order-node.journal in "
+         "the working directory)")
     .add(idempotency_retention, "idempotency-retention",
          "how long the result of an idempotency key is kept and returned "
          "for a repeated key, across restarts with a journal (default: 24h)")
@@ -109,18 +111,27 @@ void node_config::add_log_options() {
     .add(log_file_count, "file-count",
          "with --log.file: rotated files kept beside the current one, 0 to "
          "100 (default: 5)");
-  opt_group{custom_options_, "journal"}.add(
-    journal_sync, "sync",
-    "full: a commit survives power loss; normal: a crash of the "
-    "process, not of the machine; off: nothing (benchmarks); the payment "
-    "ledger's too (default: full)");
+  opt_group{custom_options_, "journal"}
+    .add(journal_sync, "sync",
+         "full: a commit survives power loss; normal: a crash of the "
+         "process, not of the machine; off: nothing (benchmarks); the "
+         "payment ledger's too (files only) (default: full)")
+    .add(journal_lease, "lease",
+         "on a database: how long a front owns a partition without renewing "
+         "it (it renews every 500ms); a front frozen or cut off this long "
+         "loses its partitions to the others (default: 3s)")
+    .add(journal_partitions, "partitions",
+         "on a database: the partitions of a new journal, 1 to 4096; an "
+         "existing one keeps its own (default: 64)");
   opt_group{custom_options_, "payment"}.add(
     payment_ledger, "ledger",
     "single/services hosting payment: the simulated gateway's own ledger "
-    "(SQLite): the first answer of every authorization key, so that an "
+    "(an SQLite file, or a PostgreSQL URI that every payment instance "
+    "shares): the first answer of every authorization key, so that an "
     "order's payment is authorized at most once across restarts; 'off': "
     "none (default: beside the journal, order-node.ledger for "
-    "order-node.journal; none with --journal=off)");
+    "order-node.journal; the journal's database for a URI; none with "
+    "--journal=off)");
 }
 
 // The cluster's connections and the HTTP ingress.

@@ -121,11 +121,11 @@ desk_config journaled_desk(caf::actor_system& sys, const node_config& cfg,
   d.run = c.run;
   d.first_seq = c.next_seq;
   d.order.auth_scope = c.uid;
-  node_log().info("journal: {} (sync={}, run {}): {} unfinished {} to "
-                  "resume",
-                  journal.store->path(), cfg.journal_sync, c.run,
-                  c.unfinished.size(),
-                  c.unfinished.size() == 1 ? "order" : "orders");
+  node_log().info(
+    "journal: {} ({}, run {}): {} unfinished {} to resume",
+    journal.store->path(),
+    is_database_uri(cfg.journal) ? "a database" : "sync=" + cfg.journal_sync,
+    c.run, c.unfinished.size(), c.unfinished.size() == 1 ? "order" : "orders");
   d.resume = std::move(c.unfinished);
   d.keyed = std::move(c.keyed);
   d.voids = std::move(c.voids);
@@ -233,6 +233,8 @@ std::string ledger_path(const node_config& cfg) {
     return cfg.payment_ledger;
   if (cfg.journal == "off")
     return {};
+  if (is_database_uri(cfg.journal))
+    return cfg.journal; // the journal's database, table authorizations
   static constexpr std::string_view suffix = ".journal";
   auto& j = cfg.journal;
   if (j.size() > suffix.size()
@@ -247,8 +249,12 @@ bool open_journal(const node_config& cfg, opened_journal& out,
   // The journal first: one it refuses leaves no new ledger file behind.
   std::unique_ptr<journal_store> store;
   if (journals(cfg)) {
-    store = journal_store::open(cfg.journal, sync.value_or(journal_sync::full),
-                                error);
+    store_options o;
+    o.sync = sync.value_or(journal_sync::full);
+    o.front = cfg.listen.empty() ? "local" : cfg.listen_address();
+    o.partitions = static_cast<int32_t>(cfg.journal_partitions);
+    o.lease_ms = to_ms(cfg.journal_lease).count();
+    store = journal_store::open(cfg.journal, o, error);
     if (!store)
       return false;
   }

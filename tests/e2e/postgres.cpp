@@ -89,11 +89,10 @@ test_postgres::test_postgres() {
     ::_exit(127);
   }
   pid_ = pid;
-  // Ready when its socket exists.
-  auto socket = dir_.path + "/.s.PGSQL.5432";
+  // Ready when it says so: the 8th line of postmaster.pid is "ready" once
+  // it accepts connections (its socket exists earlier, while it starts up).
   auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  struct stat st {};
-  while (::stat(socket.c_str(), &st) != 0) {
+  while (!accepting()) {
     if (!alive(pid_) || std::chrono::steady_clock::now() > until) {
       std::ifstream in{dir_.path + "/server.log"};
       why_ = "postgres did not start: "
@@ -103,6 +102,15 @@ test_postgres::test_postgres() {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+}
+
+bool test_postgres::accepting() const {
+  std::ifstream in{dir_.path + "/data/postmaster.pid"};
+  std::string line;
+  for (int i = 0; i < 8 && std::getline(in, line); ++i)
+    if (i == 7)
+      return line.rfind("ready", 0) == 0;
+  return false;
 }
 
 std::string test_postgres::uri() const {

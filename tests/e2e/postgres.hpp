@@ -40,6 +40,8 @@ class test_postgres {
   bool stop();
 
  private:
+  bool accepting() const;
+
   work_dir dir_; // data/ and the socket
   std::string user_;
   int pid_ = -1;

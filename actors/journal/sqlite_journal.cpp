@@ -1,5 +1,5 @@
-// actors/journal/journal_store.cpp — see journal_store.hpp.
-#include "actors/journal/journal_store.hpp"
+// actors/journal/sqlite_journal.cpp — see sqlite_journal.hpp.
+#include "actors/journal/sqlite_journal.hpp"
 
 #include <chrono>
 
@@ -13,7 +13,7 @@ namespace order_node {
 
 namespace {
 
-// The formats (journal_version, journal_store.hpp). 2: call records carry
+// The formats (journal_version, sqlite_journal.hpp). 2: call records carry
 // start_ms; orders have `voided` and `resumed_us`, voids `acked_us`, and
 // keys an index (the console's filters and search). 3: `key_uses` counts
 // the orders each idempotency key ever had, so that a key used again after
@@ -96,7 +96,7 @@ int64_t journal_now_us() {
     .count();
 }
 
-struct journal_store::statements {
+struct sqlite_journal::statements {
   sqlite3_stmt* accepted = nullptr;
   sqlite3_stmt* reply = nullptr;
   sqlite3_stmt* decided = nullptr;
@@ -113,12 +113,12 @@ struct journal_store::statements {
   }
 };
 
-journal_store::journal_store(std::unique_ptr<sqlite_file> file,
-                             std::string path)
-    : file_(std::move(file)), db_(file_->db()), path_(std::move(path)),
+sqlite_journal::sqlite_journal(std::unique_ptr<sqlite_file> file,
+                               std::string path)
+    : journal_store(std::move(path)), file_(std::move(file)), db_(file_->db()),
       st_(std::make_unique<statements>()) {}
 
-journal_store::~journal_store() {
+sqlite_journal::~sqlite_journal() {
   if (in_transaction_) {
     std::string ignored;
     commit(ignored);
@@ -127,13 +127,13 @@ journal_store::~journal_store() {
   file_.reset();
 }
 
-bool journal_store::exec(const char* sql, std::string& error) {
-  return exec_sql(db_, sql, "journal " + path_, error);
+bool sqlite_journal::exec(const char* sql, std::string& error) {
+  return exec_sql(db_, sql, "journal " + path(), error);
 }
 
-std::unique_ptr<journal_store> journal_store::open(const std::string& path,
-                                                   journal_sync sync,
-                                                   std::string& error) {
+std::unique_ptr<sqlite_journal> sqlite_journal::open(const std::string& path,
+                                                     journal_sync sync,
+                                                     std::string& error) {
   sqlite_file_spec spec;
   spec.what = "journal";
   spec.app_id = journal_app_id;
@@ -147,7 +147,7 @@ std::unique_ptr<journal_store> journal_store::open(const std::string& path,
   if (!file)
     return nullptr;
   auto version = file->file_version();
-  std::unique_ptr<journal_store> j{new journal_store(std::move(file), path)};
+  std::unique_ptr<sqlite_journal> j{new sqlite_journal(std::move(file), path)};
   if ((version == 1 && !j->upgrade_from_1(error))
       || (version <= 2 && !j->upgrade_from_2(error)) || !j->prepare(error))
     return nullptr;
@@ -157,8 +157,8 @@ std::unique_ptr<journal_store> journal_store::open(const std::string& path,
 // Adds format 2's columns and index, and rewrites each result with its
 // calls' start_ms (0: not known), in one transaction: a crash leaves the
 // journal at format 1, upgraded again at the next start.
-bool journal_store::upgrade_from_1(std::string& error) {
-  auto where = "journal " + path_;
+bool sqlite_journal::upgrade_from_1(std::string& error) {
+  auto where = "journal " + path();
   if (!exec("BEGIN", error) || !exec(upgrade_1_to_2, error))
     return false;
   sqlite3_stmt* read = nullptr;
@@ -207,21 +207,21 @@ bool journal_store::upgrade_from_1(std::string& error) {
 }
 
 // Adds format 3's key_uses, in one transaction (a crash leaves format 2).
-bool journal_store::upgrade_from_2(std::string& error) {
+bool sqlite_journal::upgrade_from_2(std::string& error) {
   if (sqlite3_exec(db_, upgrade_2_to_3, nullptr, nullptr, nullptr)
       != SQLITE_OK) {
-    error = "journal " + path_
+    error = "journal " + path()
             + ": upgrade from format 2 failed: " + sqlite3_errmsg(db_);
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     return false;
   }
-  node_log().info("journal {}: upgraded from format 2 to 3", path_);
+  node_log().info("journal {}: upgraded from format 2 to 3", path());
   return true;
 }
 
-bool journal_store::prepare(std::string& error) {
+bool sqlite_journal::prepare(std::string& error) {
   auto prep = [&](const char* sql, sqlite3_stmt*& out) {
-    return prepare_kept(db_, sql, out, "journal " + path_, error);
+    return prepare_kept(db_, sql, out, "journal " + path(), error);
   };
   auto& s = *st_;
   return prep("INSERT INTO orders(seq, order_id, kind, order_key, "
@@ -249,7 +249,7 @@ bool journal_store::prepare(std::string& error) {
                  s.key_use);
 }
 
-void journal_store::write(const journal_ops& ops) {
+void sqlite_journal::write(const journal_ops& ops) {
   if (!in_transaction_) {
     sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr);
     in_transaction_ = true;
@@ -325,33 +325,28 @@ void journal_store::write(const journal_ops& ops) {
   }
 }
 
-bool journal_store::commit(std::string& error) {
-  std::vector<uint64_t> ignored;
-  return commit(error, ignored);
-}
-
-bool journal_store::commit(std::string& error,
-                           std::vector<uint64_t>& unrecorded) {
+bool sqlite_journal::commit(std::string& error,
+                            std::vector<uint64_t>& unrecorded) {
   unrecorded = std::move(unrecorded_);
   unrecorded_.clear();
   if (!in_transaction_)
     return true;
   in_transaction_ = false;
   if (!write_error_.empty()) {
-    error = "journal " + path_ + ": write failed: " + write_error_;
+    error = "journal " + path() + ": write failed: " + write_error_;
     write_error_.clear();
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     return false;
   }
   if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
-    error = "journal " + path_ + ": commit failed: " + sqlite3_errmsg(db_);
+    error = "journal " + path() + ": commit failed: " + sqlite3_errmsg(db_);
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     return false;
   }
   return true;
 }
 
-int64_t journal_store::purge(int64_t cutoff_us) {
+int64_t sqlite_journal::purge(int64_t cutoff_us) {
   std::string ignored;
   commit(ignored);
   sqlite3_stmt* s = nullptr;
@@ -370,8 +365,8 @@ int64_t journal_store::purge(int64_t cutoff_us) {
   return n;
 }
 
-journal_lookup journal_store::lookup(const std::string& order_id,
-                                     std::string* error) {
+journal_lookup sqlite_journal::lookup(const std::string& order_id,
+                                      std::string* error) {
   journal_lookup out;
   auto* s = st_->lookup;
   bind_text(s, 1, order_id);
@@ -382,7 +377,7 @@ journal_lookup journal_store::lookup(const std::string& order_id,
       out.decided = decode(column_blob(s, 2), out.result);
       // Decided, but its result does not decode: not "running".
       if (!out.decided && error != nullptr)
-        *error = "journal " + path_ + ": corrupt record (order " + order_id
+        *error = "journal " + path() + ": corrupt record (order " + order_id
                  + ": result)";
     }
   }
@@ -391,16 +386,16 @@ journal_lookup journal_store::lookup(const std::string& order_id,
   return out;
 }
 
-void journal_store::fail_next(journal_record kind) {
+void sqlite_journal::fail_next(journal_record kind) {
   fail_next_ = kind;
 }
 
-void journal_store::refuse_writes() {
+void sqlite_journal::refuse_writes() {
   sqlite3_exec(db_, "PRAGMA query_only=1", nullptr, nullptr, nullptr);
 }
 
-int64_t journal_store::wal_bytes() const {
-  return wal_bytes_of(path_);
+int64_t sqlite_journal::wal_bytes() const {
+  return wal_bytes_of(path());
 }
 
 } // namespace order_node

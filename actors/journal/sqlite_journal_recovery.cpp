@@ -1,9 +1,9 @@
-// actors/journal/journal_recovery.cpp — journal_store::recover() (see
-// journal_store.hpp): what a start finds in the journal. Unfinished orders
-// with the replies they had, decided orders whose key is within retention,
-// voids still owed; then the run is counted and the unfinished orders marked
-// resumed, before anything else is written.
-#include "actors/journal/journal_store.hpp"
+// actors/journal/sqlite_journal_recovery.cpp — sqlite_journal::recover()
+// (see sqlite_journal.hpp): what a start finds in the journal. Unfinished
+// orders with the replies they had, decided orders whose key is within
+// retention, voids still owed; then the run is counted and the unfinished
+// orders marked resumed, before anything else is written.
+#include "actors/journal/sqlite_journal.hpp"
 
 #include <random>
 
@@ -140,22 +140,22 @@ class recovery_reads {
 
 } // namespace
 
-bool journal_store::recover(int64_t retention_cutoff_us, journal_contents& out,
-                            std::string& error) {
+bool sqlite_journal::recover(int64_t retention_cutoff_us, journal_contents& out,
+                             std::string& error) {
   std::string ignored;
   commit(ignored);
   int64_t run = 0;
   int64_t max_seq = 0;
   if (!query_int(db_, "SELECT v FROM meta WHERE k = 'run'", run)
       || !query_int(db_, "SELECT coalesce(max(seq), 0) FROM orders", max_seq)) {
-    error = "journal " + path_ + ": cannot read it: " + sqlite3_errmsg(db_);
+    error = "journal " + path() + ": cannot read it: " + sqlite3_errmsg(db_);
     return false;
   }
   out.run = run + 1;
   out.next_seq = static_cast<uint64_t>(max_seq) + 1;
   if (!read_uid(out.uid, error))
     return false;
-  recovery_reads reads{db_, path_, error};
+  recovery_reads reads{db_, path(), error};
   if (!reads.orders(retention_cutoff_us, out) || !reads.replies(out.unfinished)
       || !reads.voids(out.voids))
     return false;
@@ -170,10 +170,10 @@ bool journal_store::recover(int64_t retention_cutoff_us, journal_contents& out,
 
 // The journal's uid, drawn and kept on first use (journals made before
 // it existed get theirs then).
-bool journal_store::read_uid(uint64_t& out, std::string& error) {
+bool sqlite_journal::read_uid(uint64_t& out, std::string& error) {
   int64_t uid = 0;
   if (!query_int(db_, "SELECT v FROM meta WHERE k = 'uid'", uid)) {
-    error = "journal " + path_ + ": cannot read it: " + sqlite3_errmsg(db_);
+    error = "journal " + path() + ": cannot read it: " + sqlite3_errmsg(db_);
     return false;
   }
   if (uid == 0) {

@@ -1,5 +1,5 @@
-// actors/journal/ledger_store.cpp — see ledger_store.hpp.
-#include "actors/journal/ledger_store.hpp"
+// actors/journal/sqlite_ledger.cpp — see sqlite_ledger.hpp.
+#include "actors/journal/sqlite_ledger.hpp"
 
 #include <sqlite3.h>
 
@@ -25,10 +25,11 @@ CREATE TABLE authorizations(
 
 } // namespace
 
-ledger_store::ledger_store(std::unique_ptr<sqlite_file> file, std::string path)
-    : file_(std::move(file)), db_(file_->db()), path_(std::move(path)) {}
+sqlite_ledger::sqlite_ledger(std::unique_ptr<sqlite_file> file,
+                             std::string path)
+    : ledger_store(std::move(path)), file_(std::move(file)), db_(file_->db()) {}
 
-ledger_store::~ledger_store() {
+sqlite_ledger::~sqlite_ledger() {
   std::string ignored;
   commit(ignored);
   sqlite3_finalize(authorize_);
@@ -36,9 +37,9 @@ ledger_store::~ledger_store() {
   file_.reset();
 }
 
-std::unique_ptr<ledger_store> ledger_store::open(const std::string& path,
-                                                 journal_sync sync,
-                                                 std::string& error) {
+std::unique_ptr<sqlite_ledger> sqlite_ledger::open(const std::string& path,
+                                                   journal_sync sync,
+                                                   std::string& error) {
   sqlite_file_spec spec;
   spec.what = "ledger";
   spec.app_id = ledger_app_id;
@@ -52,7 +53,7 @@ std::unique_ptr<ledger_store> ledger_store::open(const std::string& path,
   if (!file)
     return nullptr;
   auto* db = file->db();
-  std::unique_ptr<ledger_store> l{new ledger_store(std::move(file), path)};
+  std::unique_ptr<sqlite_ledger> l{new sqlite_ledger(std::move(file), path)};
   auto where = "ledger " + path;
   // The first answer stays: a repeated key only counts the request.
   if (!prepare_kept(db,
@@ -69,19 +70,19 @@ std::unique_ptr<ledger_store> ledger_store::open(const std::string& path,
   return l;
 }
 
-bool ledger_store::begin(std::string& error) {
+bool sqlite_ledger::begin(std::string& error) {
   if (in_transaction_)
     return true;
-  if (!exec_sql(db_, "BEGIN IMMEDIATE", "ledger " + path_, error))
+  if (!exec_sql(db_, "BEGIN IMMEDIATE", "ledger " + path(), error))
     return false;
   in_transaction_ = true;
   return true;
 }
 
-bool ledger_store::authorize(const std::string& auth_key,
-                             const std::string& order_id,
-                             const payment_reply& fresh, payment_reply& out,
-                             std::string& error) {
+bool sqlite_ledger::authorize(const std::string& auth_key,
+                              const std::string& order_id,
+                              const payment_reply& fresh, payment_reply& out,
+                              std::string& error) {
   if (!begin(error))
     return false;
   auto* s = authorize_;
@@ -99,30 +100,30 @@ bool ledger_store::authorize(const std::string& auth_key,
     ok = sqlite3_step(s) == SQLITE_DONE;
   }
   if (!ok)
-    error = "ledger " + path_ + ": " + sqlite3_errmsg(db_);
+    error = "ledger " + path() + ": " + sqlite3_errmsg(db_);
   sqlite3_reset(s);
   sqlite3_clear_bindings(s);
   return ok;
 }
 
-bool ledger_store::void_key(const std::string& auth_key, bool& known,
-                            std::string& error) {
+bool sqlite_ledger::void_key(const std::string& auth_key, bool& known,
+                             std::string& error) {
   if (!begin(error))
     return false;
   bind_text(void_, 1, auth_key);
   if (!step_done(void_)) {
-    error = "ledger " + path_ + ": " + sqlite3_errmsg(db_);
+    error = "ledger " + path() + ": " + sqlite3_errmsg(db_);
     return false;
   }
   known = sqlite3_changes(db_) > 0;
   return true;
 }
 
-bool ledger_store::commit(std::string& error) {
+bool sqlite_ledger::commit(std::string& error) {
   if (!in_transaction_)
     return true;
   in_transaction_ = false;
-  if (exec_sql(db_, "COMMIT", "ledger " + path_, error))
+  if (exec_sql(db_, "COMMIT", "ledger " + path(), error))
     return true;
   sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   return false;

@@ -1,0 +1,243 @@
+// actors/journal/pg_journal.cpp — see pg_journal.hpp. Recovery is in
+// pg_journal_recovery.cpp.
+#include "actors/journal/pg_journal.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include <spdlog/spdlog.h>
+
+#include "actors/journal/pg_conn.hpp"
+#include "actors/journal/pg_group.hpp"
+#include "actors/journal/pg_schema.hpp"
+#include "actors/support/log.hpp"
+#include "messages/journal_codec.hpp"
+
+namespace order_node {
+
+namespace {
+
+std::string join(const std::vector<int32_t>& xs) {
+  std::string out;
+  for (auto x : xs)
+    out += (out.empty() ? "" : ", ") + std::to_string(x);
+  return out;
+}
+
+} // namespace
+
+int64_t partition_epochs::epoch(int32_t part) const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (part < 0 || part >= static_cast<int32_t>(epochs_.size()))
+    return 0;
+  return epochs_[static_cast<size_t>(part)];
+}
+
+void partition_epochs::set(int32_t part, int64_t epoch) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (part >= 0 && part < static_cast<int32_t>(epochs_.size()))
+    epochs_[static_cast<size_t>(part)] = epoch;
+}
+
+std::vector<int32_t> partition_epochs::owned() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  std::vector<int32_t> out;
+  for (size_t i = 0; i < epochs_.size(); ++i)
+    if (epochs_[i] != 0)
+      out.push_back(static_cast<int32_t>(i));
+  return out;
+}
+
+pg_journal::pg_journal(std::unique_ptr<pg_connection> conn, std::string shown,
+                       store_options o, int32_t partitions)
+    : journal_store(std::move(shown)), conn_(std::move(conn)),
+      options_(std::move(o)),
+      owned_(std::make_shared<partition_epochs>(partitions)) {}
+
+pg_journal::~pg_journal() {
+  std::string ignored;
+  commit(ignored);
+}
+
+std::unique_ptr<pg_journal> pg_journal::open(const std::string& uri,
+                                             const store_options& o,
+                                             std::string& error) {
+  auto conn = pg_connection::open(uri, "journal", error);
+  if (!conn)
+    return nullptr;
+  int32_t partitions = o.partitions;
+  if (!pg_journal_schema_ready(*conn, partitions, error))
+    return nullptr;
+  return std::unique_ptr<pg_journal>{
+    new pg_journal(std::move(conn), shown_uri(uri), o, partitions)};
+}
+
+void pg_journal::write(const journal_ops& ops) {
+  auto append = [](auto& to, const auto& from) {
+    to.insert(to.end(), from.begin(), from.end());
+  };
+  append(pending_.accepted, ops.accepted);
+  append(pending_.replies, ops.replies);
+  append(pending_.decided, ops.decided);
+  append(pending_.voids, ops.voids);
+  append(pending_.voids_acknowledged, ops.voids_acknowledged);
+}
+
+void pg_journal::fail_next(journal_record kind) {
+  fail_next_ = kind;
+}
+
+void pg_journal::refuse_writes() {
+  refuse_ = true;
+}
+
+std::vector<int32_t> pg_journal::take_lost() {
+  auto out = std::move(lost_);
+  lost_.clear();
+  return out;
+}
+
+bool pg_journal::commit(std::string& error, std::vector<uint64_t>& unrecorded) {
+  unrecorded.clear();
+  if (pending_.empty())
+    return true;
+  journal_ops ops = std::move(pending_);
+  pending_ = journal_ops{};
+  std::string why;
+  if (refuse_)
+    why = "writes refused (a test)";
+  if (fail_next_ && why.empty()) {
+    auto kind = *fail_next_;
+    if ((kind == journal_record::accepted && !ops.accepted.empty())
+        || (kind == journal_record::reply && !ops.replies.empty())
+        || (kind == journal_record::decided && !ops.decided.empty())) {
+      why = "database or disk is full (injected by a test)";
+      fail_next_.reset();
+    }
+  }
+  if (!why.empty()) {
+    error = "journal " + path() + ": write failed: " + why;
+    return false;
+  }
+  auto g = build_pg_group(ops, owned_->partitions(), order_parts_, void_parts_);
+  unrecorded = g.unknown;
+  // The fence: this front's epoch of every partition the group touches.
+  std::vector<int32_t> parts{g.touched.begin(), g.touched.end()};
+  std::vector<int64_t> epochs;
+  std::vector<int32_t> foreign;
+  for (auto part : parts) {
+    epochs.push_back(owned_->epoch(part));
+    if (epochs.back() == 0)
+      foreign.push_back(part);
+  }
+  if (!foreign.empty()) {
+    error = "journal " + path() + ": fenced: this front does not own "
+            + "partition" + (foreign.size() == 1 ? " " : "s ") + join(foreign);
+    lost_.insert(lost_.end(), foreign.begin(), foreign.end());
+    return false;
+  }
+  g.statements[1].params = pg_params{}.int4s(parts).int8s(epochs);
+  std::vector<pg_rows> out;
+  std::string state;
+  if (!conn_->pipeline(g.statements, out, error, state)) {
+    if (state == pg_fenced_state) {
+      fenced(parts);
+      error = "journal " + path() + ": fenced: partition"
+              + (lost_.size() == 1 ? " " : "s ") + join(lost_)
+              + (lost_.size() == 1 ? " has" : " have") + " a new owner";
+    } else {
+      error = "journal " + path() + ": write failed: "
+              + error.substr(std::min(error.size(), conn_->where().size() + 2));
+    }
+    return false;
+  }
+  if (g.decide_at >= 0) {
+    std::set<uint64_t> written;
+    auto& rows = out[static_cast<size_t>(g.decide_at)];
+    for (int i = 0; i < rows.rows(); ++i)
+      written.insert(static_cast<uint64_t>(rows.integer(i, 0)));
+    for (auto& d : ops.decided)
+      if (written.count(d.seq) == 0
+          && std::find(unrecorded.begin(), unrecorded.end(), d.seq)
+               == unrecorded.end())
+        unrecorded.push_back(d.seq);
+  }
+  order_parts_.insert(g.accepted.begin(), g.accepted.end());
+  for (auto& v : ops.voids)
+    if (auto i = order_parts_.find(v.seq); i != order_parts_.end())
+      void_parts_[v.auth_key] = i->second;
+  for (auto& d : ops.decided)
+    order_parts_.erase(d.seq);
+  for (auto& key : ops.voids_acknowledged)
+    void_parts_.erase(key);
+  return true;
+}
+
+// A fenced commit: which of `touched` this front lost, dropped from what
+// it owns (with their orders' partitions), into lost_.
+void pg_journal::fenced(const std::vector<int32_t>& touched) {
+  std::string error;
+  auto rows = conn_->query("SELECT part, epoch FROM leases WHERE part = "
+                           "ANY($1::int[])",
+                           pg_params{}.int4s(touched), error);
+  std::vector<int32_t> lost;
+  for (int i = 0; i < rows.rows(); ++i) {
+    auto part = static_cast<int32_t>(rows.integer(i, 0));
+    if (rows.integer(i, 1) != owned_->epoch(part))
+      lost.push_back(part);
+  }
+  if (!rows.ok()) // cannot tell which: all of them
+    lost = touched;
+  for (auto part : lost) {
+    owned_->set(part, 0);
+    lost_.push_back(part);
+  }
+  auto gone = [&](int32_t part) {
+    return std::find(lost.begin(), lost.end(), part) != lost.end();
+  };
+  for (auto i = order_parts_.begin(); i != order_parts_.end();)
+    i = gone(i->second) ? order_parts_.erase(i) : std::next(i);
+  for (auto i = void_parts_.begin(); i != void_parts_.end();)
+    i = gone(i->second) ? void_parts_.erase(i) : std::next(i);
+}
+
+int64_t pg_journal::purge(int64_t cutoff_us) {
+  std::string error;
+  commit(error);
+  auto owned = owned_->owned();
+  auto rows = conn_->query("DELETE FROM orders WHERE decided_us < $1 AND "
+                           "part = ANY($2::int[])",
+                           pg_params{}.int8(cutoff_us).int4s(owned), error);
+  conn_->query("DELETE FROM voids v WHERE acked = 1 AND part = "
+               "ANY($1::int[]) AND NOT EXISTS (SELECT 1 FROM orders o "
+               "WHERE o.seq = v.seq)",
+               pg_params{}.int4s(owned), error);
+  return rows.changed();
+}
+
+journal_lookup pg_journal::lookup(const std::string& order_id,
+                                  std::string* error) {
+  journal_lookup out;
+  std::string failed;
+  auto rows = conn_->query("SELECT order_id, decided_us, result FROM orders "
+                           "WHERE order_id = $1 ORDER BY seq DESC LIMIT 1",
+                           pg_params{}.text(order_id), failed);
+  if (!rows.ok()) {
+    if (error != nullptr)
+      *error = failed;
+    return out;
+  }
+  if (rows.rows() == 0)
+    return out;
+  out.found = true;
+  out.order_id = rows.text(0, 0);
+  if (!rows.null(0, 1)) {
+    out.decided = decode(rows.bytes(0, 2), out.result);
+    if (!out.decided && error != nullptr)
+      *error = "journal " + path() + ": corrupt record (order " + order_id
+               + ": result)";
+  }
+  return out;
+}
+
+} // namespace order_node

@@ -1,0 +1,104 @@
+// actors/journal/pg_journal.hpp — the journal in a PostgreSQL database that
+// several fronts share (issue #28, docs/durability.md "Several fronts"):
+// the same records as the SQLite journal, each order in a partition
+// (messages/partition.hpp), each partition owned by one front at a time
+// under a lease (pg_schema.hpp: leases).
+//
+// The fence: every write transaction begins with order_node_fence(), which
+// locks the leases of its partitions FOR SHARE and rolls the transaction
+// back if one of them has an epoch other than the one this front took it
+// with. Taking a partition bumps its epoch, so once another front has it,
+// no write of this one can commit (Temporal's range_id, Kleppmann's fencing
+// token); a fenced commit fails and names the partitions it lost.
+//
+// A group's records go to the database as one statement per kind (arrays
+// of the group's rows) in one pipeline: BEGIN, the fence, the records,
+// COMMIT, in one round trip.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "actors/journal/journal_store.hpp"
+
+namespace order_node {
+
+class pg_connection;
+
+/// The partitions a front owns, with the epoch it took each with (0: not
+/// owned). Shared between the journal (which fences with it) and whoever
+/// claims and renews the leases; thread-safe.
+class partition_epochs {
+ public:
+  explicit partition_epochs(int32_t partitions)
+      : epochs_(static_cast<size_t>(partitions), 0) {}
+  int32_t partitions() const { return static_cast<int32_t>(epochs_.size()); }
+  int64_t epoch(int32_t part) const;
+  void set(int32_t part, int64_t epoch);
+  /// The owned partitions, ascending.
+  std::vector<int32_t> owned() const;
+
+ private:
+  mutable std::mutex mtx_;
+  std::vector<int64_t> epochs_;
+};
+
+class pg_journal final : public journal_store {
+ public:
+  /// Connects to `uri`, makes or checks the schema (a new journal gets
+  /// `o.partitions`); nullptr and `error` set ("journal URI: ...") if it
+  /// cannot.
+  static std::unique_ptr<pg_journal>
+  open(const std::string& uri, const store_options& o, std::string& error);
+
+  ~pg_journal() override;
+
+  using journal_store::commit;
+  /// Also: takes this front's name (refused while another process holds
+  /// it), counts the run, claims the partitions that are free, expired or
+  /// its own from an earlier run, and reads theirs.
+  bool recover(int64_t retention_cutoff_us, journal_contents& out,
+               std::string& error) override;
+  void write(const journal_ops& ops) override;
+  bool commit(std::string& error, std::vector<uint64_t>& unrecorded) override;
+  int64_t purge(int64_t cutoff_us) override;
+  journal_lookup lookup(const std::string& order_id,
+                        std::string* error = nullptr) override;
+  void refuse_writes() override;
+  void fail_next(journal_record kind) override;
+
+  /// The partitions this front owns and their epochs.
+  const std::shared_ptr<partition_epochs>& owned() const { return owned_; }
+  /// The partitions a fenced commit found taken (cleared when read).
+  std::vector<int32_t> take_lost();
+  /// This start's run (after recover()).
+  int64_t run() const { return run_; }
+
+ private:
+  pg_journal(std::unique_ptr<pg_connection> conn, std::string shown,
+             store_options o, int32_t partitions);
+  bool claim(std::string& error);
+  bool read_owned(int64_t retention_cutoff_us, journal_contents& out,
+                  std::string& error);
+  void fenced(const std::vector<int32_t>& touched);
+
+  std::unique_ptr<pg_connection> conn_;
+  store_options options_;
+  std::shared_ptr<partition_epochs> owned_;
+  int64_t run_ = 0;
+  journal_ops pending_; // the group's records, sent at commit
+  /// The partition of each order this front wrote or resumed and has not
+  /// decided, and of each void it owes.
+  std::unordered_map<uint64_t, int32_t> order_parts_;
+  std::unordered_map<std::string, int32_t> void_parts_;
+  std::vector<int32_t> lost_;
+  std::optional<journal_record> fail_next_;
+  bool refuse_ = false;
+};
+
+} // namespace order_node
