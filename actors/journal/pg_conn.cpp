@@ -231,6 +231,7 @@ bool pg_connection::ensure(std::string& error) {
     conn_ = nullptr;
     return fail(error, "cannot connect: " + why);
   }
+  ++generation_;
   // Errors reach the log with their text; notices (IF NOT EXISTS) do not.
   PQsetNoticeProcessor(
     conn_, [](void*, const char*) {}, nullptr);

@@ -98,6 +98,10 @@ class pg_connection {
   /// it cannot.
   bool ensure(std::string& error);
 
+  /// Counts the connections made: what a session held (advisory locks)
+  /// is gone when it changes.
+  uint64_t generation() const { return generation_; }
+
   /// Runs `sql` (one or more statements, no parameters); false and `error`.
   bool run(const char* sql, std::string& error);
 
@@ -120,6 +124,7 @@ class pg_connection {
   std::string uri_;
   std::string where_;
   PGconn* conn_ = nullptr;
+  uint64_t generation_ = 0;
 };
 
 /// `uri` as logs may show it: without a password (user:PASSWORD@ and

@@ -1,7 +1,9 @@
 // actors/journal/pg_group.cpp — see pg_group.hpp.
 #include "actors/journal/pg_group.hpp"
 
+#include <algorithm>
 #include <map>
+#include <set>
 
 #include "actors/journal/journal_store.hpp"
 
@@ -38,15 +40,24 @@ constexpr const char* drop_replies
   = "DELETE FROM replies WHERE seq = ANY($1::bigint[])";
 constexpr const char* owe_voids
   = "INSERT INTO voids(auth_key, seq, part, tx_id) "
-    "SELECT a, s, CASE WHEN p >= 0 THEN p ELSE coalesce((SELECT part FROM "
-    "orders WHERE seq = s), -1) END, t FROM unnest($1::text[], $2::bigint[], "
-    "$3::int[], $4::text[]) AS x(a, s, p, t) ON CONFLICT(auth_key) DO NOTHING";
+    "SELECT a, s, coalesce((SELECT part FROM orders WHERE seq = s), -1), t "
+    "FROM unnest($1::text[], $2::bigint[], $3::text[]) AS x(a, s, t) "
+    "ON CONFLICT(auth_key) DO NOTHING";
 constexpr const char* ack_voids
   = "UPDATE voids SET acked = 1, acked_us = $1 WHERE auth_key = "
     "ANY($2::text[])";
 
-void add_accepted(const journal_ops& ops, int32_t partitions, pg_group& g) {
-  pg_params p;
+// The fence's arguments: who writes, with which epochs, the partitions of
+// the orders it accepts, and the orders and voids its other records are
+// about.
+struct fence_args {
+  std::vector<int32_t> parts;
+  std::set<int64_t> seqs;
+  std::vector<std::string> auth_keys;
+};
+
+void add_accepted(const journal_ops& ops, int32_t partitions, pg_group& g,
+                  fence_args& fence) {
   std::vector<int64_t> seqs;
   std::vector<int32_t> parts;
   std::vector<int32_t> kinds;
@@ -60,8 +71,7 @@ void add_accepted(const journal_ops& ops, int32_t partitions, pg_group& g) {
   for (auto& a : ops.accepted) {
     auto part
       = partition_of(partition_key(a.idempotency_key, a.order_id), partitions);
-    g.touched.insert(part);
-    g.accepted[a.seq] = part;
+    fence.parts.push_back(part);
     seqs.push_back(static_cast<int64_t>(a.seq));
     parts.push_back(part);
     ids.push_back(a.order_id);
@@ -89,28 +99,12 @@ void add_accepted(const journal_ops& ops, int32_t partitions, pg_group& g) {
       {count_key_uses, pg_params{}.int4s(key_kinds).texts(used_keys)});
 }
 
-// The partition of order `seq`: of this group's acceptances, else of the
-// orders this front holds; -1 if neither.
-int32_t part_of(const pg_group& g,
-                const std::unordered_map<uint64_t, int32_t>& order_parts,
-                uint64_t seq) {
-  if (auto i = g.accepted.find(seq); i != g.accepted.end())
-    return i->second;
-  auto i = order_parts.find(seq);
-  return i == order_parts.end() ? -1 : i->second;
-}
-
-void add_replies(const journal_ops& ops,
-                 const std::unordered_map<uint64_t, int32_t>& order_parts,
-                 pg_group& g) {
+void add_replies(const journal_ops& ops, pg_group& g, fence_args& fence) {
   // The last reply of each (order, call) wins, as one after the other
-  // would; a reply of an order not held (decided, or lost) is dropped.
+  // would.
   std::map<std::pair<uint64_t, int32_t>, const journal_reply*> replies;
   for (auto& r : ops.replies)
-    if (auto part = part_of(g, order_parts, r.seq); part >= 0) {
-      g.touched.insert(part);
-      replies[{r.seq, r.slot}] = &r;
-    }
+    replies[{r.seq, r.slot}] = &r;
   if (replies.empty())
     return;
   std::vector<int64_t> seqs;
@@ -123,34 +117,28 @@ void add_replies(const journal_ops& ops,
     attempts.push_back(r->attempt);
     bodies.push_back(r->reply);
   }
+  fence.seqs.insert(seqs.begin(), seqs.end());
   g.statements.push_back(
     {upsert_replies,
      pg_params{}.int8s(seqs).int4s(slots).int4s(attempts).byteas(bodies)});
 }
 
-void add_decided(const journal_ops& ops,
-                 const std::unordered_map<uint64_t, int32_t>& order_parts,
-                 pg_group& g) {
+void add_decided(const journal_ops& ops, pg_group& g, fence_args& fence) {
+  if (ops.decided.empty())
+    return;
   std::vector<int64_t> seqs;
   std::vector<int64_t> at;
   std::vector<int32_t> statuses;
   std::vector<std::vector<char>> results;
   std::vector<int32_t> voided;
   for (auto& d : ops.decided) {
-    auto part = part_of(g, order_parts, d.seq);
-    if (part < 0) {
-      g.unknown.push_back(d.seq);
-      continue;
-    }
-    g.touched.insert(part);
     seqs.push_back(static_cast<int64_t>(d.seq));
     at.push_back(d.decided_us);
     statuses.push_back(static_cast<int32_t>(d.result.status));
     results.push_back(encode(d.result));
     voided.push_back(d.result.voided ? 1 : 0);
   }
-  if (seqs.empty())
-    return;
+  fence.seqs.insert(seqs.begin(), seqs.end());
   g.decide_at = static_cast<int>(g.statements.size());
   g.statements.push_back(
     {decide_orders,
@@ -159,31 +147,22 @@ void add_decided(const journal_ops& ops,
   g.statements.push_back({drop_replies, pg_params{}.int8s(seqs)});
 }
 
-void add_voids(const journal_ops& ops,
-               const std::unordered_map<uint64_t, int32_t>& order_parts,
-               const std::unordered_map<std::string, int32_t>& void_parts,
-               pg_group& g) {
+void add_voids(const journal_ops& ops, pg_group& g, fence_args& fence) {
   if (!ops.voids.empty()) {
     std::vector<std::string> keys;
     std::vector<int64_t> seqs;
-    std::vector<int32_t> parts;
     std::vector<std::string> txs;
     for (auto& v : ops.voids) {
-      auto part = part_of(g, order_parts, v.seq);
-      if (part >= 0)
-        g.touched.insert(part);
       keys.push_back(v.auth_key);
       seqs.push_back(static_cast<int64_t>(v.seq));
-      parts.push_back(part);
       txs.push_back(v.tx_id);
     }
+    fence.seqs.insert(seqs.begin(), seqs.end());
     g.statements.push_back(
-      {owe_voids, pg_params{}.texts(keys).int8s(seqs).int4s(parts).texts(txs)});
+      {owe_voids, pg_params{}.texts(keys).int8s(seqs).texts(txs)});
   }
   if (!ops.voids_acknowledged.empty()) {
-    for (auto& key : ops.voids_acknowledged)
-      if (auto i = void_parts.find(key); i != void_parts.end())
-        g.touched.insert(i->second);
+    fence.auth_keys = ops.voids_acknowledged;
     g.statements.push_back(
       {ack_voids,
        pg_params{}.int8(journal_now_us()).texts(ops.voids_acknowledged)});
@@ -192,19 +171,27 @@ void add_voids(const journal_ops& ops,
 
 } // namespace
 
-pg_group
-build_pg_group(const journal_ops& ops, int32_t partitions,
-               const std::unordered_map<uint64_t, int32_t>& order_parts,
-               const std::unordered_map<std::string, int32_t>& void_parts) {
+pg_group build_pg_group(const journal_ops& ops, const std::string& me,
+                        const std::vector<int64_t>& epochs) {
   pg_group g;
   g.statements.push_back({"BEGIN", {}});
-  g.statements.push_back({"SELECT order_node_fence($1, $2)", {}});
+  g.statements.push_back({"SELECT order_node_fence($1, $2, $3, $4, $5)", {}});
+  fence_args fence;
   if (!ops.accepted.empty())
-    add_accepted(ops, partitions, g);
-  add_replies(ops, order_parts, g);
-  add_decided(ops, order_parts, g);
-  add_voids(ops, order_parts, void_parts, g);
+    add_accepted(ops, static_cast<int32_t>(epochs.size()), g, fence);
+  add_replies(ops, g, fence);
+  add_decided(ops, g, fence);
+  add_voids(ops, g, fence);
   g.statements.push_back({"COMMIT", {}});
+  std::sort(fence.parts.begin(), fence.parts.end());
+  fence.parts.erase(std::unique(fence.parts.begin(), fence.parts.end()),
+                    fence.parts.end());
+  g.statements[1].params = pg_params{}
+                             .text(me)
+                             .int8s(epochs)
+                             .int4s(fence.parts)
+                             .int8s({fence.seqs.begin(), fence.seqs.end()})
+                             .texts(fence.auth_keys);
   return g;
 }
 

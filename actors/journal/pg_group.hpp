@@ -5,9 +5,7 @@
 #pragma once
 
 #include <cstdint>
-#include <set>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "actors/journal/pg_conn.hpp"
@@ -16,20 +14,14 @@
 namespace order_node {
 
 struct pg_group {
-  std::set<int32_t> touched;
-  std::unordered_map<uint64_t, int32_t> accepted; // seq -> partition
-  std::vector<uint64_t> unknown; // decisions of orders this front lacks
   std::vector<pg_statement> statements;
   int decide_at = -1; // the index of the decisions' statement, if any
 };
 
-/// `ops` as one transaction. `order_parts` has the partition of each order
-/// the front holds, `void_parts` of each void it owes; records of orders
-/// it does not hold are left out: a decision as `unknown`, a late reply
-/// as nothing. statements[1] is the fence, without its parameters.
-pg_group
-build_pg_group(const journal_ops& ops, int32_t partitions,
-               const std::unordered_map<uint64_t, int32_t>& order_parts,
-               const std::unordered_map<std::string, int32_t>& void_parts);
+/// `ops` as one transaction of front `me`, which owns partition p with
+/// epoch epochs[p] (0: not). The fence finds the partitions in the
+/// database (the orders' and voids'), but for the orders `ops` accepts.
+pg_group build_pg_group(const journal_ops& ops, const std::string& me,
+                        const std::vector<int64_t>& epochs);
 
 } // namespace order_node

@@ -9,22 +9,12 @@
 
 #include "actors/journal/pg_conn.hpp"
 #include "actors/journal/pg_group.hpp"
+#include "actors/journal/pg_leases.hpp"
 #include "actors/journal/pg_schema.hpp"
 #include "actors/support/log.hpp"
 #include "messages/journal_codec.hpp"
 
 namespace order_node {
-
-namespace {
-
-std::string join(const std::vector<int32_t>& xs) {
-  std::string out;
-  for (auto x : xs)
-    out += (out.empty() ? "" : ", ") + std::to_string(x);
-  return out;
-}
-
-} // namespace
 
 int64_t partition_epochs::epoch(int32_t part) const {
   std::lock_guard<std::mutex> guard{mtx_};
@@ -49,10 +39,11 @@ std::vector<int32_t> partition_epochs::owned() const {
 }
 
 pg_journal::pg_journal(std::unique_ptr<pg_connection> conn, std::string shown,
-                       store_options o, int32_t partitions)
+                       store_options o, std::shared_ptr<partition_epochs> owned,
+                       std::shared_ptr<lease_keeper> keeper)
     : journal_store(std::move(shown)), conn_(std::move(conn)),
-      options_(std::move(o)),
-      owned_(std::make_shared<partition_epochs>(partitions)) {}
+      options_(std::move(o)), owned_(std::move(owned)),
+      keeper_(std::move(keeper)) {}
 
 pg_journal::~pg_journal() {
   std::string ignored;
@@ -68,8 +59,18 @@ std::unique_ptr<pg_journal> pg_journal::open(const std::string& uri,
   int32_t partitions = o.partitions;
   if (!pg_journal_schema_ready(*conn, partitions, error))
     return nullptr;
-  return std::unique_ptr<pg_journal>{
-    new pg_journal(std::move(conn), shown_uri(uri), o, partitions)};
+  auto owned = std::make_shared<partition_epochs>(partitions);
+  std::shared_ptr<lease_keeper> keeper
+    = lease_keeper::open(uri, o, owned, error);
+  if (!keeper)
+    return nullptr;
+  return std::unique_ptr<pg_journal>{new pg_journal(
+    std::move(conn), shown_uri(uri), o, std::move(owned), std::move(keeper))};
+}
+
+std::vector<int64_t> partition_epochs::all() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return epochs_;
 }
 
 void pg_journal::write(const journal_ops& ops) {
@@ -119,35 +120,20 @@ bool pg_journal::commit(std::string& error, std::vector<uint64_t>& unrecorded) {
     error = "journal " + path() + ": write failed: " + why;
     return false;
   }
-  auto g = build_pg_group(ops, owned_->partitions(), order_parts_, void_parts_);
-  unrecorded = g.unknown;
-  // The fence: this front's epoch of every partition the group touches.
-  std::vector<int32_t> parts{g.touched.begin(), g.touched.end()};
-  std::vector<int64_t> epochs;
-  std::vector<int32_t> foreign;
-  for (auto part : parts) {
-    epochs.push_back(owned_->epoch(part));
-    if (epochs.back() == 0)
-      foreign.push_back(part);
-  }
-  if (!foreign.empty()) {
-    error = "journal " + path() + ": fenced: this front does not own "
-            + "partition" + (foreign.size() == 1 ? " " : "s ") + join(foreign);
-    lost_.insert(lost_.end(), foreign.begin(), foreign.end());
-    return false;
-  }
-  g.statements[1].params = pg_params{}.int4s(parts).int8s(epochs);
+  auto g = build_pg_group(ops, options_.front, owned_->all());
   std::vector<pg_rows> out;
   std::string state;
   if (!conn_->pipeline(g.statements, out, error, state)) {
+    // The connection's text, without its "journal URI: " and libpq's
+    // "ERROR:  ".
+    auto why = error.substr(std::min(error.size(), conn_->where().size() + 2));
+    if (why.rfind("ERROR:  ", 0) == 0)
+      why.erase(0, 8);
     if (state == pg_fenced_state) {
-      fenced(parts);
-      error = "journal " + path() + ": fenced: partition"
-              + (lost_.size() == 1 ? " " : "s ") + join(lost_)
-              + (lost_.size() == 1 ? " has" : " have") + " a new owner";
+      fenced();
+      error = "journal " + path() + ": " + why + "; the group is rolled back";
     } else {
-      error = "journal " + path() + ": write failed: "
-              + error.substr(std::min(error.size(), conn_->where().size() + 2));
+      error = "journal " + path() + ": write failed: " + why;
     }
     return false;
   }
@@ -157,48 +143,28 @@ bool pg_journal::commit(std::string& error, std::vector<uint64_t>& unrecorded) {
     for (int i = 0; i < rows.rows(); ++i)
       written.insert(static_cast<uint64_t>(rows.integer(i, 0)));
     for (auto& d : ops.decided)
-      if (written.count(d.seq) == 0
-          && std::find(unrecorded.begin(), unrecorded.end(), d.seq)
-               == unrecorded.end())
+      if (written.count(d.seq) == 0)
         unrecorded.push_back(d.seq);
   }
-  order_parts_.insert(g.accepted.begin(), g.accepted.end());
-  for (auto& v : ops.voids)
-    if (auto i = order_parts_.find(v.seq); i != order_parts_.end())
-      void_parts_[v.auth_key] = i->second;
-  for (auto& d : ops.decided)
-    order_parts_.erase(d.seq);
-  for (auto& key : ops.voids_acknowledged)
-    void_parts_.erase(key);
   return true;
 }
 
-// A fenced commit: which of `touched` this front lost, dropped from what
-// it owns (with their orders' partitions), into lost_.
-void pg_journal::fenced(const std::vector<int32_t>& touched) {
+// A fenced commit: the partitions this front thought it owned and does
+// not (another owner, or another epoch), dropped, into lost_.
+void pg_journal::fenced() {
   std::string error;
-  auto rows = conn_->query("SELECT part, epoch FROM leases WHERE part = "
-                           "ANY($1::int[])",
-                           pg_params{}.int4s(touched), error);
-  std::vector<int32_t> lost;
+  auto epochs = owned_->all();
+  auto rows
+    = conn_->query("SELECT part, owner = $1 AND epoch = "
+                   "coalesce(($2::bigint[])[part + 1], 0) FROM leases",
+                   pg_params{}.text(options_.front).int8s(epochs), error);
   for (int i = 0; i < rows.rows(); ++i) {
     auto part = static_cast<int32_t>(rows.integer(i, 0));
-    if (rows.integer(i, 1) != owned_->epoch(part))
-      lost.push_back(part);
+    if (owned_->epoch(part) != 0 && rows.integer(i, 1) == 0) {
+      owned_->set(part, 0);
+      lost_.push_back(part);
+    }
   }
-  if (!rows.ok()) // cannot tell which: all of them
-    lost = touched;
-  for (auto part : lost) {
-    owned_->set(part, 0);
-    lost_.push_back(part);
-  }
-  auto gone = [&](int32_t part) {
-    return std::find(lost.begin(), lost.end(), part) != lost.end();
-  };
-  for (auto i = order_parts_.begin(); i != order_parts_.end();)
-    i = gone(i->second) ? order_parts_.erase(i) : std::next(i);
-  for (auto i = void_parts_.begin(); i != void_parts_.end();)
-    i = gone(i->second) ? void_parts_.erase(i) : std::next(i);
 }
 
 int64_t pg_journal::purge(int64_t cutoff_us) {

@@ -6,10 +6,12 @@
 //
 // The fence: every write transaction begins with order_node_fence(), which
 // locks the leases of its partitions FOR SHARE and rolls the transaction
-// back if one of them has an epoch other than the one this front took it
-// with. Taking a partition bumps its epoch, so once another front has it,
-// no write of this one can commit (Temporal's range_id, Kleppmann's fencing
-// token); a fenced commit fails and names the partitions it lost.
+// back if one of them is not this front's with the epoch it took it with
+// (the partitions of the orders and voids a record is about are the
+// database's, so that no record of an order another front took passes). Taking
+// a partition bumps its epoch, so once another front has it, no write of this
+// one can commit (Temporal's range_id, Kleppmann's fencing token); a fenced
+// commit fails and names the partitions it lost.
 //
 // A group's records go to the database as one statement per kind (arrays
 // of the group's rows) in one pipeline: BEGIN, the fence, the records,
@@ -21,13 +23,13 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "actors/journal/journal_store.hpp"
 
 namespace order_node {
 
+class lease_keeper;
 class pg_connection;
 
 /// The partitions a front owns, with the epoch it took each with (0: not
@@ -42,6 +44,8 @@ class partition_epochs {
   void set(int32_t part, int64_t epoch);
   /// The owned partitions, ascending.
   std::vector<int32_t> owned() const;
+  /// Every partition's epoch, by partition.
+  std::vector<int64_t> all() const;
 
  private:
   mutable std::mutex mtx_;
@@ -59,9 +63,9 @@ class pg_journal final : public journal_store {
   ~pg_journal() override;
 
   using journal_store::commit;
-  /// Also: takes this front's name (refused while another process holds
-  /// it), counts the run, claims the partitions that are free, expired or
-  /// its own from an earlier run, and reads theirs.
+  /// Also: counts the run; the keeper takes this front's name (refused
+  /// while another process holds it) and claims the partitions that are
+  /// free, expired, orphaned or its own from an earlier run; reads theirs.
   bool recover(int64_t retention_cutoff_us, journal_contents& out,
                std::string& error) override;
   void write(const journal_ops& ops) override;
@@ -74,6 +78,8 @@ class pg_journal final : public journal_store {
 
   /// The partitions this front owns and their epochs.
   const std::shared_ptr<partition_epochs>& owned() const { return owned_; }
+  /// Its hold on them (recover() starts it; then the lease actor's).
+  const std::shared_ptr<lease_keeper>& keeper() const { return keeper_; }
   /// The partitions a fenced commit found taken (cleared when read).
   std::vector<int32_t> take_lost();
   /// This start's run (after recover()).
@@ -81,21 +87,16 @@ class pg_journal final : public journal_store {
 
  private:
   pg_journal(std::unique_ptr<pg_connection> conn, std::string shown,
-             store_options o, int32_t partitions);
-  bool claim(std::string& error);
-  bool read_owned(int64_t retention_cutoff_us, journal_contents& out,
-                  std::string& error);
-  void fenced(const std::vector<int32_t>& touched);
+             store_options o, std::shared_ptr<partition_epochs> owned,
+             std::shared_ptr<lease_keeper> keeper);
+  void fenced();
 
   std::unique_ptr<pg_connection> conn_;
   store_options options_;
   std::shared_ptr<partition_epochs> owned_;
+  std::shared_ptr<lease_keeper> keeper_;
   int64_t run_ = 0;
   journal_ops pending_; // the group's records, sent at commit
-  /// The partition of each order this front wrote or resumed and has not
-  /// decided, and of each void it owes.
-  std::unordered_map<uint64_t, int32_t> order_parts_;
-  std::unordered_map<std::string, int32_t> void_parts_;
   std::vector<int32_t> lost_;
   std::optional<journal_record> fail_next_;
   bool refuse_ = false;

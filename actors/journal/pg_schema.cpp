@@ -70,18 +70,23 @@ CREATE TABLE fronts(
   listen TEXT NOT NULL,
   run BIGINT NOT NULL,
   seen TIMESTAMPTZ NOT NULL);
-CREATE FUNCTION order_node_fence(parts INTEGER[], epochs BIGINT[])
+CREATE FUNCTION order_node_fence(me TEXT, epochs BIGINT[], parts INTEGER[],
+                                 seqs BIGINT[], auth_keys TEXT[])
 RETURNS VOID LANGUAGE plpgsql AS $$
 DECLARE
-  held INTEGER;
+  touched INTEGER[];
+  stale TEXT;
 BEGIN
-  SELECT count(*) INTO held FROM (
-    SELECT 1 FROM leases l
-    JOIN unnest(parts, epochs) AS h(part, epoch)
-      ON l.part = h.part AND l.epoch = h.epoch
-    FOR SHARE OF l) AS x;
-  IF held <> cardinality(parts) THEN
-    RAISE EXCEPTION 'fenced: a partition of this transaction has a new owner'
+  touched := ARRAY(SELECT unnest(parts)
+                   UNION SELECT part FROM orders WHERE seq = ANY(seqs)
+                   UNION SELECT part FROM voids
+                         WHERE auth_key = ANY(auth_keys));
+  PERFORM 1 FROM leases WHERE part = ANY(touched) ORDER BY part FOR SHARE;
+  SELECT string_agg(part::TEXT, ', ' ORDER BY part) INTO stale FROM leases
+  WHERE part = ANY(touched)
+    AND (owner IS DISTINCT FROM me OR epoch <> coalesce(epochs[part + 1], 0));
+  IF stale IS NOT NULL THEN
+    RAISE EXCEPTION 'fenced: partitions % are not this front''s (%)', stale, me
       USING ERRCODE = 'ON001';
   END IF;
 END $$;

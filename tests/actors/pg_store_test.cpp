@@ -8,6 +8,7 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <set>
 #include <thread>
 
@@ -15,6 +16,7 @@
 #include "actors/journal/ledger_store.hpp"
 #include "actors/journal/pg_conn.hpp"
 #include "actors/journal/pg_journal.hpp"
+#include "actors/journal/pg_leases.hpp"
 #include "journal_samples.hpp"
 #include "messages/journal_codec.hpp"
 #include "messages/partition.hpp"
@@ -274,7 +276,9 @@ TEST_CASE("pg journal: the fence refuses a write with a stale epoch") {
   foreign.accepted = {taken};
   foreign.accepted[0].seq += 100;
   CHECK_FALSE(commit(*j, foreign, error, unrecorded));
-  CHECK(error.find("does not own partition") != std::string::npos);
+  CHECK(error.find("fenced: partitions " + std::to_string(taken_part)
+                   + " are not this front's (a:1)")
+        != std::string::npos);
 }
 
 TEST_CASE("pg journal: two fronts claiming at once split the partitions, "
@@ -359,4 +363,45 @@ TEST_CASE("pg ledger: two gateways share their keys") {
                     "'auth:1'")
         == 2);
   CHECK(scalar(uri, "SELECT voided FROM authorizations") == 1);
+}
+
+TEST_CASE("pg leases: a front whose process is gone loses its partitions at "
+          "the next round of another; a frozen one when its lease expires") {
+  if (skip())
+    return;
+  auto uri = database("leases");
+  auto a = open_front(uri, "a:1");
+  recover_ok(*a);
+  auto b = open_front(uri, "b:2");
+  recover_ok(*b);
+  CHECK(b->owned()->owned().empty());
+  lease_round r;
+  std::string error;
+  REQUIRE_MESSAGE(a->keeper()->round(r, error), error);
+  CHECK(r.lost.empty());
+  CHECK(r.gained.empty());
+  CHECK(r.fronts.size() == 2);
+  CHECK(std::count(r.owners.begin(), r.owners.end(), "a:1") == 8);
+  REQUIRE_MESSAGE(b->keeper()->round(r, error), error);
+  CHECK(r.gained.empty()); // a is alive and renews: nothing is free
+  // Frozen: a's leases run out while its session lives.
+  auto admin = pg_connection::open(uri, "test", error);
+  REQUIRE(
+    admin->run("UPDATE leases SET expires = now() - interval '1 ms'", error));
+  REQUIRE_MESSAGE(b->keeper()->round(r, error), error);
+  CHECK(r.gained.size() == 4); // its share of two live fronts
+  REQUIRE_MESSAGE(a->keeper()->round(r, error), error);
+  CHECK(r.lost.size() == 4); // taken while it slept
+  CHECK(a->owned()->owned().size() == 4);
+  // Gone: a's sessions end; b takes the rest without waiting for a lease.
+  a.reset();
+  wait_name_free(uri, "a:1");
+  REQUIRE_MESSAGE(b->keeper()->round(r, error), error);
+  CHECK(r.gained.size() == 4);
+  CHECK(b->owned()->owned().size() == 8);
+  CHECK(r.fronts.size() == 1);
+  // What it took, it reads as a start would.
+  journal_contents c;
+  REQUIRE_MESSAGE(b->keeper()->read(r.gained, 0, c, error), error);
+  CHECK(c.unfinished.empty());
 }
