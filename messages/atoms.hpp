@@ -40,5 +40,7 @@ using attach_atom = caf::atom_constant<caf::atom("attach")>;       // desk
 using list_atom = caf::atom_constant<caf::atom("list")>;           // reader
 using history_atom = caf::atom_constant<caf::atom("history")>;     // reader
 using key_atom = caf::atom_constant<caf::atom("key")>;             // reader
+using resume_atom = caf::atom_constant<caf::atom("resume")>;       // desk
+using drop_atom = caf::atom_constant<caf::atom("drop")>;           // desk
 
 } // namespace order_node

@@ -30,6 +30,8 @@ std::string to_string(order_errc x) {
       return "overloaded";
     case order_errc::no_journal:
       return "no_journal";
+    case order_errc::not_owner:
+      return "not_owner";
   }
   return "unknown";
 }

@@ -31,6 +31,9 @@ enum class order_errc : uint8_t {
   overloaded,
   /// A lookup needs the journal, and the node runs with --journal=off.
   no_journal,
+  /// The order's partition of a shared journal is another front's, or
+  /// nobody's right now (issue #28); send it again (with its key).
+  not_owner,
 };
 
 /// True if `err` is our error `x`.

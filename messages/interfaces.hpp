@@ -160,6 +160,17 @@ using journal_reader_actor = caf::typed_actor<
   // accepted.seq 0: none.
   caf::replies_to<key_atom, key_query>::with<journaled_order>>;
 
+/// A front's desk on a shared journal (issue #28), as its lease actor
+/// (actors/journal/lease_actor.hpp) tells it what moved.
+using partition_desk_actor = caf::typed_actor<
+  // The orders of partitions this front just took (unfinished ones, voids
+  // still owed): they resume as at a start.
+  caf::reacts_to<resume_atom, std::vector<journaled_order>,
+                 std::vector<journal_void>>,
+  // Partitions this front lost (by number): their orders in flight stop
+  // here, without a decision; their clients get order_errc::not_owner.
+  caf::reacts_to<drop_atom, std::vector<int32_t>>>;
+
 /// A node's view of its peers (front and client roles).
 using peers_actor = caf::typed_actor<
   // Every configured peer, in configuration order.

@@ -1,6 +1,8 @@
 // actors/desk/actor_engine.cpp — see actor_engine.hpp.
 #include "actors/desk/actor_engine.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "actors/desk/commit_gate.hpp"
@@ -17,6 +19,7 @@ void actor_engine::launch(order_kind kind, order_job job, order_client client) {
   entry.kind = kind;
   entry.client = std::move(client);
   entry.seq = job.seq;
+  entry.part = job.part;
   auto from = job.resumed ? job.deadline_from : job.accepted_at;
   deadlines_.push(from + st.params->deadline, id);
   schedule_tick(self_);
@@ -109,6 +112,26 @@ void actor_engine::expire(uint64_t id) {
   // (One waiting for routes decides at its deadline.)
   if (auto i = spawned_.find(id); i != spawned_.end() && i->second.actor)
     self_->send(i->second.actor, expire_atom::value);
+}
+
+std::vector<order_client>
+actor_engine::abandon(const std::vector<int32_t>& lost) {
+  std::vector<order_client> out;
+  for (auto i = spawned_.begin(); i != spawned_.end();) {
+    auto& entry = i->second;
+    if (!std::binary_search(lost.begin(), lost.end(), entry.part)) {
+      ++i;
+      continue;
+    }
+    // Its calls' answers go nowhere; the new owner asks again, with the
+    // same authorization key.
+    if (entry.actor)
+      self_->send_exit(entry.actor, caf::exit_reason::user_shutdown);
+    unspawned_.erase(i->first);
+    out.push_back(std::move(entry.client));
+    i = spawned_.erase(i);
+  }
+  return out;
 }
 
 void actor_engine::on_done(uint64_t id, order_result& r) {

@@ -28,6 +28,7 @@ class actor_engine final : public desk_engine {
   bool running(uint64_t id) const override { return spawned_.count(id) > 0; }
   void recorded(uint64_t id) override;
   void expire(uint64_t id) override;
+  std::vector<order_client> abandon(const std::vector<int32_t>& lost) override;
   void on_done(uint64_t id, order_result& r) override;
 
  private:
@@ -39,6 +40,7 @@ class actor_engine final : public desk_engine {
     order_actor actor;
     bool expired = false; // sent `expire`; the next due time is the last
     uint64_t seq = 0;     // in the journal
+    int32_t part = -1;    // of a shared journal
   };
   using iterator = std::unordered_map<uint64_t, spawned_order>::iterator;
 

@@ -85,6 +85,38 @@ caf::error admit_key(desk_self self, order_submission& sub, bool checked,
   return {};
 }
 
+// On a shared journal (issue #28) an order runs on the front that owns its
+// partition: a keyed order's is its key's; an order without a key takes an
+// order key (and id) in a partition this front owns.
+caf::error own_partition(const desk_state& st, const order_submission& sub,
+                         order_job& job) {
+  auto& parts = st.cfg.partitions;
+  if (!parts)
+    return {};
+  if (!sub.idempotency_key.empty()) {
+    job.part = parts->part_of(sub.idempotency_key);
+    if (parts->owns(job.part))
+      return {};
+    return make_error(order_errc::not_owner,
+                      "the partition of idempotency key " + sub.idempotency_key
+                        + " is another front's, or nobody's right now: send "
+                          "it again");
+  }
+  auto base = job.order_key;
+  for (int32_t salt = 0; salt < 4 * parts->partitions(); ++salt) {
+    if (salt > 0) {
+      job.order_key = base + "~" + std::to_string(salt);
+      job.order_id = make_order_id(st.cfg.seed, job.order_key);
+    }
+    job.part = parts->part_of(job.order_id);
+    if (parts->owns(job.part))
+      return {};
+  }
+  return make_error(order_errc::not_owner,
+                    "this front owns no partition of the journal right now: "
+                    "send the order again, or to another front");
+}
+
 // Validation, the idempotency key (`checked` once the journal said it does
 // not know the key), the order key and id, the in-flight bound, and the
 // journal's acceptance record.
@@ -104,6 +136,8 @@ caf::expected<admission> admit(desk_self self, order_submission& sub,
   if (!sub.idempotency_key.empty()) {
     if (auto err = admit_key(self, sub, checked, key_uses, a))
       return err;
+    if (auto err = own_partition(st, sub, job))
+      return err;
     if (a.known || a.lookup || a.queue)
       return a;
   } else {
@@ -111,6 +145,8 @@ caf::expected<admission> admit(desk_self self, order_submission& sub,
                                   ? "seq:" + std::to_string(++st.next_seq)
                                   : std::move(sub.order_key));
     job.order_id = make_order_id(st.cfg.seed, job.order_key);
+    if (auto err = own_partition(st, sub, job))
+      return err;
   }
   job.accepted_at = self->clock().now();
   auto bound = st.cfg.share > 0 ? st.cfg.share : st.cfg.max_in_flight;

@@ -31,4 +31,17 @@ void run_checked(desk_self self, key_client& c, int64_t key_uses);
 /// order with a fresh deadline, and sends the voids a crash left owed.
 void recover(desk_self self);
 
+/// Resumes `orders` (unfinished in the journal) with a fresh deadline and
+/// sends `voids` (owed): at a start (recover()), or when this front takes
+/// their partitions of a shared journal (issue #28).
+void resume(desk_self self, std::vector<journaled_order> orders,
+            std::vector<journal_void> voids);
+
+/// Stops the orders of partitions `lost` (this front's no more) without a
+/// decision; their clients get order_errc::not_owner.
+void drop_partitions(desk_self self, std::vector<int32_t> lost);
+
+/// What the clients of an order of a partition this front lost get.
+caf::error not_owner_error();
+
 } // namespace order_node

@@ -127,6 +127,23 @@ void batched_engine::expire(uint64_t id) {
   }
 }
 
+std::vector<order_client>
+batched_engine::abandon(const std::vector<int32_t>& lost) {
+  std::vector<order_client> out;
+  std::vector<uint64_t> gone;
+  running_.each([&](order_run& o) {
+    if (std::binary_search(lost.begin(), lost.end(), o.job().part)) {
+      out.push_back(std::move(o.client));
+      gone.push_back(o.id);
+    }
+  });
+  // Their calls' answers find no order and are dropped; the new owner
+  // asks again, with the same authorization key.
+  for (auto id : gone)
+    running_.erase(id);
+  return out;
+}
+
 void batched_engine::retry(uint64_t id, int32_t slot) {
   if (auto* o = running_.find(id)) {
     context ctx{*this};

@@ -37,6 +37,7 @@ class batched_engine final : public desk_engine {
   bool running(uint64_t id) const override;
   void recorded(uint64_t id) override;
   void expire(uint64_t id) override;
+  std::vector<order_client> abandon(const std::vector<int32_t>& lost) override;
   void retry(uint64_t id, int32_t slot) override;
   void flush() override;
   void on_outcomes(any_outcomes x) override;

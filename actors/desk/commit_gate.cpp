@@ -5,6 +5,7 @@
 #include <chrono>
 #include <optional>
 
+#include "actors/desk/admission.hpp"
 #include "actors/desk/order_desk.hpp"
 #include "actors/desk/voids.hpp"
 #include "actors/rules/outcome.hpp"
@@ -80,6 +81,18 @@ void unrecord(desk_self self,
     }
 }
 
+// Whether answer `a` is of a partition of a shared journal this front does
+// not own (any more): its decision is the new owner's to make.
+bool lost_to_another(const desk_state& st, const commit_gate::held_answer& a) {
+  auto& parts = st.cfg.partitions;
+  if (!parts)
+    return false;
+  auto& dk = a.client.dedup_key; // "p/KEY" or "s/KEY"
+  return !parts->owns(parts->part_of(dk.empty()
+                                       ? std::string_view{a.result.order_id}
+                                       : std::string_view{dk}.substr(2)));
+}
+
 // The journal failed a write: its decisions (and the voids they owe) are
 // written again after a backoff, so that an order the journal holds is not
 // left undecided, nor its key free to run a second order (promise 5). Their
@@ -91,7 +104,13 @@ void rewrite_later(desk_self self, commit_gate::held_batch& batch,
   if (batch.answers.empty() && batch.voids.empty())
     return;
   auto now_us = journal_now_us();
+  std::vector<uint64_t> dropped; // with the voids their decisions owe
   for (auto& a : batch.answers) {
+    if (lost_to_another(self->state, a)) { // not written again
+      self->state.keys.fail(a.client, not_owner_error());
+      dropped.push_back(a.seq);
+      continue;
+    }
     if (a.client.dedup_key.empty()) {
       a.client.promise.deliver(err);
     } else if (auto w = self->state.keys.waiting.find(a.client.dedup_key);
@@ -105,9 +124,13 @@ void rewrite_later(desk_self self, commit_gate::held_batch& batch,
     gate.held.answers.push_back(std::move(a));
   }
   for (auto& v : batch.voids) {
+    if (std::find(dropped.begin(), dropped.end(), v.seq) != dropped.end())
+      continue;
     gate.out.voids.push_back(v);
     gate.held.voids.push_back(std::move(v));
   }
+  if (gate.held.answers.empty() && gate.held.voids.empty())
+    return;
   gate.rewrite_backoff
     = gate.rewrite_backoff.count() == 0
         ? caf::timespan{first_rewrite}

@@ -20,12 +20,13 @@ struct desk_state;
 /// sending the queued calls, the directory's routes, an order actor's result
 /// and its replies to journal, writing the journal's records, sending a void
 /// again.
-using order_desk_impl = order_desk_actor::extend_with<service_caller>::extend<
-  caf::reacts_to<tick_atom>, caf::reacts_to<retry_atom, uint64_t, int32_t>,
-  caf::reacts_to<flush_atom>, caf::reacts_to<routes_atom, service_routes_ptr>,
-  caf::reacts_to<done_atom, uint64_t, order_result>,
-  caf::reacts_to<append_atom, journal_reply>, caf::reacts_to<commit_atom>,
-  caf::reacts_to<void_atom, std::string>>;
+using order_desk_impl = order_desk_actor::extend_with<service_caller>::
+  extend_with<partition_desk_actor>::extend<
+    caf::reacts_to<tick_atom>, caf::reacts_to<retry_atom, uint64_t, int32_t>,
+    caf::reacts_to<flush_atom>, caf::reacts_to<routes_atom, service_routes_ptr>,
+    caf::reacts_to<done_atom, uint64_t, order_result>,
+    caf::reacts_to<append_atom, journal_reply>, caf::reacts_to<commit_atom>,
+    caf::reacts_to<void_atom, std::string>>;
 
 using desk_self = order_desk_impl::stateful_pointer<desk_state>;
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "actors/journal/journal_store.hpp"
+#include "actors/journal/partition_epochs.hpp"
 #include "actors/order/order_machine.hpp"
 #include "messages/interfaces.hpp"
 
@@ -41,6 +42,9 @@ struct desk_config {
   caf::timespan deadline_tick = std::chrono::milliseconds(1);
   /// The journal (invalid: --journal=off, nothing is journaled).
   journal_actor journal;
+  /// On a shared journal (issue #28): the partitions this front owns. The
+  /// desk runs the orders of those only; null: the journal has none.
+  std::shared_ptr<const partition_epochs> partitions;
   /// Its reader: with it, the desk keeps the idempotency keys of orders in
   /// flight only, and asks the journal about any other key before it runs
   /// an order for it; without it (no journal, or a test's desk), the desk

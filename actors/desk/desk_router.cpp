@@ -63,9 +63,16 @@ void merge_stats(desk_stats& into, const desk_stats& x) {
 
 namespace {
 
+// The shard of a recovered order among `n`: its key's (as shard_for), the
+// first for one without a key.
+size_t shard_of(const journaled_order& o, size_t n) {
+  auto& key = o.accepted.idempotency_key;
+  return key.empty() ? size_t{0} : std::hash<std::string>{}(key) % n;
+}
+
 // The shard of `sub`: its key's, or the next in turn (which numbers it).
 const order_desk_actor&
-shard_for(order_desk_actor::stateful_pointer<desk_router_state> self,
+shard_for(desk_router_actor::stateful_pointer<desk_router_state> self,
           order_submission& sub) {
   auto& st = self->state;
   auto sender = self->current_sender();
@@ -84,8 +91,8 @@ shard_for(order_desk_actor::stateful_pointer<desk_router_state> self,
 
 } // namespace
 
-order_desk_actor::behavior_type
-desk_router(order_desk_actor::stateful_pointer<desk_router_state> self,
+desk_router_actor::behavior_type
+desk_router(desk_router_actor::stateful_pointer<desk_router_state> self,
             std::vector<order_desk_actor> shards) {
   for (auto& s : shards)
     self->link_to(s);
@@ -109,6 +116,21 @@ desk_router(order_desk_actor::stateful_pointer<desk_router_state> self,
     },
     [=](attach_atom atom, std::string& id) -> caf::result<journal_lookup> {
       return self->delegate(self->state.shards.front(), atom, std::move(id));
+    },
+    [=](resume_atom atom, std::vector<journaled_order>& orders,
+        std::vector<journal_void>& voids) {
+      auto& shards = self->state.shards;
+      std::vector<std::vector<journaled_order>> per(shards.size());
+      for (auto& o : orders)
+        per[shard_of(o, shards.size())].push_back(std::move(o));
+      for (size_t i = 0; i < shards.size(); ++i)
+        self->send(caf::actor_cast<partition_desk_actor>(shards[i]), atom,
+                   std::move(per[i]),
+                   i == 0 ? std::move(voids) : std::vector<journal_void>{});
+    },
+    [=](drop_atom atom, const std::vector<int32_t>& lost) {
+      for (auto& s : self->state.shards)
+        self->send(caf::actor_cast<partition_desk_actor>(s), atom, lost);
     },
     [=](stats_atom atom) -> caf::result<desk_stats> {
       auto& st = self->state;
@@ -152,11 +174,6 @@ order_desk_actor spawn_desk(caf::actor_system& sys, directory_actor directory,
   cfg.resume.clear();
   cfg.keyed.clear();
   cfg.voids.clear();
-  auto shard_of = [n](const journaled_order& o) {
-    auto& key = o.accepted.idempotency_key;
-    return key.empty() ? size_t{0}
-                       : std::hash<std::string>{}(key) % static_cast<size_t>(n);
-  };
   for (int64_t i = 0; i < n; ++i) {
     auto& shard_cfg = cfgs[static_cast<size_t>(i)];
     shard_cfg = cfg;
@@ -167,14 +184,15 @@ order_desk_actor spawn_desk(caf::actor_system& sys, directory_actor directory,
   }
   cfgs.front().voids = std::move(voids); // the first shard sends them
   for (auto& o : resume)
-    cfgs[shard_of(o)].resume.push_back(std::move(o));
+    cfgs[shard_of(o, static_cast<size_t>(n))].resume.push_back(std::move(o));
   for (auto& o : keyed)
-    cfgs[shard_of(o)].keyed.push_back(std::move(o));
+    cfgs[shard_of(o, static_cast<size_t>(n))].keyed.push_back(std::move(o));
   std::vector<order_desk_actor> shards;
   shards.reserve(cfgs.size());
   for (auto& shard_cfg : cfgs)
     shards.push_back(sys.spawn(order_desk, directory, std::move(shard_cfg)));
-  return sys.spawn(desk_router, std::move(shards));
+  return caf::actor_cast<order_desk_actor>(
+    sys.spawn(desk_router, std::move(shards)));
 }
 
 } // namespace order_node

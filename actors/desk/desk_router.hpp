@@ -30,8 +30,12 @@ struct desk_router_state {
   static constexpr const char* name = "desk_router";
 };
 
-order_desk_actor::behavior_type
-desk_router(order_desk_actor::stateful_pointer<desk_router_state> self,
+/// The router's interface: the desk's, and the partitions of a shared
+/// journal as they move (to the shards their orders' keys go to).
+using desk_router_actor = order_desk_actor::extend_with<partition_desk_actor>;
+
+desk_router_actor::behavior_type
+desk_router(desk_router_actor::stateful_pointer<desk_router_state> self,
             std::vector<order_desk_actor> shards);
 
 /// Spawns the desk of a node: one order desk, or `cfg.shards` of them

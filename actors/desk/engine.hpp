@@ -57,6 +57,11 @@ class desk_engine {
   /// recorded).
   virtual void expire(uint64_t id) = 0;
 
+  /// The orders of partitions `lost` (ascending) stop now, without a
+  /// decision (another front owns them: it resumes them); their clients.
+  virtual std::vector<order_client> abandon(const std::vector<int32_t>& lost)
+    = 0;
+
   // The engine's own messages, which the desk hands on; the other engine
   // never gets them.
 

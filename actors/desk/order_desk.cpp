@@ -156,6 +156,14 @@ order_desk(desk_self self, const directory_actor& directory, desk_config cfg) {
     [=](append_atom, journal_reply& r) { journal(self, std::move(r)); },
     [=](commit_atom) { write_journal(self); },
     [=](void_atom, std::string& auth_key) { send_void(self, auth_key); },
+    // A shared journal's partitions, as they move (issue #28).
+    [=](resume_atom, std::vector<journaled_order>& orders,
+        std::vector<journal_void>& voids) {
+      resume(self, std::move(orders), std::move(voids));
+    },
+    [=](drop_atom, std::vector<int32_t>& lost) {
+      drop_partitions(self, std::move(lost));
+    },
     // The engines' own messages.
     [=](done_atom, uint64_t id, order_result& r) {
       self->state.engine->on_done(id, r);

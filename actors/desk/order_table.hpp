@@ -75,6 +75,14 @@ class order_table {
 
   size_t size() const { return size_; }
 
+  /// Calls `f(order_run&)` for every order in the table.
+  template <class F>
+  void each(F f) {
+    for (auto& s : slots_)
+      if (s.run.id != 0)
+        f(s.run);
+  }
+
  private:
   // Resets every field (id 0: free), keeping the capacity of the vectors
   // that every order fills the same way.

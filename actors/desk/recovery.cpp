@@ -6,22 +6,30 @@
 // crash left unacknowledged are sent again (their orders' shard need not be
 // this one: a void needs only its key).
 #include <algorithm>
+
 #include <chrono>
+#include <spdlog/spdlog.h>
 #include <vector>
 
 #include "actors/desk/admission.hpp"
 #include "actors/desk/order_desk.hpp"
 #include "actors/desk/voids.hpp"
+#include "actors/support/log.hpp"
+#include "messages/errors.hpp"
+#include "messages/partition.hpp"
 
 namespace order_node {
 
 namespace {
 
 // An unfinished order of the journal as a job that resumes now.
-order_job resumed_job(journaled_order& o, order_time now,
-                      std::chrono::microseconds age) {
+order_job resumed_job(const desk_config& cfg, journaled_order& o,
+                      order_time now, std::chrono::microseconds age) {
   auto& a = o.accepted;
   order_job job;
+  if (cfg.partitions)
+    job.part
+      = cfg.partitions->part_of(partition_key(a.idempotency_key, a.order_id));
   job.request = std::move(a.request);
   job.order_key = std::move(a.order_key);
   job.order_id = std::move(a.order_id);
@@ -53,9 +61,22 @@ void recover(desk_self self) {
     st.keys.keep(std::move(dk), std::move(k.result), now + left);
   }
   std::vector<journaled_order>{}.swap(cfg.keyed); // its memory too
-  auto resume = std::move(cfg.resume);
+  auto orders = std::move(cfg.resume);
   cfg.resume.clear();
-  for (auto& o : resume) {
+  auto voids = std::move(cfg.voids);
+  cfg.voids.clear();
+  resume(self, std::move(orders), std::move(voids));
+}
+
+void resume(desk_self self, std::vector<journaled_order> orders,
+            std::vector<journal_void> voids) {
+  auto& st = self->state;
+  auto now = self->clock().now();
+  auto now_us = journal_now_us();
+  auto age = [&](int64_t us) {
+    return std::chrono::microseconds{std::max<int64_t>(0, now_us - us)};
+  };
+  for (auto& o : orders) {
     auto kind = o.accepted.kind;
     std::string dk;
     if (!o.accepted.idempotency_key.empty()) {
@@ -65,14 +86,33 @@ void recover(desk_self self) {
       k.body = o.accepted.request;
       k.order_id = o.accepted.order_id;
     }
-    auto job = resumed_job(o, now, age(o.accepted.accepted_us));
+    auto job = resumed_job(st.cfg, o, now, age(o.accepted.accepted_us));
     ++st.counters.resumed;
     st.engine->launch(kind, std::move(job), {std::move(dk), {}});
   }
-  auto voids = std::move(cfg.voids);
-  cfg.voids.clear();
   for (auto& v : voids)
     start_void(self, void_request{std::move(v.auth_key), std::move(v.tx_id)});
+}
+
+void drop_partitions(desk_self self, std::vector<int32_t> lost) {
+  auto& st = self->state;
+  std::sort(lost.begin(), lost.end());
+  auto clients = st.engine->abandon(lost);
+  if (clients.empty())
+    return;
+  node_log().warn("desk: {} {} of {} lost to another front stopped here; "
+                  "their clients may send them again",
+                  clients.size(), clients.size() == 1 ? "order" : "orders",
+                  lost.size() == 1 ? "a partition" : "partitions");
+  for (auto& c : clients)
+    st.keys.fail(c, not_owner_error());
+}
+
+caf::error not_owner_error() {
+  return make_error(order_errc::not_owner,
+                    "the order's partition moved to another front; nothing "
+                    "was decided here: send it again (with its idempotency "
+                    "key, to any front)");
 }
 
 } // namespace order_node

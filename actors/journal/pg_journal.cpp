@@ -16,28 +16,6 @@
 
 namespace order_node {
 
-int64_t partition_epochs::epoch(int32_t part) const {
-  std::lock_guard<std::mutex> guard{mtx_};
-  if (part < 0 || part >= static_cast<int32_t>(epochs_.size()))
-    return 0;
-  return epochs_[static_cast<size_t>(part)];
-}
-
-void partition_epochs::set(int32_t part, int64_t epoch) {
-  std::lock_guard<std::mutex> guard{mtx_};
-  if (part >= 0 && part < static_cast<int32_t>(epochs_.size()))
-    epochs_[static_cast<size_t>(part)] = epoch;
-}
-
-std::vector<int32_t> partition_epochs::owned() const {
-  std::lock_guard<std::mutex> guard{mtx_};
-  std::vector<int32_t> out;
-  for (size_t i = 0; i < epochs_.size(); ++i)
-    if (epochs_[i] != 0)
-      out.push_back(static_cast<int32_t>(i));
-  return out;
-}
-
 pg_journal::pg_journal(std::unique_ptr<pg_connection> conn, std::string shown,
                        store_options o, std::shared_ptr<partition_epochs> owned,
                        std::shared_ptr<lease_keeper> keeper)
@@ -66,11 +44,6 @@ std::unique_ptr<pg_journal> pg_journal::open(const std::string& uri,
     return nullptr;
   return std::unique_ptr<pg_journal>{new pg_journal(
     std::move(conn), shown_uri(uri), o, std::move(owned), std::move(keeper))};
-}
-
-std::vector<int64_t> partition_epochs::all() const {
-  std::lock_guard<std::mutex> guard{mtx_};
-  return epochs_;
 }
 
 void pg_journal::write(const journal_ops& ops) {

@@ -20,37 +20,17 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "actors/journal/journal_store.hpp"
+#include "actors/journal/partition_epochs.hpp"
 
 namespace order_node {
 
 class lease_keeper;
 class pg_connection;
-
-/// The partitions a front owns, with the epoch it took each with (0: not
-/// owned). Shared between the journal (which fences with it) and whoever
-/// claims and renews the leases; thread-safe.
-class partition_epochs {
- public:
-  explicit partition_epochs(int32_t partitions)
-      : epochs_(static_cast<size_t>(partitions), 0) {}
-  int32_t partitions() const { return static_cast<int32_t>(epochs_.size()); }
-  int64_t epoch(int32_t part) const;
-  void set(int32_t part, int64_t epoch);
-  /// The owned partitions, ascending.
-  std::vector<int32_t> owned() const;
-  /// Every partition's epoch, by partition.
-  std::vector<int64_t> all() const;
-
- private:
-  mutable std::mutex mtx_;
-  std::vector<int64_t> epochs_;
-};
 
 class pg_journal final : public journal_store {
  public:

@@ -51,6 +51,9 @@ struct order_job {
   /// Its acceptance number in the journal; 0: not journaled (the order
   /// then reports no replies to journal_reply()).
   uint64_t seq = 0;
+  /// Its partition of a shared journal (messages/partition.hpp); -1: the
+  /// journal has none.
+  int32_t part = -1;
   /// Resumed from the journal after a restart: it runs to a fresh deadline
   /// from `deadline_from` (others from `accepted_at`).
   bool resumed = false;

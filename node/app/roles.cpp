@@ -20,7 +20,9 @@
 #include "actors/desk/desk_router.hpp"
 #include "actors/journal/journal_actor.hpp"
 #include "actors/journal/journal_reader.hpp"
+#include "actors/journal/lease_actor.hpp"
 #include "actors/journal/ledger_actor.hpp"
+#include "actors/journal/pg_journal.hpp"
 #include "actors/services/directory.hpp"
 #include "actors/services/services.hpp"
 #include "actors/support/log.hpp"
@@ -129,7 +131,17 @@ desk_config journaled_desk(caf::actor_system& sys, const node_config& cfg,
   d.resume = std::move(c.unfinished);
   d.keyed = std::move(c.keyed);
   d.voids = std::move(c.voids);
+  if (auto pg = std::dynamic_pointer_cast<pg_journal>(journal.store))
+    d.partitions = pg->owned();
   return d;
+}
+
+// On a shared journal: the lease actor, which tells the desk what moves.
+void start_leases(caf::actor_system& sys, const opened_journal& journal,
+                  role_actors& out) {
+  if (auto pg = std::dynamic_pointer_cast<pg_journal>(journal.store))
+    out.leases = spawn_leases(
+      sys, pg->keeper(), caf::actor_cast<partition_desk_actor>(out.local.desk));
 }
 
 // The ledger's actor, if the node has one, spawned into `out`.
@@ -149,6 +161,7 @@ bool start_single(caf::actor_system& sys, const node_config& cfg, uint64_t seed,
     = spawn_pipeline(sys, cfg.make_services(seed, cfg.latency_scale),
                      journaled_desk(sys, cfg, seed, journal, out), ledger);
   out.desk = out.local.desk;
+  start_leases(sys, journal, out);
   out.order_timeout = local_order_timeout(cfg);
   log_started(cfg, seed);
   return true;
@@ -177,6 +190,7 @@ bool start_front(caf::actor_system& sys, const node_config& cfg, uint64_t seed,
   out.local.desk = spawn_desk(sys, out.local.directory,
                               journaled_desk(sys, cfg, seed, journal, out));
   out.desk = out.local.desk;
+  start_leases(sys, journal, out);
   out.order_timeout = local_order_timeout(cfg);
   auto pc = make_peers_config(sys, cfg);
   pc.directory = out.local.directory;
@@ -334,6 +348,7 @@ void role_actors::stop() const {
   caf::anon_send_exit(ledger, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(journal, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(reader, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(leases, caf::exit_reason::user_shutdown);
 }
 
 } // namespace order_node

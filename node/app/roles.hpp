@@ -16,6 +16,7 @@
 #include "actors/desk/pipeline.hpp"
 #include "actors/journal/journal_reader.hpp"
 #include "actors/journal/journal_store.hpp"
+#include "actors/journal/lease_actor.hpp"
 #include "actors/journal/ledger_store.hpp"
 #include "messages/interfaces.hpp"
 #include "messages/wire.hpp"
@@ -37,6 +38,7 @@ struct role_actors {
   dispatcher_actor dispatcher; // services: takes the fronts' calls
   journal_actor journal;       // single, front; invalid with --journal=off
   journal_reader_actor reader; // with `journal`: the console's reads
+  lease_actor leases;          // on a shared journal: its partitions
   ledger_actor ledger;         // single, services hosting payment; or invalid
   /// How long a caller of `desk` waits before it gives up: the desk answers
   /// every order by its deadline, so this only bounds a desk (or a front)

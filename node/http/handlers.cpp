@@ -32,6 +32,7 @@ unsigned status_of(const caf::error& err) {
     {order_errc::key_conflict, 422},
     {order_errc::no_journal, 501},
     {order_errc::overloaded, 503},
+    {order_errc::not_owner, 503},
   };
   for (auto& r : statuses)
     if (is_error(err, r.code))
