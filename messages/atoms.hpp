@@ -42,5 +42,6 @@ using history_atom = caf::atom_constant<caf::atom("history")>;     // reader
 using key_atom = caf::atom_constant<caf::atom("key")>;             // reader
 using resume_atom = caf::atom_constant<caf::atom("resume")>;       // desk
 using drop_atom = caf::atom_constant<caf::atom("drop")>;           // desk
+using owners_atom = caf::atom_constant<caf::atom("owners")>;       // fronts
 
 } // namespace order_node

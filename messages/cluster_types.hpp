@@ -1,5 +1,6 @@
 // messages/cluster_types.hpp — what a node tells about its peers (the REPL's
-// `nodes` command). Pure data with inspect(), no actors.
+// `nodes` command) and the fronts of a shared journal. Pure data with
+// inspect(), no actors.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +27,18 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, peer_info& x) {
   return f(caf::meta::type_name("peer_info"), x.address, x.name, x.state,
            x.reason, x.instances, x.in_flight, x.calls, x.last_rtt_ms);
+}
+
+/// A live front of a shared journal (issue #28), as the `fronts` table and
+/// the fronts' name locks show it.
+struct front_entry {
+  std::string name;   // its --listen address as given
+  std::string listen; // where it is published
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, front_entry& x) {
+  return f(caf::meta::type_name("front_entry"), x.name, x.listen);
 }
 
 } // namespace order_node

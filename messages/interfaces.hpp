@@ -171,6 +171,12 @@ using partition_desk_actor = caf::typed_actor<
   // here, without a decision; their clients get order_errc::not_owner.
   caf::reacts_to<drop_atom, std::vector<int32_t>>>;
 
+/// Who owns a shared journal's partitions, each lease round (issue #28):
+/// each partition's owner ("" none) and the live fronts.
+using owners_watcher
+  = caf::typed_actor<caf::reacts_to<owners_atom, std::vector<std::string>,
+                                    std::vector<front_entry>>>;
+
 /// A node's view of its peers (front and client roles).
 using peers_actor = caf::typed_actor<
   // Every configured peer, in configuration order.

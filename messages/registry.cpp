@@ -90,7 +90,7 @@ struct type_list {
 };
 
 /// Bump when a message keeps its name but changes its fields.
-constexpr const char* protocol_version = "order-node/4";
+constexpr const char* protocol_version = "order-node/5";
 
 void add_types(type_list cfg) {
   cfg.add_message_type<order_request>("order_request")

@@ -135,12 +135,16 @@ struct node_info {
   service_routes routes;       // the instances it hosts (services role)
   dispatcher_actor dispatcher; // takes the calls for them (services role)
   order_desk_actor desk;       // its order desk (front role), else invalid
+  /// A front on a shared journal: its desk itself, which runs the orders of
+  /// its partitions; other fronts forward theirs there (desk routes by
+  /// partition). Else invalid.
+  order_desk_actor local_desk;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, node_info& x) {
   return f(caf::meta::type_name("node_info"), x.name, x.role, x.routes,
-           x.dispatcher, x.desk);
+           x.dispatcher, x.desk, x.local_desk);
 }
 
 /// A node as its peers see it (published by the services and front roles).

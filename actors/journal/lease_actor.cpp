@@ -72,19 +72,31 @@ void round(lease_self self) {
   st.failing.clear();
   if (!r.gained.empty())
     taken(self, r.gained);
-  st.owners = std::move(r.owners);
+  std::vector<std::string> fronts;
+  for (auto& f : r.fronts)
+    fronts.push_back(f.name);
+  if (r.owners != st.owners || fronts != st.fronts) {
+    st.owners = r.owners;
+    st.fronts = std::move(fronts);
+    if (st.router)
+      self->send(st.router, owners_atom::value, std::move(r.owners),
+                 std::move(r.fronts));
+  }
 }
 
 } // namespace
 
 lease_actor::behavior_type leases(lease_self self,
                                   std::shared_ptr<lease_keeper> keeper,
-                                  partition_desk_actor desk) {
+                                  partition_desk_actor desk,
+                                  owners_watcher router) {
   self->state.keeper = keeper;
   self->state.desk = std::move(desk);
+  self->state.router = std::move(router);
   // A clean stop gives the leases up: the others need not wait for them.
   self->attach_functor([keeper] { keeper->release(); });
-  self->delayed_send(self, lease_round_interval, tick_atom::value);
+  // The first round now: the router learns the owners at once.
+  self->send(self, tick_atom::value);
   return {
     [=](tick_atom) {
       round(self);
@@ -95,8 +107,9 @@ lease_actor::behavior_type leases(lease_self self,
 
 lease_actor spawn_leases(caf::actor_system& sys,
                          std::shared_ptr<lease_keeper> keeper,
-                         partition_desk_actor desk) {
-  return sys.spawn<caf::detached>(leases, std::move(keeper), std::move(desk));
+                         partition_desk_actor desk, owners_watcher router) {
+  return sys.spawn<caf::detached>(leases, std::move(keeper), std::move(desk),
+                                  std::move(router));
 }
 
 } // namespace order_node

@@ -3,7 +3,8 @@
 // on a thread of its own (a round waits for the database), its lease
 // keeper (pg_leases.hpp) renews the front's leases and claims free ones;
 // the desk resumes the orders of partitions taken and stops those of
-// partitions lost. At its exit it gives the front's leases up, so that the
+// partitions lost; the front's router (actors/cluster/front_router.hpp)
+// learns who owns what. At its exit it gives the front's leases up, so that the
 // others take them at their next round instead of after a lease.
 #pragma once
 
@@ -30,19 +31,24 @@ using lease_actor = caf::typed_actor<caf::reacts_to<tick_atom>>;
 struct lease_state {
   std::shared_ptr<lease_keeper> keeper;
   partition_desk_actor desk;
-  /// Who owned each partition at the last round ("" none), for the log.
+  owners_watcher router; // routes orders to their partitions' owners
+  /// What the router was told last: each partition's owner ("" none) and
+  /// the live fronts' names.
   std::vector<std::string> owners;
+  std::vector<std::string> fronts;
   std::string failing; // the last round's error, logged once
   static constexpr const char* name = "leases";
 };
 
 lease_actor::behavior_type
 leases(lease_actor::stateful_pointer<lease_state> self,
-       std::shared_ptr<lease_keeper> keeper, partition_desk_actor desk);
+       std::shared_ptr<lease_keeper> keeper, partition_desk_actor desk,
+       owners_watcher router);
 
-/// Spawns the lease actor on a thread of its own.
+/// Spawns the lease actor on a thread of its own; it tells `desk` what
+/// moves and `router` who owns what (when that changes).
 lease_actor spawn_leases(caf::actor_system& sys,
                          std::shared_ptr<lease_keeper> keeper,
-                         partition_desk_actor desk);
+                         partition_desk_actor desk, owners_watcher router);
 
 } // namespace order_node

@@ -16,17 +16,12 @@
 #include <vector>
 
 #include "actors/journal/journal_store.hpp"
+#include "messages/cluster_types.hpp"
 
 namespace order_node {
 
 class partition_epochs;
 class pg_connection;
-
-/// A live front, as the `fronts` table and the name locks show it.
-struct front_entry {
-  std::string name;   // its --listen address as given
-  std::string listen; // where it is published
-};
 
 /// What one round found.
 struct lease_round {

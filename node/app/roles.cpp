@@ -15,6 +15,7 @@
 
 #include "actors/cluster/address.hpp"
 #include "actors/cluster/dispatcher.hpp"
+#include "actors/cluster/front_router.hpp"
 #include "actors/cluster/node_actor.hpp"
 #include "actors/cluster/relay.hpp"
 #include "actors/desk/desk_router.hpp"
@@ -136,12 +137,14 @@ desk_config journaled_desk(caf::actor_system& sys, const node_config& cfg,
   return d;
 }
 
-// On a shared journal: the lease actor, which tells the desk what moves.
+// On a shared journal: the lease actor, which tells the desk what moves
+// and `router` (if any) who owns what.
 void start_leases(caf::actor_system& sys, const opened_journal& journal,
-                  role_actors& out) {
+                  role_actors& out, owners_watcher router = {}) {
   if (auto pg = std::dynamic_pointer_cast<pg_journal>(journal.store))
     out.leases = spawn_leases(
-      sys, pg->keeper(), caf::actor_cast<partition_desk_actor>(out.local.desk));
+      sys, pg->keeper(), caf::actor_cast<partition_desk_actor>(out.local.desk),
+      std::move(router));
 }
 
 // The ledger's actor, if the node has one, spawned into `out`.
@@ -190,15 +193,32 @@ bool start_front(caf::actor_system& sys, const node_config& cfg, uint64_t seed,
   out.local.desk = spawn_desk(sys, out.local.directory,
                               journaled_desk(sys, cfg, seed, journal, out));
   out.desk = out.local.desk;
-  start_leases(sys, journal, out);
   out.order_timeout = local_order_timeout(cfg);
   auto pc = make_peers_config(sys, cfg);
+  // On a shared journal, orders reach this front through its router, which
+  // hands each to its partition's owner (the desk itself for its own).
+  auto pg = std::dynamic_pointer_cast<pg_journal>(journal.store);
+  if (pg) {
+    front_router_config rc;
+    rc.me = cfg.listen_address();
+    rc.local = out.local.desk;
+    rc.partitions = pg->owned()->partitions();
+    rc.connector = pc.connector;
+    rc.fingerprint = pc.fingerprint;
+    rc.forward_timeout = out.order_timeout + std::chrono::seconds(5);
+    auto router = spawn_front_router(sys, std::move(rc));
+    out.router = caf::actor_cast<caf::actor>(router);
+    out.desk = caf::actor_cast<order_desk_actor>(router);
+  }
+  start_leases(sys, journal, out, caf::actor_cast<owners_watcher>(out.router));
   pc.directory = out.local.directory;
   out.peers = spawn_peers(sys, std::move(pc));
   if (!cfg.listen.empty()) {
     node_info info;
     info.role = "front";
     info.desk = out.desk;
+    if (pg)
+      info.local_desk = out.local.desk;
     if (!publish(sys, cfg, std::move(info), out))
       return false;
   }
@@ -349,6 +369,7 @@ void role_actors::stop() const {
   caf::anon_send_exit(journal, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(reader, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(leases, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
 }
 
 } // namespace order_node

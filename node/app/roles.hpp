@@ -39,7 +39,8 @@ struct role_actors {
   journal_actor journal;       // single, front; invalid with --journal=off
   journal_reader_actor reader; // with `journal`: the console's reads
   lease_actor leases;          // on a shared journal: its partitions
-  ledger_actor ledger;         // single, services hosting payment; or invalid
+  caf::actor router;   // a front on a shared journal: `desk` routes by owner
+  ledger_actor ledger; // single, services hosting payment; or invalid
   /// How long a caller of `desk` waits before it gives up: the desk answers
   /// every order by its deadline, so this only bounds a desk (or a front)
   /// that stopped answering.
