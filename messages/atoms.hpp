@@ -43,5 +43,6 @@ using key_atom = caf::atom_constant<caf::atom("key")>;             // reader
 using resume_atom = caf::atom_constant<caf::atom("resume")>;       // desk
 using drop_atom = caf::atom_constant<caf::atom("drop")>;           // desk
 using owners_atom = caf::atom_constant<caf::atom("owners")>;       // fronts
+using poll_atom = caf::atom_constant<caf::atom("poll")>;           // journal
 
 } // namespace order_node

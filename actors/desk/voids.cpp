@@ -52,8 +52,11 @@ bool owes_void(const order_result& r) {
     return false;
   if (r.voided)
     return true;
+  // A payment call without an answer (a timeout, or an error such as its
+  // node lost with the call) may have been authorized all the same: a void
+  // of a key the gateway never authorized changes nothing.
   return std::any_of(r.calls.begin(), r.calls.end(), [](const call_record& c) {
-    return c.service == "payment" && c.outcome == call_end::timeout;
+    return c.service == "payment" && c.outcome != call_end::answered;
   });
 }
 

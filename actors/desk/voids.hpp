@@ -28,8 +28,9 @@ using owed_voids = std::unordered_map<std::string, owed_void>;
 
 /// Whether a decided order must void its payment authorization: it failed,
 /// and its payment was authorized or its answer is unknown (a call timed
-/// out: the gateway may have authorized it). A declined or refused
-/// authorization leaves nothing to void.
+/// out or failed, e.g. its node lost with the call: the gateway may have
+/// authorized it; a void of a key it never authorized changes nothing). A
+/// declined authorization leaves nothing to void.
 bool owes_void(const order_result& r);
 
 /// Starts sending `v` (after its record is committed, if journaled).

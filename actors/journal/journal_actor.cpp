@@ -16,6 +16,9 @@ namespace {
 using journal_self = journal_impl::stateful_pointer<journal_state>;
 
 constexpr auto purge_interval = std::chrono::minutes(1);
+// On a shared journal, how often orders with attached clients are looked up
+// again (another front may decide them).
+constexpr auto attach_poll = std::chrono::milliseconds(100);
 
 size_t count(const journal_ops& ops) {
   return ops.accepted.size() + ops.replies.size() + ops.decided.size()
@@ -79,6 +82,28 @@ void commit(journal_self self) {
   }
 }
 
+// On a shared journal: the attached orders another front decided answer.
+void poll_attached(journal_self self) {
+  auto& st = self->state;
+  for (auto i = st.attached.begin(); i != st.attached.end();) {
+    std::string error;
+    auto found = st.store->lookup(i->first, &error);
+    if (!error.empty() || found.decided || !found.found) {
+      for (auto& rp : i->second) {
+        if (!error.empty())
+          rp.deliver(make_error(order_errc::journal_failed, error));
+        else
+          rp.deliver(found);
+      }
+      i = st.attached.erase(i);
+    } else {
+      ++i;
+    }
+  }
+  if (!st.attached.empty())
+    self->delayed_send(self, attach_poll, poll_atom::value);
+}
+
 // Commits the current group, if any, so that a lookup reads only what is
 // durable (SQLite shows a connection its own uncommitted writes).
 void settle(journal_self self) {
@@ -120,7 +145,10 @@ journal_impl::behavior_type journal(journal_self self,
       if (!found.found || found.decided)
         return found;
       auto rp = self->make_response_promise<journal_lookup>();
-      self->state.attached[order_id].push_back(rp);
+      auto& st = self->state;
+      if (st.store->shared() && st.attached.empty())
+        self->delayed_send(self, attach_poll, poll_atom::value);
+      st.attached[order_id].push_back(rp);
       return rp;
     },
     [=](stats_atom) {
@@ -129,6 +157,7 @@ journal_impl::behavior_type journal(journal_self self,
       return st.stats;
     },
     [=](commit_atom) { commit(self); },
+    [=](poll_atom) { poll_attached(self); },
     [=](purge_atom) {
       auto& st = self->state;
       settle(self); // the group first; purge runs after it

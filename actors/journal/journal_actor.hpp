@@ -31,10 +31,11 @@
 
 namespace order_node {
 
-/// The journal with its private messages: the group's commit and the
-/// retention's purge.
+/// The journal with its private messages: the group's commit, the
+/// retention's purge, and (shared journal) the attached orders' lookups.
 using journal_impl = journal_actor::extend<caf::reacts_to<commit_atom>,
-                                           caf::reacts_to<purge_atom>>;
+                                           caf::reacts_to<purge_atom>,
+                                           caf::reacts_to<poll_atom>>;
 
 struct journal_state {
   std::shared_ptr<journal_store> store;

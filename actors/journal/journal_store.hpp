@@ -128,6 +128,10 @@ class journal_store {
   /// Bytes of the WAL file (0 if none, or not a file).
   virtual int64_t wal_bytes() const { return 0; }
 
+  /// Whether other fronts write it too (a database): an order may be
+  /// decided by another front's commit, not only by this one's.
+  virtual bool shared() const { return false; }
+
   /// The file's path, or the database URI as logs may show it (no
   /// password).
   const std::string& path() const { return path_; }

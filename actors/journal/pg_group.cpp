@@ -33,6 +33,7 @@ constexpr const char* upsert_replies
     "reply = excluded.reply";
 constexpr const char* decide_orders
   = "UPDATE orders o SET decided_us = x.d, status = x.st, result = x.r, "
+    "decisions = o.decisions + 1, "
     "voided = x.v FROM unnest($1::bigint[], $2::bigint[], $3::int[], "
     "$4::bytea[], $5::int[]) AS x(s, d, st, r, v) WHERE o.seq = x.s "
     "RETURNING o.seq";

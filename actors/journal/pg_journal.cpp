@@ -3,6 +3,7 @@
 #include "actors/journal/pg_journal.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <set>
 
 #include <spdlog/spdlog.h>
@@ -42,8 +43,17 @@ std::unique_ptr<pg_journal> pg_journal::open(const std::string& uri,
     = lease_keeper::open(uri, o, owned, error);
   if (!keeper)
     return nullptr;
-  return std::unique_ptr<pg_journal>{new pg_journal(
+  std::unique_ptr<pg_journal> j{new pg_journal(
     std::move(conn), shown_uri(uri), o, std::move(owned), std::move(keeper))};
+  if (const char* off = std::getenv("ORDER_NODE_TEST_UNFENCED");
+      off != nullptr && std::string{off} == "1") {
+    node_log().warn("journal {}: the fence is OFF (ORDER_NODE_TEST_UNFENCED, "
+                    "a test's switch): a front that lost its partitions can "
+                    "still write",
+                    j->path());
+    j->unfenced_ = true;
+  }
+  return j;
 }
 
 void pg_journal::write(const journal_ops& ops) {
@@ -94,6 +104,8 @@ bool pg_journal::commit(std::string& error, std::vector<uint64_t>& unrecorded) {
     return false;
   }
   auto g = build_pg_group(ops, options_.front, owned_->all());
+  if (unfenced_) // a test's negative control: what the fence prevents
+    g.statements[1] = pg_statement{"SELECT 1", {}};
   std::vector<pg_rows> out;
   std::string state;
   if (!conn_->pipeline(g.statements, out, error, state)) {

@@ -55,6 +55,7 @@ class pg_journal final : public journal_store {
                         std::string* error = nullptr) override;
   void refuse_writes() override;
   void fail_next(journal_record kind) override;
+  bool shared() const override { return true; }
 
   /// The partitions this front owns and their epochs.
   const std::shared_ptr<partition_epochs>& owned() const { return owned_; }
@@ -80,6 +81,7 @@ class pg_journal final : public journal_store {
   std::vector<int32_t> lost_;
   std::optional<journal_record> fail_next_;
   bool refuse_ = false;
+  bool unfenced_ = false; // ORDER_NODE_TEST_UNFENCED=1: tests only
 };
 
 } // namespace order_node

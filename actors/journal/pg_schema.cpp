@@ -34,7 +34,8 @@ CREATE TABLE orders(
   result BYTEA,
   resumes INTEGER NOT NULL DEFAULT 0,
   voided INTEGER NOT NULL DEFAULT 0,
-  resumed_us BIGINT);
+  resumed_us BIGINT,
+  decisions INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX orders_running ON orders(part, seq) WHERE decided_us IS NULL;
 CREATE INDEX orders_by_id ON orders(order_id);
 CREATE INDEX orders_by_key ON orders(idempotency_key, kind)

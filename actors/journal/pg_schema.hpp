@@ -9,7 +9,8 @@
 //                           run (one more at every start of any front),
 //                           uid (names the cluster's orders to the gateway)
 //   orders, replies, voids, key_uses   as in the SQLite journal, with each
-//                           order's partition
+//                           order's partition, and its decisions written
+//                           (1 once decided: an audit of "exactly once")
 //   leases(part, owner, epoch, expires)   one row per partition
 //   fronts(front, listen, run, seen)      the fronts, found by each other
 //   authorizations(...)     the payment ledger (ledger_store.hpp)
