@@ -1,5 +1,5 @@
 // actors/journal/journal_reader.cpp — see journal_reader.hpp: the reader as
-// an actor.
+// an actor, and what both kinds of reader share.
 #include "actors/journal/journal_reader.hpp"
 
 #include <caf/actor_system.hpp>
@@ -8,6 +8,24 @@
 #include "messages/errors.hpp"
 
 namespace order_node {
+
+const char* status_filter_sql(const std::string& status) {
+  if (status.empty())
+    return "true";
+  if (status == "confirmed")
+    return "status = 0";
+  if (status == "failed")
+    return "status = 1";
+  if (status == "timeout")
+    return "status = 2";
+  if (status == "voided")
+    return "voided = 1";
+  if (status == "resumed")
+    return "resumes > 0";
+  if (status == "running")
+    return "decided_us IS NULL";
+  return nullptr;
+}
 
 namespace {
 

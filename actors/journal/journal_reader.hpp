@@ -63,6 +63,10 @@ class journal_reader {
   journal_reader() = default;
 };
 
+/// The SQL condition (both kinds' tables have the same columns) of an
+/// order_query's status filter; null for an unknown one.
+const char* status_filter_sql(const std::string& status);
+
 /// Spawns the reader on a thread of its own (`detached`), or scheduled
 /// (tests under CAF's test coordinator).
 journal_reader_actor spawn_journal_reader(caf::actor_system& sys,

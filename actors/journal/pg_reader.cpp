@@ -19,25 +19,6 @@ constexpr const char* entry_columns
   = "seq, order_id, kind, coalesce(idempotency_key, ''), accepted_us, "
     "decided_us, result, resumes, resumed_us";
 
-// The WHERE clause of a status filter; null for an unknown one.
-const char* filter_sql(const std::string& status) {
-  if (status.empty())
-    return "true";
-  if (status == "confirmed")
-    return "status = 0";
-  if (status == "failed")
-    return "status = 1";
-  if (status == "timeout")
-    return "status = 2";
-  if (status == "voided")
-    return "voided = 1";
-  if (status == "resumed")
-    return "resumes > 0";
-  if (status == "running")
-    return "decided_us IS NULL";
-  return nullptr;
-}
-
 // Row `i` of entry_columns.
 journal_entry read_entry(const pg_rows& r, int i) {
   journal_entry e;
@@ -129,7 +110,7 @@ bool pg_reader::keyed(const key_query& q, journaled_order& out,
 
 order_page pg_reader::list(const order_query& q) {
   order_page page;
-  auto* filter = filter_sql(q.status);
+  auto* filter = status_filter_sql(q.status);
   if (filter == nullptr)
     return page;
   auto limit = std::clamp(q.limit, 1, order_query::max_page);
