@@ -123,10 +123,12 @@ desk_router(desk_router_actor::stateful_pointer<desk_router_state> self,
       std::vector<std::vector<journaled_order>> per(shards.size());
       for (auto& o : orders)
         per[shard_of(o, shards.size())].push_back(std::move(o));
+      // The first shard sends the voids (a void needs only its key).
+      std::vector<std::vector<journal_void>> owed(shards.size());
+      owed.front() = std::move(voids);
       for (size_t i = 0; i < shards.size(); ++i)
         self->send(caf::actor_cast<partition_desk_actor>(shards[i]), atom,
-                   std::move(per[i]),
-                   i == 0 ? std::move(voids) : std::vector<journal_void>{});
+                   std::move(per[i]), std::move(owed[i]));
     },
     [=](drop_atom atom, const std::vector<int32_t>& lost) {
       for (auto& s : self->state.shards)

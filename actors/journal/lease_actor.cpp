@@ -87,7 +87,7 @@ void round(lease_self self) {
 } // namespace
 
 lease_actor::behavior_type leases(lease_self self,
-                                  std::shared_ptr<lease_keeper> keeper,
+                                  const std::shared_ptr<lease_keeper>& keeper,
                                   partition_desk_actor desk,
                                   owners_watcher router) {
   self->state.keeper = keeper;

@@ -42,7 +42,7 @@ struct lease_state {
 
 lease_actor::behavior_type
 leases(lease_actor::stateful_pointer<lease_state> self,
-       std::shared_ptr<lease_keeper> keeper, partition_desk_actor desk,
+       const std::shared_ptr<lease_keeper>& keeper, partition_desk_actor desk,
        owners_watcher router);
 
 /// Spawns the lease actor on a thread of its own; it tells `desk` what

@@ -180,6 +180,7 @@ bool lease_keeper::renew(lease_round& out, std::string& error) {
   if (parts.empty())
     return true;
   std::vector<int64_t> epochs;
+  epochs.reserve(parts.size());
   for (auto p : parts)
     epochs.push_back(owned_->epoch(p));
   auto rows = conn_->query(renew_sql,
