@@ -270,8 +270,18 @@ void on_owners(router_self self, std::vector<std::string>& owners,
       link.listen = f.listen;
     }
   }
-  for (auto i = st.fronts.begin(); i != st.fronts.end();)
-    i = live.count(i->first) > 0 ? std::next(i) : st.fronts.erase(i);
+  std::vector<std::string> gone;
+  for (auto i = st.fronts.begin(); i != st.fronts.end();) {
+    if (live.count(i->first) > 0) {
+      ++i;
+    } else {
+      gone.push_back(i->first);
+      i = st.fronts.erase(i);
+    }
+  }
+  // Its session ended: what it had of ours goes to the next owner.
+  for (auto& name : gone)
+    front_gone(self, name);
   for (auto& [name, link] : st.fronts)
     connect(self, name);
   release_held(self);

@@ -5,12 +5,13 @@
 //     order, and every front answers for it;
 //   - the crash loop: keyed load through three fronts, six SIGKILLs of
 //     random fronts (each restarted), one SIGSTOP longer than the lease,
-//     then SIGCONT. Afterwards every accepted order is decided exactly once
-//     (orders.decisions), 200 of 200 retried keys answer identically from
-//     two fronts, no order is authorized twice in the shared ledger, and
-//     every failed order that was authorized is voided. The same loop with
-//     the fence switched off (ORDER_NODE_TEST_UNFENCED=1) must fail these
-//     checks: the test can fail.
+//     then SIGCONT while the leases table is locked for a second (the
+//     woken front's lease round waits, as on a slow database). Afterwards every
+//     accepted order is decided exactly once (orders.decisions), 200 of 200
+//     retried keys answer identically from two fronts, no order is authorized
+//     twice in the shared ledger, and every failed order that was authorized is
+//     voided. The same loop with the fence switched off
+//     (ORDER_NODE_TEST_UNFENCED=1) must fail these checks: the test can fail.
 //
 // Skips, with a message, where PostgreSQL 15 is not installed.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
@@ -91,6 +92,8 @@ struct fronts_cluster {
   std::vector<std::atomic<int>> http; // its HTTP port now; 0: down
   std::vector<std::unique_ptr<child>> procs;
   std::vector<std::string> extra;
+  /// Held by whoever touches `procs` while the log drain runs.
+  std::mutex procs_mtx;
 
   fronts_cluster(std::string db, int n, std::vector<std::string> options)
       : uri(std::move(db)), http(static_cast<size_t>(n)),
@@ -151,10 +154,12 @@ struct log_drain {
   std::thread thread;
   explicit log_drain(fronts_cluster& c)
       : thread([this, &c] {
-          while (!stop)
+          while (!stop) {
+            std::lock_guard<std::mutex> guard{c.procs_mtx};
             for (auto& p : c.procs)
               if (p)
                 p->wait_for("\x01", 10ms);
+          }
         }) {}
   ~log_drain() {
     stop = true;
@@ -291,6 +296,7 @@ findings loop(const std::string& uri, uint32_t seed) {
     for (int k = 0; k < kills; ++k) {
       std::this_thread::sleep_for(std::chrono::milliseconds(300 + rng() % 600));
       auto i = static_cast<int>(rng() % 3);
+      std::lock_guard<std::mutex> guard{c.procs_mtx};
       c.http[static_cast<size_t>(i)] = 0;
       c.procs[static_cast<size_t>(i)]->signal(SIGKILL);
       c.procs[static_cast<size_t>(i)]->stop(0, 5s);
@@ -307,7 +313,10 @@ findings loop(const std::string& uri, uint32_t seed) {
           && top[0][0] == "127.0.0.1:" + std::to_string(c.listen[i]))
         frozen = i;
     std::this_thread::sleep_for(500ms);
-    c.procs[frozen]->signal(SIGSTOP);
+    {
+      std::lock_guard<std::mutex> guard{c.procs_mtx};
+      c.procs[frozen]->signal(SIGSTOP);
+    }
     phase("stopped front " + std::to_string(frozen));
     // Clients keep coming to it while it sleeps: their requests wait in its
     // sockets and reach it the moment it wakes, before it may notice that
@@ -318,7 +327,19 @@ findings loop(const std::string& uri, uint32_t seed) {
       queued.emplace_back(
         [&, q] { cs.send(port, "queued-" + std::to_string(q)); });
     std::this_thread::sleep_for(3500ms);
-    c.procs[frozen]->signal(SIGCONT);
+    // It wakes while its lease round is held up (the leases table locked
+    // for a second, as a slow database would): what it writes meanwhile
+    // is what the fence must refuse.
+    auto* admin = PQconnectdb(uri.c_str());
+    PQclear(PQexec(admin, "BEGIN"));
+    PQclear(PQexec(admin, "LOCK TABLE leases IN EXCLUSIVE MODE"));
+    {
+      std::lock_guard<std::mutex> guard{c.procs_mtx};
+      c.procs[frozen]->signal(SIGCONT);
+    }
+    std::this_thread::sleep_for(1000ms);
+    PQclear(PQexec(admin, "COMMIT"));
+    PQfinish(admin);
     for (auto& t : queued)
       t.join();
     phase("continued; queued clients answered");
