@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 #include <pwd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,7 +27,10 @@ std::vector<std::string> as_user(std::vector<std::string> argv) {
     return argv;
   std::vector<std::string> out{
     "/usr/bin/setpriv", "--reuid=" + std::to_string(pw->pw_uid),
-    "--regid=" + std::to_string(pw->pw_gid), "--clear-groups", "--"};
+    "--regid=" + std::to_string(pw->pw_gid), "--clear-groups",
+    // Set after the switch of user (which clears it): a test that dies
+    // takes its server along.
+    "--pdeathsig=SIGKILL", "--"};
   out.insert(out.end(), argv.begin(), argv.end());
   return out;
 }
@@ -76,6 +80,7 @@ test_postgres::test_postgres() {
   // Not a `child`: its destructor would SIGKILL the server.
   auto pid = ::fork();
   if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL); // without setpriv (not root)
     auto log = dir_.path + "/server.log";
     auto fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     ::dup2(fd, 1);

@@ -6,6 +6,7 @@
 #include <csignal>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -75,6 +76,7 @@ run_result run_process(const std::string& binary,
     ::dup2(err[1], 2);
     for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]})
       ::close(fd);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL); // a test that dies takes it along
     exec_or_exit(binary, args, dir.path);
   }
   ::close(in[0]);
@@ -154,6 +156,7 @@ child::child(const std::string& binary, const std::vector<std::string>& args,
     for (int fd : {err[0], err[1], in[0], in[1], out[0], out[1]})
       if (fd >= 0)
         ::close(fd);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL); // a test that dies takes it along
     exec_or_exit(binary, args, dir_.path);
   }
   ::close(err[1]);
