@@ -53,6 +53,7 @@ struct router_state {
   std::unordered_map<uint64_t, pending_forward> pending; // by forward id
   uint64_t next_forward = 0;
   std::vector<std::string> owners; // by partition; "" none; empty: not yet
+  bool owns_any = false;           // this front owns one of them
   std::unordered_map<std::string, front_link> fronts; // by name
   std::deque<held_order> held;
   uint64_t next = 0; // keyless orders of a front that owns nothing
@@ -97,8 +98,7 @@ std::optional<target> route(router_self self, const order_submission& sub) {
   if (!sub.idempotency_key.empty())
     return desk_of(self, st.owners[static_cast<size_t>(partition_of(
                            sub.idempotency_key, st.cfg.partitions))]);
-  if (std::find(st.owners.begin(), st.owners.end(), st.cfg.me)
-      != st.owners.end())
+  if (st.owns_any)
     return target{st.cfg.me, st.cfg.local};
   for (size_t n = 0; n < st.owners.size(); ++n)
     if (auto t = desk_of(self, st.owners[st.next++ % st.owners.size()]))
@@ -259,6 +259,8 @@ void on_owners(router_self self, std::vector<std::string>& owners,
                std::vector<front_entry>& fronts) {
   auto& st = self->state;
   st.owners = std::move(owners);
+  st.owns_any = std::find(st.owners.begin(), st.owners.end(), st.cfg.me)
+                != st.owners.end();
   std::set<std::string> live;
   for (auto& f : fronts) {
     live.insert(f.name);

@@ -41,6 +41,11 @@ order_job resumed_job(const desk_config& cfg, journaled_order& o,
   return job;
 }
 
+// How long ago (system clock, microseconds) `us` was, at `now_us`.
+std::chrono::microseconds age_of(int64_t now_us, int64_t us) {
+  return std::chrono::microseconds{std::max<int64_t>(0, now_us - us)};
+}
+
 } // namespace
 
 void recover(desk_self self) {
@@ -49,11 +54,8 @@ void recover(desk_self self) {
   st.gate.next_acceptance = cfg.first_seq;
   auto now = self->clock().now();
   auto now_us = journal_now_us();
-  auto age = [&](int64_t us) {
-    return std::chrono::microseconds{std::max<int64_t>(0, now_us - us)};
-  };
   for (auto& k : cfg.keyed) {
-    auto left = cfg.dedup_window - age(k.decided_us);
+    auto left = cfg.dedup_window - age_of(now_us, k.decided_us);
     if (left <= caf::timespan{0} || cfg.reader)
       continue;
     auto dk = dedup_key(k.accepted.kind, k.accepted.idempotency_key);
@@ -73,9 +75,6 @@ void resume(desk_self self, std::vector<journaled_order> orders,
   auto& st = self->state;
   auto now = self->clock().now();
   auto now_us = journal_now_us();
-  auto age = [&](int64_t us) {
-    return std::chrono::microseconds{std::max<int64_t>(0, now_us - us)};
-  };
   for (auto& o : orders) {
     auto kind = o.accepted.kind;
     std::string dk;
@@ -86,7 +85,8 @@ void resume(desk_self self, std::vector<journaled_order> orders,
       k.body = o.accepted.request;
       k.order_id = o.accepted.order_id;
     }
-    auto job = resumed_job(st.cfg, o, now, age(o.accepted.accepted_us));
+    auto job
+      = resumed_job(st.cfg, o, now, age_of(now_us, o.accepted.accepted_us));
     ++st.counters.resumed;
     st.engine->launch(kind, std::move(job), {std::move(dk), {}});
   }
